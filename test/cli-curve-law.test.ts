@@ -860,14 +860,15 @@ test("curve-law fit reads one run's tracker history without a run column (W&B's 
   assert.equal(out.fits[0].fit.points, 80);
   const text = scalelab(['curve-law', 'fit', history, '--law', 'lr-annealing']);
   assert.match(text.stdout, /wandb-history \(all of .*wandb-history\.csv: it has no run column\): 80 checkpoints/);
-  // Two runs' rows in one file without a run column: their steps collide, and the error says to add one.
+  // Two runs' rows in one file without a run column: the second's first step goes back to the first's, read
+  // as a run started again (every earlier row replaced), and the note says to add a run column if not.
   const mixed = join(dir, 'two-runs.csv');
   writeFileSync(mixed, 'step,loss,lr\n1,3,0.001\n2,2.9,0.001\n1,3.1,0.002\n');
   const m = scalelab(['curve-law', 'fit', mixed]);
   assert.equal(m.code, 2);
   assert.match(
     m.stderr,
-    /two-runs\.csv:4 \(column "step"\): run "two-runs" has two checkpoints at step 1 \(lines 2 and 4\); expected one loss per step \(a file without a run column is one run, named after the file: add a run column/,
+    /note: run "two-runs": resumed at step 1 after step 2 \(line 4\): the later values replace the earlier ones from that step on, all 2 of them, .*\(a file without a run column is one run, named after the file: if these are two runs, add a run column/,
   );
 });
 
@@ -921,15 +922,33 @@ test('a fit of runs whose learning rate was logged (an lr column, no schedule) w
     );
     assert.ok(noStackTrace(sized.stderr), sized.stderr);
   }
-  // A run resumed from an earlier checkpoint logs steps again: the error says what to keep.
+  // A run resumed from an earlier checkpoint logs steps again, at steps its earlier logging did not hit
+  // too: in file order, the later rows replace the earlier ones from the step it resumed at (as event files
+  // are read), and a note names the run, that step and how many rows were replaced.
   const resumed = join(dir, 'resumed.csv');
-  writeFileSync(resumed, 'step,loss,lr\n100,3,0.001\n200,2.9,0.001\n300,2.8,0.001\n200,2.91,0.001\n300,2.81,0.001\n');
-  const r = scalelab(['curve-law', 'fit', resumed]);
-  assert.equal(r.code, 2);
+  const rows = points(w, 4);
+  const cut = rows.findIndex((p) => p.step > 1000);
+  // The abandoned segment logged up to step `rows[cut].step`, then the run went on from a checkpoint
+  // between its two last rows, logging every row again from there with a loss 0.01 higher.
+  const resumeAt = Math.round((rows[cut - 1].step + rows[cut].step) / 2);
+  const table = [
+    'step,loss,lr',
+    ...rows.slice(0, cut + 1).map((p) => `${p.step},${p.loss},${p.lr}`),
+    `${resumeAt},${rows[cut].loss + 0.01},${rows[cut].lr}`,
+    ...rows.slice(cut).map((p) => `${p.step},${p.loss},${p.lr}`),
+  ];
+  writeFileSync(resumed, table.join('\n') + '\n');
+  const r = scalelab(['curve-law', 'fit', resumed, '--law', 'lr-annealing', '--json']);
+  assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stderr,
-    /resumed\.csv:5 \(column "step"\): run "resumed" has two checkpoints at step 200 .*a run resumed from an earlier checkpoint logs its steps again: keep the rows of the run as it went on/,
+    new RegExp(
+      `note: run "resumed": resumed at step ${resumeAt} after step ${rows[cut].step} \\(line ${cut + 3}\\): the later value replaces the earlier one from that step on, 1 of ${cut + 1}, as TensorBoard shows a resumed run`,
+    ),
   );
+  // Its checkpoints: the first segment's before the resumed step, then the resumed segment's, in step order.
+  assert.equal(r.json().inputs[0].points, cut + 1 + rows.length - cut);
+  assert.deepEqual(r.json().inputs[0].notes, [r.stderr.match(/note: (run "resumed": resumed .*)/)![1]]);
 });
 
 test('curve-law predict from a fit without replicates names the command that makes them: scalelab curve-law fit … --bootstrap N --out FIT (predict has no --bootstrap)', () => {
@@ -1196,4 +1215,74 @@ test('curve-law predict and schedule name the law, its fit file and N, where s c
   assert.match(kaplan.stdout, /^the simulated world "default" \(the default, worlds\/default\.json\): four sizes/);
   assert.match(kaplan.stdout, /from checkpoints \(a fitted minus the world's; .*kappa = [\d.]+\)\n$/);
   assert.doesNotMatch(kaplan.stdout, /worlds\/README\.md/);
+});
+
+test('a table row whose loss is NaN is refused as before; with --drop-nonfinite it is left out, and a note names the run, line and step', () => {
+  const t = join(dir, 'nan-row.csv');
+  const rows = points(w, 5).map((p) => `${p.step},${p.step === 1500 ? 'nan' : p.loss},${p.lr}`);
+  writeFileSync(t, ['step,loss,lr', ...rows].join('\n') + '\n');
+  const refused = scalelab(['curve-law', 'fit', t, '--law', 'lr-annealing']);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /nan-row\.csv:61:2 \(column "loss"\): expected a positive number for loss, got "nan"/);
+  const r = scalelab(['curve-law', 'fit', t, '--law', 'lr-annealing', '--drop-nonfinite', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stderr,
+    /note: .*nan-row\.csv: run "nan-row": 1 NaN or infinite loss left out \(--drop-nonfinite\), at line 61 \(step 1500\)\n/,
+  );
+  assert.equal(r.json().inputs[0].points, rows.length - 1);
+});
+
+test('curve-law fit warns of parameters its curves do not identify, without --bootstrap (one WSD run of moby: L0, A, alpha), marks them in the fit file, and predict and schedule repeat it; a bad mark is refused', () => {
+  const fitFile = join(dir, 'one-wsd-run.json');
+  const r = scalelab(['curve-law', 'fit', 'examples/studies/moby-curves/runs/d32-wsd-0.2', '--out', fitFile]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /warning: the fit's L0 = [\d.e-]+, A = [\d.e-]+, alpha = [\d.e-]+ are not identified by its curves \(and the drop's shape, C, beta, gamma, at a limit of the law\): each could be 10× larger or smaller .*docs\/methods\.md §35\)\. They set the loss the curve tends to with training \(its floor\); the power term .*fit more runs, or a run with another schedule .*--bootstrap N, or fit another law \(--law lr-annealing\)\n/,
+  );
+  const saved = JSON.parse(readFileSync(fitFile, 'utf8'));
+  assert.deepEqual(saved.fits[0].fit.degenerate, ['L0', 'A', 'alpha']);
+  for (const sub of [['predict', '--schedule', 'cosine'], ['schedule']]) {
+    const p = scalelab([
+      'curve-law',
+      ...sub,
+      '--curve-fit',
+      fitFile,
+      '--steps',
+      '2000',
+      '--peak-lr',
+      '5.7e-3',
+      '--warmup-steps',
+      '50',
+      '--json',
+    ]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.ok(
+      p.json().warnings.some((w: string) => /^the fit's L0 = .* are not identified by its curves/.test(w)),
+      `${sub[0]}: ${p.stdout}`,
+    );
+  }
+  // README's first command: the drop's shape at a limit, said beside the parameters; no warning of it.
+  const readme = scalelab([
+    'curve-law',
+    'fit',
+    'examples/studies/moby-curves/runs/d32-constant',
+    'examples/studies/moby-curves/runs/d32-wsd-0.2',
+    '--from-step',
+    '500',
+  ]);
+  assert.equal(readme.code, 0, readme.stderr);
+  assert.doesNotMatch(readme.stdout, /not identified by its curves/);
+  assert.match(readme.stdout, /\(C, beta, gamma: the drop's shape is at a limit of the law/);
+  // A fit file whose mark names no parameter of the fit is refused at the field.
+  saved.fits[0].fit.degenerate = ['L0', 'delta'];
+  const edited = join(dir, 'bad-mark.json');
+  writeFileSync(edited, JSON.stringify(saved, null, 2));
+  const bad = scalelab(['curve-law', 'schedule', '--curve-fit', edited, '--steps', '2000', '--peak-lr', '5.7e-3']);
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /bad-mark\.json:\d+:\d+ .*fits\[0\]\.fit\.degenerate.*expected the names of parameters of the fit/,
+  );
 });

@@ -118,6 +118,16 @@ export function loadCurveFit(text: string, source: string): LoadedCurveFit {
     const { law, joint } = g.fit;
     const problem = curveParamsProblem(law, !!joint, g.fit.params);
     if (problem) throw new InputError(at(['fits', i, 'fit', 'params'], `fits[${i}].fit.params`), problem);
+    // The parameters the fit found its curves do not identify (curve-law fit marks them; predict and
+    // schedule repeat the warning): names of the law's parameters, or absent.
+    for (const field of ['degenerate', 'shapeAtLimit'] as const) {
+      const v: unknown = g.fit[field];
+      if (v !== undefined && (!Array.isArray(v) || v.some((n) => typeof n !== 'string' || !(n in g.fit.params))))
+        throw new InputError(
+          at(['fits', i, 'fit', field], `fits[${i}].fit.${field}`),
+          `expected the names of parameters of the fit (a list, e.g. ["L0", "alpha"]), got ${JSON.stringify(v)}`,
+        );
+    }
     // Replicates are read with the same rule (ScaleLab writes only finite ones); a bad one is refused,
     // not silently left out of the intervals.
     const reps: unknown = g.bootstrap?.replicates;

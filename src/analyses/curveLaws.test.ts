@@ -585,3 +585,70 @@ test('a learning rate of 0 is read where the law is defined: a warmup from 0 by 
     /the learning rate of step 71 is -0.001; expected a number ≥ 0/,
   );
 });
+
+test('a point fit its curves identify is not marked degenerate; one whose power term they cannot fix is, by name, with no replicates needed', () => {
+  const truth = {
+    law: 'lr-annealing' as const,
+    joint: false,
+    lambda: 0.999,
+    params: { L0: 1.6, A: 0.9, alpha: 0.5, C: 0.08 },
+  };
+  const curves = [
+    synthetic(truth, constant, 'constant', { noise: 0.001, seed: 1 }),
+    synthetic(truth, wsd02, 'wsd', { noise: 0.001, seed: 2 }),
+  ];
+  // The recovered fits of the tests above: every parameter identified, both laws, and jointly across sizes.
+  const identified = fitCurveLaw(curves, { law: 'lr-annealing' });
+  assert.equal(identified.degenerate, undefined);
+  const mp = fitCurveLaw(
+    [
+      synthetic(multiPowerTruth, constant, 'constant', { noise: 0.0005, seed: 3 }),
+      synthetic(multiPowerTruth, wsd02, 'wsd', { noise: 0.0005, seed: 4 }),
+      synthetic(multiPowerTruth, wsd05, 'wsd-0.5', { noise: 0.0005, seed: 5 }),
+    ],
+    { law: 'multi-power' },
+  );
+  assert.equal(mp.degenerate, undefined, JSON.stringify(mp.params));
+  // The same law seen only over its last quarter (steps 1500–2000: the summed learning rate spans 1.33×):
+  // over so short a range a power law is a straight line, and L0, A and α trade off along it. Truth known:
+  // the fit's own L0 lies far from 1.6, and the check names the power term's parameters.
+  const late = curves.map((c) => ({ ...c, points: c.points.filter((p) => p.step >= 1500) }));
+  const short = fitCurveLaw(late, { law: 'lr-annealing' });
+  assert.ok(short.degenerate?.includes('L0') && short.degenerate.includes('alpha'), JSON.stringify(short));
+  assert.ok(!short.degenerate!.includes('C'), 'the annealing coefficient is still fixed by the decay');
+  // More noise leaves less identified: the rule reads the fit's own scatter, not a fixed threshold.
+  const noisy = fitCurveLaw(
+    [
+      synthetic(truth, constant, 'constant', { noise: 0.3, seed: 1 }),
+      synthetic(truth, wsd02, 'wsd', { noise: 0.3, seed: 2 }),
+    ],
+    { law: 'lr-annealing' },
+  );
+  assert.ok(noisy.degenerate?.length, JSON.stringify(noisy));
+});
+
+test('a degenerate fit of real curves (one WSD run of the moby study) is marked; the README example (a constant run and its WSD branch) is not', () => {
+  const moby = fileURLToPath(new URL('../../examples/studies/moby-curves/runs/', import.meta.url));
+  const run = (name: string, from = 1): TrainingCurve => {
+    const lines = readFileSync(join(moby, name, 'metrics.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
+    const rows = lines.map((l) => JSON.parse(l) as { step: number; val_loss: number; schedule: Schedule });
+    const s = rows[0].schedule;
+    return {
+      name,
+      lrs: lrSequence(s),
+      warmupSteps: s.warmupSteps ?? 0,
+      points: rows.filter((r) => r.step >= from).map((r) => ({ step: r.step, loss: r.val_loss })),
+    };
+  };
+  // One WSD run: its floor, power term and drop run to limits (L0 → 0, γ → 0, β → ∞), named.
+  const one = fitCurveLaw([run('d32-wsd-0.2')], { law: 'multi-power' });
+  assert.deepEqual(one.degenerate, ['L0', 'A', 'alpha'], JSON.stringify(one.params));
+  assert.ok(one.params.L0 < 1e-6, `L0 ${one.params.L0}: at the limit the check reads`);
+  // README's first command: the drop's shape at a limit (said), nothing else.
+  for (const law of curveLawIds) {
+    const fit = fitCurveLaw([run('d32-constant', 500), run('d32-wsd-0.2', 500)], { law });
+    assert.equal(fit.degenerate, undefined, `${law}: ${JSON.stringify(fit.params)}`);
+  }
+});

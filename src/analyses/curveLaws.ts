@@ -90,6 +90,18 @@ export interface CurveFit {
   runs: string[];
   sizes: number[];
   converged: boolean;
+  /**
+   * The fitted parameters the curves do not identify (identification: a linearised 95 % interval of the
+   * parameter, the others refitted, spanning more than a factor of 10 either way; docs/methods.md §35):
+   * absent when every one is identified, and in fits saved before it was checked.
+   */
+  degenerate?: string[];
+  /**
+   * multi-power: the drop shape's parameters (C, β, γ) the curves do not identify, by the same rule: run to
+   * a limit of the law where fewer combinations of them are fixed (docs/methods.md §35). Said, not marked
+   * degenerate: on the back-tests such fits predicted as well as any.
+   */
+  shapeAtLimit?: string[];
 }
 
 /** Per-point quantities a law's basis reads, precomputed once per curve. */
@@ -678,6 +690,7 @@ export function fitCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions): Cur
   const prep = prepare(curves, opts);
   const w = new Float64Array(prep.y.length).fill(1);
   const best = fitPrepared(prep, opts, w, prep.y);
+  const { degenerate, shape } = unidentified(prep, opts, best);
   return {
     law: opts.law,
     citation: curveLawCitations[opts.law],
@@ -689,7 +702,135 @@ export function fitCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions): Cur
     runs: prep.runs,
     sizes: [...new Set(curves.map((c) => c.N).filter((n): n is number => n !== undefined))].sort((a, b) => a - b),
     converged: best.converged,
+    ...(degenerate.length ? { degenerate } : {}),
+    ...(shape.length ? { shapeAtLimit: shape } : {}),
   };
+}
+
+/**
+ * A parameter is identified when its linearised 95 % interval, the other parameters refitted, spans less
+ * than this factor either way: the data tell it from 10× or a tenth of its value.
+ */
+const IDENTIFIED_WITHIN = 10;
+
+/**
+ * The fitted parameters (in layout order, by name) that the curves do not identify. At the fit, the
+ * Jacobian J of the predicted losses in the fitted coordinates (logarithms of every parameter) and the
+ * residual variance s² = SSE/(n − p) give each coordinate's linearised standard error with the others
+ * refitted, s/‖J_q − projection of J_q on the other columns‖ (Gauss–Newton, as a profile likelihood near
+ * its optimum). One whose 95 % interval (1.96 of them) spans more than a factor IDENTIFIED_WITHIN either way
+ * is not identified: a coefficient or exponent run to a limit (0 or ∞, where its column vanishes) or
+ * trading off exactly against another (collinear columns). The one exception is the multi-power law's
+ * β → 0 limit (β·ln(C·x + 1) below 1e-2 at every drop): the law fitted with B·β is continuous into it and is
+ * B·β·ln(C·x + 1) there, so β is at that limit, said with the fit (B infinite), and the rest are checked
+ * without it. Linearised and with the residuals' scatter taken as independent, so it errs towards calling
+ * a parameter identified (checkpoints along a run are correlated: their scatter counts less than s says).
+ */
+function unidentified(
+  prep: Prepared,
+  opts: CurveFitOptions,
+  fitted: Fitted,
+): { degenerate: string[]; shape: string[] } {
+  const { linear, nonlinear } = layout(opts.law, !!opts.joint);
+  const names = [...linear, ...nonlinear];
+  const k = linear.length,
+    m = nonlinear.length,
+    n = prep.y.length;
+  const u = fitted.u;
+  const c = Array.from({ length: k }, (_, j) => Math.exp(u[j]));
+  const logTheta = u.subarray(k);
+  const phi = new Float64Array(k),
+    dphi = Array.from({ length: m }, () => new Float64Array(k));
+  const columns = names.map(() => new Float64Array(n));
+  for (let i = 0; i < n; i++) {
+    basis(opts.law, !!opts.joint, prep.features[i], logTheta, phi, dphi);
+    for (let j = 0; j < k; j++) columns[j][i] = c[j] * phi[j];
+    for (let q = 0; q < m; q++) {
+      let d = 0;
+      for (let j = 0; j < k; j++) d += c[j] * dphi[q][j];
+      columns[k + q][i] = d;
+    }
+  }
+  // The multi-power law's drop shape (C, β, γ) runs to a limit of the law on real runs (β → 0; β → ∞ with
+  // C → 0, where G → 1 − e^(−β·C·x); γ → 0 or ∞), where fewer combinations of them are fixed by the data
+  // and the law stays continuous: the shape is checked on its own, and the other parameters with the
+  // shape held, so that a shape at a limit does not mark the level, the power term or the drop's size.
+  const shape = opts.law === 'multi-power' ? ['C', 'beta', 'gamma'].map((n) => k + nonlinear.indexOf(n)) : [];
+  const dof = n - names.length;
+  if (dof <= 0) return { degenerate: [], shape: [] };
+  const s = Math.sqrt(fitted.f / dof);
+  // A coefficient of a power term is its value at S1 = 1 (N = 1), far outside the data: its profile there
+  // swings with the exponent. It is checked at the data's middle instead — A·S̄^(−α) (A_N·N̄^(−a)), S̄ and N̄
+  // the fitted points' geometric means — where the exponent moves it least: the exponent's column, with
+  // that value held, adds the coefficient's column times α·ln S̄ (a·ln N̄).
+  const middle = (logs: (f: PointFeatures) => number) =>
+    prep.features.reduce((a, f) => a + logs(f), 0) / Math.max(1, prep.features.length);
+  const heldAtMiddle = (coefficient: string, exponent: string, lnMiddle: number): [number, Float64Array] | [] => {
+    const j = names.indexOf(coefficient),
+      q = names.indexOf(exponent);
+    if (j < 0 || q < 0) return [];
+    const theta = Math.exp(u[q]);
+    return [q, columns[q].map((v, i) => v + theta * lnMiddle * columns[j][i])];
+  };
+  const swapped: Record<string, [number, Float64Array] | []> = {
+    A: heldAtMiddle(
+      'A',
+      'alpha',
+      middle((f) => Math.log(f.S1)),
+    ),
+    A_N: heldAtMiddle(
+      'A_N',
+      'a',
+      middle((f) => f.logN),
+    ),
+  };
+  const loose = (q: number, others: number[]) => {
+    const [swap, column] = swapped[names[q]] ?? [];
+    const rest = orthonormalBasis(
+      others.filter((i) => i !== q).map((i) => (i === swap && column ? column : columns[i])),
+    );
+    const r = Float64Array.from(columns[q]);
+    for (const e of rest) {
+      let dot = 0;
+      for (let i = 0; i < n; i++) dot += e[i] * r[i];
+      for (let i = 0; i < n; i++) r[i] -= dot * e[i];
+    }
+    let norm = 0;
+    for (let i = 0; i < n; i++) norm += r[i] * r[i];
+    // 95 % half-width in ln units, 1.96·s/‖r‖, beyond ln 10: compared without dividing (‖r‖ may be 0).
+    return 1.96 * s > Math.log(IDENTIFIED_WITHIN) * Math.sqrt(norm);
+  };
+  const all = names.map((_, i) => i);
+  const held = all.filter((i) => !shape.includes(i));
+  return {
+    degenerate: held.filter((q) => loose(q, held)).map((q) => names[q]),
+    shape: shape.filter((q) => loose(q, all)).map((q) => names[q]),
+  };
+}
+
+/**
+ * An orthonormal basis of the span of `columns` (modified Gram–Schmidt, twice for accuracy); a column
+ * within 1e-10 of the span of those before it adds nothing (exact trade-offs leave the basis smaller).
+ */
+function orthonormalBasis(columns: Float64Array[]): Float64Array[] {
+  const basisOut: Float64Array[] = [];
+  for (const col of columns) {
+    const v = Float64Array.from(col);
+    let before = 0;
+    for (const x of v) before += x * x;
+    for (let pass = 0; pass < 2; pass++)
+      for (const e of basisOut) {
+        let dot = 0;
+        for (let i = 0; i < v.length; i++) dot += e[i] * v[i];
+        for (let i = 0; i < v.length; i++) v[i] -= dot * e[i];
+      }
+    let after = 0;
+    for (const x of v) after += x * x;
+    if (!(after > 1e-20 * before) || after === 0) continue;
+    const norm = Math.sqrt(after);
+    basisOut.push(v.map((x) => x / norm));
+  }
+  return basisOut;
 }
 
 /** The law's loss after each of `steps` steps of a run with these learning rates. */

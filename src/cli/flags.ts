@@ -59,6 +59,11 @@ export const sharedFlags = {
     meaning: 'study name in the run store',
     defaultsVary: 'study run names its study "default", runs import "imported"; elsewhere it is required or a filter',
   },
+  'drop-nonfinite': {
+    flags: '--drop-nonfinite',
+    meaning:
+      'leave out a logged loss that is NaN or infinite (a diverged step; an event file cannot be edited), with a note naming the run, its steps and how many, instead of refusing it',
+  },
   world: { flags: '--world <file>', meaning: 'world file of the simulated lab' },
   width: {
     flags: '--width <n>',

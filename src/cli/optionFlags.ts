@@ -19,6 +19,7 @@ export const optionFlags: Readonly<Record<string, string>> = {
   count: '--count',
   countTolerance: '--count-tolerance',
   dModel: '--d-model',
+  dropNonfinite: '--drop-nonfinite',
   days: '--days',
   db: '--db',
   fit: '--fit',

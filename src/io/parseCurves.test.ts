@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { curveFromMetrics } from './parseCurves.js';
+import { curveFromMetrics, curvesFromDataset } from './parseCurves.js';
+import { parseRuns } from './parseRuns.js';
 import { parseMetrics } from './parseMetrics.js';
 import { InputError } from '../errors/index.js';
 
@@ -46,4 +47,36 @@ test("a trainer's metrics.jsonl with an evaluation at step 0: the curve leaves i
     (e: unknown) =>
       e instanceof InputError && e.location.line === 2 && /tokens 0 is not a positive number/.test(e.message),
   );
+});
+
+test('a table run resumed at a step its earlier logging did not hit: the later rows replace the earlier ones from that step on, in file order, and a note says so', () => {
+  // Logged every 50 steps from 25, stopped after 875, resumed from a checkpoint at step 850 and logged every
+  // 50 from there: sorted by step, 825 and 875 of the abandoned segment would sit among the resumed rows.
+  const rows = ['run,step,loss,lr'];
+  for (let s = 25; s <= 875; s += 50) rows.push(`a,${s},${(5 - s / 1000).toFixed(3)},0.001`);
+  for (let s = 850; s <= 1200; s += 50) rows.push(`a,${s},${(4 - s / 1000).toFixed(3)},0.001`);
+  rows.push('b,100,3,0.001', 'b,200,2.9,0.001');
+  const [a, b] = curvesFromDataset(parseRuns(rows.join('\n') + '\n', { source: 'r.csv', zeroAtStepZero: true }));
+  const steps = a.points.map((p) => p.step);
+  assert.deepEqual(steps, [
+    ...Array.from({ length: 17 }, (_, i) => 25 + 50 * i),
+    850,
+    900,
+    950,
+    1000,
+    1050,
+    1100,
+    1150,
+    1200,
+  ]);
+  // The resumed segment's losses are kept from 850 on; 825 (the abandoned run's) stays, being before it.
+  assert.equal(a.points.find((p) => p.step === 850)!.loss, 3.15);
+  assert.equal(a.points.find((p) => p.step === 825)!.loss, 4.175);
+  assert.equal(a.points.find((p) => p.step === 850)!.where?.line, 20);
+  assert.deepEqual(a.notes, [
+    'run "a": resumed at step 850 after step 875 (line 20): the later value replaces the earlier one from that step on, 1 of 18, as TensorBoard shows a resumed run',
+  ]);
+  assert.equal(b.notes, undefined);
+  // Steps in increasing order, though the rows are not: nothing else is read differently.
+  assert.deepEqual(Array.from(a.lrs).length, 1200);
 });

@@ -14,7 +14,7 @@ import type { Dataset } from './dataset.js';
 import { parseMetrics } from './parseMetrics.js';
 import type { TfEventsRead, TfScalar } from './parseTfEvents.js';
 import { lrSequence, MAX_SCHEDULE_STEPS, type Schedule } from '../core/schedule.js';
-import { counted, plain } from '../core/format.js';
+import { plain } from '../core/format.js';
 
 /** One run's curve: the learning rate of every step, and the loss at some of them. */
 export interface TrainingCurve {
@@ -134,15 +134,21 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
       );
     byRun.set(r.run, [...(byRun.get(r.run) ?? []), r]);
   }
-  return [...byRun].map(([name, rows]) => {
-    rows.sort((a, b) => a.step! - b.step!);
-    for (let i = 1; i < rows.length; i++) {
-      if (rows[i].step === rows[i - 1].step)
-        throw new InputError(
-          { file, line: rows[i].line, columnName: ds.columns.step },
-          `run "${name}" has two checkpoints at step ${rows[i].step} (lines ${rows[i - 1].line} and ${rows[i].line}); expected one loss per step${oneRun !== undefined ? " (a file without a run column is one run, named after the file: add a run column naming each checkpoint's run)" : ''}; a run resumed from an earlier checkpoint logs its steps again: keep the rows of the run as it went on (from the resumed step on, the later rows), as TensorBoard shows a restarted run`,
-        );
-    }
+  return [...byRun].map(([name, logged]) => {
+    // In file order, as a trainer logs them: a step at or before one logged earlier is a run resumed from
+    // an earlier checkpoint, whose later rows replace the earlier ones from that step on — as TensorBoard
+    // shows a restarted run, and as event files are read (curveFromEvents) — said in a note.
+    const { kept: rows, restarts } = resumedRun(logged, (r) => r.step!);
+    const resumeNotes = restarts.map((r) =>
+      resumeNote(
+        `run "${name}"`,
+        `line ${logged[r.index].line}`,
+        r,
+        oneRun !== undefined && r.replaced === r.before
+          ? " (a file without a run column is one run, named after the file: if these are two runs, add a run column naming each checkpoint's run)"
+          : '',
+      ),
+    );
     const Ns = new Set(rows.map((r) => r.N));
     if (Ns.size > 1)
       throw new InputError(
@@ -159,7 +165,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         `run "${name}" has a checkpoint only at step 0 (the loss before any update); expected losses after optimizer steps`,
       );
     // Unlocated: the run and step name the row (one per step), and a run store's rows have no lines.
-    const notes = atZero ? [stepZeroNote(`run "${name}": its checkpoint`)] : [];
+    const notes = [...resumeNotes, ...(atZero ? [stepZeroNote(`run "${name}": its checkpoint`)] : [])];
     const N = rows[0].N;
     const lineage = rows[0].lineage;
     const other = rows.find((r) => r.lineage !== lineage);
@@ -292,18 +298,60 @@ const quoted = (tags: Iterable<string>) => [...tags].map((t) => `"${t}"`).join('
 function tagSeries(
   files: { source: string; read: TfEventsRead }[],
   tag: string,
-): { points: (TfScalar & { source: string })[]; replaced: number } {
-  const points: (TfScalar & { source: string })[] = [];
-  let replaced = 0;
-  for (const { source, read } of files)
-    for (const p of read.scalars.get(tag) ?? []) {
-      let keep = points.length;
-      while (keep > 0 && points[keep - 1].step >= p.step) keep--;
-      replaced += points.length - keep;
-      points.length = keep;
-      points.push({ ...p, source });
-    }
-  return { points, replaced };
+): { points: (TfScalar & { source: string })[]; restarts: Restart[] } {
+  const logged = files.flatMap(({ source, read }) => (read.scalars.get(tag) ?? []).map((p) => ({ ...p, source })));
+  const { kept, restarts } = resumedRun(logged, (p) => p.step);
+  return {
+    points: kept,
+    restarts: restarts.map((r) => ({ ...r, line: `record ${logged[r.index].record} of ${logged[r.index].source}` })),
+  };
+}
+
+/** Where a run went back to an earlier step: the step, the step logged before it, and how many earlier values it replaced. */
+interface Restart {
+  step: number;
+  after: number;
+  replaced: number;
+  /** How many values were kept before it (all of them replaced: a run started again, or a second run). */
+  before: number;
+  /** Its index in the values as logged. */
+  index: number;
+  /** Where it is, for the note (a table's line, an event file's record). */
+  line: string;
+}
+
+/**
+ * A run's values in the order they were logged, as TensorBoard shows a run resumed from an earlier
+ * checkpoint: a value at or before a step logged earlier replaces every value kept from that step on. The
+ * values kept have increasing steps. One rule for tables and event files.
+ */
+function resumedRun<T>(
+  logged: readonly T[],
+  stepOf: (v: T) => number,
+): { kept: T[]; restarts: Omit<Restart, 'line'>[] } {
+  const kept: T[] = [];
+  const restarts: Omit<Restart, 'line'>[] = [];
+  logged.forEach((v, index) => {
+    const step = stepOf(v);
+    let keep = kept.length;
+    while (keep > 0 && stepOf(kept[keep - 1]) >= step) keep--;
+    if (keep < kept.length)
+      restarts.push({ step, after: stepOf(kept.at(-1)!), replaced: kept.length - keep, before: kept.length, index });
+    kept.length = keep;
+    kept.push(v);
+  });
+  return { kept, restarts };
+}
+
+/** The note on NaN or infinite losses left out (at the caller's asking): how many, at which steps. */
+function nonfiniteNote(what: string, left: { step: number; value: number }[]): string {
+  const shown = left.slice(0, 10).map((p) => `${p.step} (${p.value})`);
+  return `${what}: ${left.length === 1 ? '1 NaN or infinite loss' : `${left.length} NaN or infinite losses`} left out as asked, at step${left.length === 1 ? '' : 's'} ${shown.join(', ')}${left.length > 10 ? ` and ${left.length - 10} more` : ''}`;
+}
+
+/** The note on a run resumed at an earlier step (a table's row, an event file's record): never silent. */
+function resumeNote(run: string, where: string, r: Omit<Restart, 'line' | 'index'>, hint = ''): string {
+  return `${run}: resumed at step ${r.step} after step ${r.after} (${where}): the later ${r.replaced === 1 ? 'value replaces the earlier one' : 'values replace the earlier ones'} from that step on, ${r.replaced === r.before ? `all ${r.replaced} of them` : `${r.replaced} of ${r.before}`}, as TensorBoard shows a resumed run${hint}`;
 }
 
 /**
@@ -341,7 +389,7 @@ function loggedWarmup(
 export function curveFromEvents(
   files: { source: string; read: TfEventsRead }[],
   name: string,
-  opts: { tag?: string; schedule?: Schedule } = {},
+  opts: { tag?: string; schedule?: Schedule; dropNonfinite?: boolean } = {},
 ): EventsCurve {
   const source = files.map((f) => f.source).join(', ');
   const file = files.length === 1 ? files[0].source : source;
@@ -366,16 +414,26 @@ export function curveFromEvents(
         `${f.source}: the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes (${why}); read the ${f.read.records} whole records before it`,
       );
   });
-  const { points: series, replaced } = tagSeries(files, tag);
-  if (replaced)
-    notes.push(
-      `${counted(replaced, 'value')} of "${tag}" logged again at an earlier step (a restart) replaced by the later ones, as TensorBoard shows them`,
+  const { points: logged, restarts } = tagSeries(files, tag);
+  for (const r of restarts) notes.push(resumeNote(`run "${name}": "${tag}"`, r.line, r));
+  // A NaN or infinite loss (a diverged step) is refused unless the caller asks to leave such losses out:
+  // then they are, and said (an event file cannot be edited as a table's row can be deleted).
+  const nonfinite = logged.filter((p) => !Number.isFinite(p.value));
+  if (nonfinite.length && opts.dropNonfinite) notes.push(nonfiniteNote(`run "${name}": "${tag}"`, nonfinite));
+  const series = opts.dropNonfinite ? logged.filter((p) => Number.isFinite(p.value)) : logged;
+  if (!series.length)
+    throw new InputError(
+      { file },
+      `run "${name}": every loss ("${tag}") is NaN or infinite; expected positive numbers`,
     );
   for (const p of series) {
     if (!(p.value > 0) || !Number.isFinite(p.value))
       throw new InputError(
         { file: p.source },
-        `record ${p.record} at byte ${p.offset}: the loss ("${tag}") at step ${p.step} is ${p.value}; expected a positive number`,
+        Number.isFinite(p.value)
+          ? `record ${p.record} at byte ${p.offset}: the loss ("${tag}") at step ${p.step} is ${p.value}; expected a positive number`
+          : (option) =>
+              `record ${p.record} at byte ${p.offset}: the loss ("${tag}") at step ${p.step} is ${p.value}${nonfinite.length > 1 ? ` (one of ${nonfinite.length} NaN or infinite losses)` : ''}; expected a positive number: leave such losses out with ${option('dropNonfinite')} (each is said)`,
       );
     if (!Number.isInteger(p.step) || p.step < 0)
       throw new InputError(

@@ -212,7 +212,10 @@ test('a restart: steps logged again replace the earlier ones from that step on, 
       [400, 4],
     ],
   );
-  assert.match(c.notes.join('\n'), /2 values of "loss" logged again at an earlier step \(a restart\) replaced/);
+  assert.match(
+    c.notes.join('\n'),
+    /^run "r": "loss": resumed at step 200 after step 300 \(record \d+ of f2\): the later values replace the earlier ones from that step on, 2 of 3, as TensorBoard shows a resumed run$/m,
+  );
 });
 
 test('a loss that is not a positive number is located at its record and byte', () => {

@@ -20,6 +20,7 @@ import {
   frozenParameters,
   predictWithIntervals,
   type CurveBootstrap,
+  type CurveFit,
 } from '../../analyses/curveLaws.js';
 import {
   curveFromEvents,
@@ -214,6 +215,7 @@ function readEvents(
   schedules: Record<string, Schedule>,
   fallback: Schedule | undefined,
   runName?: string,
+  dropNonfinite?: boolean,
 ): EventsCurve {
   const folder = statSync(input).isDirectory();
   const paths = folder
@@ -229,6 +231,7 @@ function readEvents(
   }));
   return curveFromEvents(files, name, {
     ...(tag !== undefined ? { tag } : {}),
+    ...(dropNonfinite ? { dropNonfinite } : {}),
     schedule: schedules[name] ?? fallback,
   });
 }
@@ -240,7 +243,14 @@ function readEvents(
  */
 function readCurves(
   inputs: string[],
-  flags: { schedules?: string; columns?: string; group?: string; lineage?: string; tag?: string },
+  flags: {
+    schedules?: string;
+    columns?: string;
+    group?: string;
+    lineage?: string;
+    tag?: string;
+    dropNonfinite?: boolean;
+  },
   eventSchedule?: Schedule,
 ): ReadCurve[] {
   const schedules: Record<string, Schedule> = {};
@@ -267,7 +277,7 @@ function readCurves(
     const folder = statSync(input).isDirectory();
     const events = folder ? !existsSync(join(input, 'metrics.jsonl')) && holdsEvents(input) : isTfEventsName(input);
     const eventRun = (path: string, name?: string) => {
-      const curve = readEvents(path, flags.tag, schedules, eventSchedule, name);
+      const curve = readEvents(path, flags.tag, schedules, eventSchedule, name, flags.dropNonfinite);
       for (const note of curve.notes) process.stderr.write(`scalelab: note: ${note}\n`);
       curves.push(curve);
     };
@@ -298,7 +308,21 @@ function readCurves(
       curves.push(curve);
     } else {
       // A step-0 row's 0 tokens and learning rate are read (curvesFromDataset leaves its loss out).
-      const ds = readRuns(input, { ...runSelection(flags), zeroAtStepZero: true });
+      const ds = readRuns(input, {
+        ...runSelection(flags),
+        zeroAtStepZero: true,
+        ...(flags.dropNonfinite ? { keepDiverged: true } : {}),
+      });
+      // A NaN or infinite loss is refused by the reader unless --drop-nonfinite: then left out, and said.
+      const left = new Map<string, DatasetRun[]>();
+      for (const r of ds.diverged ?? []) left.set(r.run ?? '', [...(left.get(r.run ?? '') ?? []), r]);
+      for (const [run, rows] of left)
+        process.stderr.write(
+          `scalelab: note: ${input}: run "${run || basename(input).replace(/\.[^.]+$/, '')}": ${rows.length === 1 ? '1 NaN or infinite loss' : `${rows.length} NaN or infinite losses`} left out (--drop-nonfinite), at line${rows.length === 1 ? '' : 's'} ${rows
+            .slice(0, 10)
+            .map((r) => `${r.line}${r.step !== undefined ? ` (step ${r.step})` : ''}`)
+            .join(', ')}${rows.length > 10 ? ` and ${rows.length - 10} more` : ''}\n`,
+        );
       if (ds.columns.step === WANDB_LOG_COUNT)
         process.stderr.write(
           `scalelab: warning: ${input}: the step is read from _step, W&B's count of log calls, which is the optimizer step only when the run logged once a step (the learning rate of each step is placed by it); export the trainer's step (trainer/global_step, global_step or step), which is read first\n`,
@@ -528,7 +552,38 @@ function reachWarnings(
     out.push(
       `the law predicts a loss of ${f4(bad.loss)} at step ${bad.step}: no run has a loss ≤ 0, so this schedule is beyond what the fit can say`,
     );
+  // The fit's own parameters not identified by its curves (curve-law fit said so; repeated wherever it is used).
+  if (g.fit.degenerate?.length) out.push(degenerateWarning(g.fit));
   return out;
+}
+
+/** What each parameter a curve law fits sets, for the warning on one its curves do not identify. */
+const parameterMeaning: Record<string, string> = {
+  L0: 'the loss the curve tends to with training (its floor)',
+  E: 'the floor at infinite size',
+  A_N: 'how the floor falls with model size',
+  a: 'how the floor falls with model size',
+  A: 'the power term (how the loss falls with the summed learning rate)',
+  alpha: 'the power term (how the loss falls with the summed learning rate)',
+  C: "the size of the loss drop on a decay (the annealing area's weight)",
+  B_beta: 'the size of the loss drop on a decay',
+  beta: "the drop's shape",
+  gamma: "the drop's shape",
+};
+
+/**
+ * The warning on a fit whose parameters its curves do not identify (CurveFit.degenerate; docs/methods.md
+ * §35): which, at what values, what they set, and what would identify them.
+ */
+function degenerateWarning(fit: CurveFit): string {
+  const names = fit.degenerate ?? [];
+  const one = names.length === 1;
+  const values = names.map((n) => `${n} = ${f4(fit.params[n])}`).join(', ');
+  const meanings = [...new Set(names.map((n) => parameterMeaning[n]).filter((m) => m !== undefined))].join('; ');
+  const shape = fit.shapeAtLimit?.length
+    ? ` (and the drop's shape, ${fit.shapeAtLimit.join(', ')}, at a limit of the law)`
+    : '';
+  return `the fit's ${values} ${one ? 'is' : 'are'} not identified by its curves${shape}: ${one ? 'it' : 'each'} could be 10× larger or smaller with the fitted curve moving less than its scatter (a linearised 95 % interval, the other parameters refitted; docs/methods.md §35). ${one ? 'It sets' : 'They set'} ${meanings}, so the curve beyond the checkpoints is not to be trusted: fit more runs, or a run with another schedule (another decay fraction or length), see how far ${one ? 'it moves' : 'they move'} with --bootstrap N, or fit another law (--law ${curveLawIds.filter((l) => l !== fit.law).join(', ')})`;
 }
 const palette = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
@@ -567,6 +622,7 @@ export function registerCurveLaw(program: Command, run: Run): void {
       'JSON object: run name → schedule, for tables without an lr column and TensorBoard runs (read before a learning-rate tag)',
     )
     .option('--tag <name>', `TensorBoard event files: ${LOSS_TAG_HELP}`)
+    .addOption(flag('drop-nonfinite'))
     .addOption(flag('columns', { detail: 'e.g. loss=val_loss,lr=learning_rate' }))
     .addOption(flag('group'))
     .addOption(
@@ -604,6 +660,7 @@ Examples:
           fromStep: string;
           schedules?: string;
           tag?: string;
+          dropNonfinite?: boolean;
           columns?: string;
           group?: string;
           lineage?: string;
@@ -764,6 +821,11 @@ Examples:
               lines.push(
                 `  (95 % intervals, percentiles of ${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : g.bootstrap.unit === 'lineage' ? 'whole lineages resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs or lineages)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`,
               );
+            if (g.fit.degenerate?.length) lines.push(`  warning: ${degenerateWarning(g.fit)}`);
+            else if (g.fit.shapeAtLimit?.length)
+              lines.push(
+                `  (${g.fit.shapeAtLimit.join(', ')}: the drop's shape is at a limit of the law, not identified by these curves — fewer combinations of them are fixed, and the law is continuous there; its size and the other parameters are identified: docs/methods.md §35)`,
+              );
             const frozen = g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [];
             if (frozen.length) lines.push(`  warning: ${frozenWarning(frozen)}`);
             if (outside.length)
@@ -789,6 +851,7 @@ Examples:
       'a trained run to compare with (a run folder, metrics.jsonl, or a TensorBoard event file or its folder); its schedule is the target unless --schedule is given (event files carry none: there --schedule is needed)',
     )
     .option('--tag <name>', `TensorBoard event files: ${LOSS_TAG_HELP}`)
+    .addOption(flag('drop-nonfinite', { detail: "the --observed run's" }))
     .option('--every <n>', 'predict every n steps (default: 50 points along the run; at most 1000 points)')
     .addOption(flag('level', { default: '0.95' }))
     .option('--scatter-seed <n>', 'seed of the new-run scatter in the interval', '1')
@@ -823,6 +886,7 @@ Examples:
         N?: string;
         observed?: string;
         tag?: string;
+        dropNonfinite?: boolean;
         every?: string;
         level: string;
         scatterSeed: string;
@@ -840,6 +904,10 @@ Examples:
             [flags.curveFit, flags.observed].filter((p) => p !== undefined),
           );
         const file = readCurveFit(flags.curveFit);
+        if (flags.dropNonfinite && !flags.observed)
+          throw new UsageError(
+            "--drop-nonfinite: leaves out the --observed run's NaN or infinite losses; give --observed",
+          );
         if (flags.tag !== undefined && !flags.observed)
           throw new UsageError(
             "--tag: names the loss of the --observed run's TensorBoard event files; give --observed",
@@ -850,7 +918,14 @@ Examples:
         let observed: ReadCurve | undefined;
         try {
           const read = flags.observed
-            ? readCurves([flags.observed], flags.tag !== undefined ? { tag: flags.tag } : {}, given)
+            ? readCurves(
+                [flags.observed],
+                {
+                  ...(flags.tag !== undefined ? { tag: flags.tag } : {}),
+                  ...(flags.dropNonfinite ? { dropNonfinite: true } : {}),
+                },
+                given,
+              )
             : [];
           // One run is compared: a logdir or a table of several is not read as its first.
           if (read.length > 1) {
