@@ -80,3 +80,34 @@ test('a table run resumed at a step its earlier logging did not hit: the later r
   // Steps in increasing order, though the rows are not: nothing else is read differently.
   assert.deepEqual(Array.from(a.lrs).length, 1200);
 });
+
+test('a table sorted some other way (steps descending, shuffled) is not read as a resumed log: its rows are read sorted by step, every one kept, and a note says so', () => {
+  const steps = Array.from({ length: 20 }, (_, i) => 50 * (i + 1));
+  const row = (s: number) => `a,${s},${(5 - s / 1000).toFixed(3)},0.001`;
+  const read = (order: number[]) =>
+    curvesFromDataset(
+      parseRuns(['run,step,loss,lr', ...order.map(row)].join('\n') + '\n', { source: 'r.csv', zeroAtStepZero: true }),
+    )[0];
+  const inOrder = read(steps);
+  assert.equal(inOrder.notes, undefined);
+  // A fixed shuffle (every 7th step, cycling): steps go back at several rows, never twice in a row.
+  const shuffled = steps.map((_, i) => steps[(7 * i) % steps.length]);
+  for (const [what, order, backs] of [
+    ['descending', [...steps].reverse(), 19],
+    ['shuffled', shuffled, 6],
+  ] as const) {
+    const curve = read([...order]);
+    assert.deepEqual(
+      curve.points.map((p) => [p.step, p.loss]),
+      inOrder.points.map((p) => [p.step, p.loss]),
+      what,
+    );
+    assert.equal(curve.notes?.length, 1, what);
+    assert.match(curve.notes![0], new RegExp(`the step goes back at ${backs} of 20 rows.*read sorted by step`), what);
+  }
+  // Unordered and two rows at one step: refused at the second, as before.
+  assert.throws(
+    () => read([...[...steps].reverse(), 500]),
+    (e: unknown) => e instanceof InputError && e.location.line === 22 && /two checkpoints at step 500/.test(e.message),
+  );
+});

@@ -134,10 +134,28 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
       );
     byRun.set(r.run, [...(byRun.get(r.run) ?? []), r]);
   }
-  return [...byRun].map(([name, logged]) => {
+  return [...byRun].map(([name, asLogged]) => {
+    let logged = asLogged;
     // In file order, as a trainer logs them: a step at or before one logged earlier is a run resumed from
     // an earlier checkpoint, whose later rows replace the earlier ones from that step on — as TensorBoard
     // shows a restarted run, and as event files are read (curveFromEvents) — said in a note.
+    // A table sorted some other way (steps descending, shuffled) is not a log: reading it as one would
+    // keep a fraction of its rows. Such a run is read sorted by step, as tables were before, and said.
+    const orderNotes: string[] = [];
+    const backs = stepsBack(logged, (r) => r.step!);
+    if (!looksLogged(logged.length, backs)) {
+      const sorted = [...logged].sort((a, b) => a.step! - b.step!);
+      for (let i = 1; i < sorted.length; i++)
+        if (sorted[i].step === sorted[i - 1].step)
+          throw new InputError(
+            { file, line: sorted[i].line, columnName: ds.columns.step },
+            `run "${name}" has two checkpoints at step ${sorted[i].step} (lines ${sorted[i - 1].line} and ${sorted[i].line}) and its rows are not in the order a trainer logs them; expected one loss per step${oneRun !== undefined ? " (a file without a run column is one run, named after the file: add a run column naming each checkpoint's run)" : ''}, or a run resumed from an earlier checkpoint with its rows as logged (each restart followed by increasing steps)`,
+          );
+      orderNotes.push(
+        `run "${name}": its rows are not in the order a trainer logs them (the step goes back at ${backs.length} of ${logged.length} rows, first at line ${logged[backs[0]].line}): read sorted by step, not as a resumed run (whose rows increase again after each restart)`,
+      );
+      logged = sorted;
+    }
     const { kept: rows, restarts } = resumedRun(logged, (r) => r.step!);
     const resumeNotes = restarts.map((r) =>
       resumeNote(
@@ -165,7 +183,7 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         `run "${name}" has a checkpoint only at step 0 (the loss before any update); expected losses after optimizer steps`,
       );
     // Unlocated: the run and step name the row (one per step), and a run store's rows have no lines.
-    const notes = [...resumeNotes, ...(atZero ? [stepZeroNote(`run "${name}": its checkpoint`)] : [])];
+    const notes = [...orderNotes, ...resumeNotes, ...(atZero ? [stepZeroNote(`run "${name}": its checkpoint`)] : [])];
     const N = rows[0].N;
     const lineage = rows[0].lineage;
     const other = rows.find((r) => r.lineage !== lineage);
@@ -305,6 +323,27 @@ function tagSeries(
     points: kept,
     restarts: restarts.map((r) => ({ ...r, line: `record ${logged[r.index].record} of ${logged[r.index].source}` })),
   };
+}
+
+/** The indices, in file order, of the values whose step is at or before the one logged just before. */
+function stepsBack<T>(logged: readonly T[], stepOf: (v: T) => number): number[] {
+  const backs: number[] = [];
+  for (let i = 1; i < logged.length; i++) if (stepOf(logged[i]) <= stepOf(logged[i - 1])) backs.push(i);
+  return backs;
+}
+
+/**
+ * Whether a table's run reads as a trainer's log, resumed or not: one restart, or several, each followed by
+ * at least one more increasing step before the next (a restart is a checkpoint loaded and training going
+ * on), at no more than a quarter of its rows. A table sorted by step descending steps back at every
+ * row, a shuffled one at about half: read as a log, either would keep a fraction of its rows.
+ */
+function looksLogged(rows: number, backs: readonly number[]): boolean {
+  // One restart reads as a resumed run (or a run started again) whatever its place.
+  if (backs.length <= 1) return true;
+  if (4 * backs.length > rows) return false;
+  // Two restarts in a row (no increasing step between them): not a log.
+  return backs.every((b, i) => i === 0 || b - backs[i - 1] >= 2);
 }
 
 /** Where a run went back to an earlier step: the step, the step logged before it, and how many earlier values it replaced. */
