@@ -111,11 +111,11 @@ test('a hand-edited field the reader uses is refused at its place, not coerced o
   assert.equal(e2.location.columnName, 'inputs[0].lastStep');
   assert.equal(e2.location.line, place(textStep, textStep.indexOf('"lastStep": "5"')).line);
   // A schedule is checked as every schedule read from JSON is.
-  const badSchedule = edited((x) => ((x.inputs[0].schedule as Record<string, unknown>).peakLr = -1));
+  const badSchedule = edited((x) => ((x.inputs[0].schedule as unknown as Record<string, unknown>).peakLr = -1));
   assert.match(refusal(badSchedule).detail, /^schedule field "peakLr": expected a positive learning rate/);
   // A model size as text was printed as the fit's size ("N = abc").
   assert.equal(
-    refusal(edited((x) => ((x.fits[0] as Record<string, unknown>).N = 'abc'))).location.columnName,
+    refusal(edited((x) => ((x.fits[0] as unknown as Record<string, unknown>).N = 'abc'))).location.columnName,
     'fits[0].N',
   );
   // The top-level law titles the prediction: a law no curve law is ("bogus law (Luo et al. 2025)").
