@@ -238,3 +238,23 @@ test('a TensorBoard logdir: the event files in its sub-folders are runs named by
     /bare: a folder without metrics\.jsonl or TensorBoard event files, in it or its sub-folders 4 levels down/,
   );
 });
+
+test('a logdir entry that cannot be opened (a link to a purged run, a link loop) is said, not silently left out', () => {
+  const logdir = join(dir, 'logdir-links');
+  mkdirSync(join(logdir, 'a'), { recursive: true });
+  copyFileSync(fixtureFile, join(logdir, 'a', 'events.out.tfevents.1622543341.host.1.0'));
+  symlinkSync(join(dir, 'purged-run'), join(logdir, 'b'));
+  symlinkSync('loop', join(logdir, 'loop'));
+  const schedules = join(dir, 'links-schedules.json');
+  writeFileSync(schedules, JSON.stringify({ a: { kind: 'cosine', peakLr: 1e-3, steps: 500, minLrFrac: 0.1 } }));
+  const r = scalelab(['curve-law', 'fit', logdir, '--tag', 'strict/foo', '--schedules', schedules, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.json().inputs.map((i: Record<string, unknown>) => i.run),
+    ['a'],
+  );
+  assert.match(
+    r.stderr,
+    /note: .*logdir-links: left out, as they cannot be opened \(a run there is not read\): .*logdir-links\/b \(a link to nothing\), .*logdir-links\/loop \(ELOOP\)\n/,
+  );
+});
