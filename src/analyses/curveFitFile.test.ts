@@ -137,7 +137,7 @@ test('a hand-edited field the reader uses is refused at its place, not coerced o
   delete (noLambda.fits[0].fit as Partial<CurveFitFile['fits'][0]['fit']>).lambda;
   const e3 = refusal(JSON.stringify(noLambda, null, 2));
   assert.equal(e3.location.columnName, 'fits[0].fit.lambda');
-  assert.match(e3.detail, /^expected the momentum the fit used \(a number between 0 and 1, as --lambda\), got nothing/);
+  assert.match(e3.detail, /^expected the momentum the fit used \(a number between 0 and 1\), got nothing/);
   // An older file, without the fields recorded since (lastStep, peakLr, warmupRead), is read.
   assert.doesNotThrow(() =>
     loadCurveFit(

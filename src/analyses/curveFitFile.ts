@@ -184,7 +184,7 @@ export function loadCurveFit(text: string, source: string): LoadedCurveFit {
     if ((lambda !== undefined || law === 'lr-annealing') && !(typeof lambda === 'number' && lambda > 0 && lambda < 1))
       throw new InputError(
         at(['fits', i, 'fit', 'lambda'], `fits[${i}].fit.lambda`),
-        `expected the momentum the fit used (a number between 0 and 1, as --lambda), got ${JSON.stringify(lambda) ?? 'nothing'}`,
+        `expected the momentum the fit used (a number between 0 and 1), got ${JSON.stringify(lambda) ?? 'nothing'}`,
       );
     const problem = curveParamsProblem(law, !!joint, g.fit.params);
     if (problem) throw new InputError(at(['fits', i, 'fit', 'params'], `fits[${i}].fit.params`), problem);
