@@ -282,3 +282,23 @@ test('a NaN or infinite loss in an event file is refused naming --drop-nonfinite
   assert.equal(neg.code, 2);
   assert.match(neg.stderr, /the loss \("train\/loss"\) at step 1500 is -1; expected a positive number\n/);
 });
+
+test('a logdir entry that cannot be opened (a link to a purged run, a link loop) is said, not silently left out', () => {
+  const logdir = join(dir, 'logdir-links');
+  mkdirSync(join(logdir, 'a'), { recursive: true });
+  copyFileSync(fixtureFile, join(logdir, 'a', 'events.out.tfevents.1622543341.host.1.0'));
+  symlinkSync(join(dir, 'purged-run'), join(logdir, 'b'));
+  symlinkSync('loop', join(logdir, 'loop'));
+  const schedules = join(dir, 'links-schedules.json');
+  writeFileSync(schedules, JSON.stringify({ a: { kind: 'cosine', peakLr: 1e-3, steps: 500, minLrFrac: 0.1 } }));
+  const r = scalelab(['curve-law', 'fit', logdir, '--tag', 'strict/foo', '--schedules', schedules, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(
+    r.json().inputs.map((i: Record<string, unknown>) => i.run),
+    ['a'],
+  );
+  assert.match(
+    r.stderr,
+    /note: .*logdir-links: left out, as they cannot be opened \(a run there is not read\): .*logdir-links\/b \(a link to nothing\), .*logdir-links\/loop \(ELOOP\)\n/,
+  );
+});

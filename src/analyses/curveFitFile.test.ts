@@ -98,3 +98,57 @@ test('what is not a curve-law fit is refused at its line and column', () => {
     /^expected the runs the fit was made from/,
   );
 });
+
+test('a hand-edited field the reader uses is refused at its place, not coerced or printed as it stands', () => {
+  // A run recorded as null crashed the reader ("Cannot read properties of null").
+  const nullRun = edited((x) => ((x.inputs as unknown[])[1] = null));
+  const e1 = refusal(nullRun);
+  assert.equal(e1.location.columnName, 'inputs[1]');
+  assert.match(e1.detail, /^expected a run the fit was made from/);
+  // A last step as text was compared as a number: "5" placed the extrapolation term at step 5.
+  const textStep = edited((x) => ((x.inputs[0] as Record<string, unknown>).lastStep = '5'));
+  const e2 = refusal(textStep);
+  assert.equal(e2.location.columnName, 'inputs[0].lastStep');
+  assert.equal(e2.location.line, place(textStep, textStep.indexOf('"lastStep": "5"')).line);
+  // A schedule is checked as every schedule read from JSON is.
+  const badSchedule = edited((x) => ((x.inputs[0].schedule as unknown as Record<string, unknown>).peakLr = -1));
+  assert.match(refusal(badSchedule).detail, /^schedule field "peakLr": expected a positive learning rate/);
+  // A model size as text was printed as the fit's size ("N = abc").
+  assert.equal(
+    refusal(edited((x) => ((x.fits[0] as unknown as Record<string, unknown>).N = 'abc'))).location.columnName,
+    'fits[0].N',
+  );
+  // The top-level law titles the prediction: a law no curve law is ("bogus law (Luo et al. 2025)").
+  assert.match(
+    refusal(edited((x) => ((x as Record<string, unknown>).law = 'bogus'))).detail,
+    /^expected lr-annealing or multi-power, got "bogus"/,
+  );
+  assert.match(
+    refusal(edited((x) => ((x as Record<string, unknown>).joint = 'yes'))).detail,
+    /^expected true or false/,
+  );
+  // The lr-annealing law's momentum enters every predicted loss: missing, it predicted NaN.
+  const annealing = readFileSync(
+    fileURLToPath(new URL('../../examples/studies/moby-curves/fit-lr-annealing.json', import.meta.url)),
+    'utf8',
+  );
+  assert.doesNotThrow(() => loadCurveFit(annealing, 'fit.json'));
+  const noLambda = JSON.parse(annealing) as CurveFitFile;
+  delete (noLambda.fits[0].fit as Partial<CurveFitFile['fits'][0]['fit']>).lambda;
+  const e3 = refusal(JSON.stringify(noLambda, null, 2));
+  assert.equal(e3.location.columnName, 'fits[0].fit.lambda');
+  assert.match(e3.detail, /^expected the momentum the fit used \(a number between 0 and 1\), got nothing/);
+  // An older file, without the fields recorded since (lastStep, peakLr, warmupRead), is read.
+  assert.doesNotThrow(() =>
+    loadCurveFit(
+      edited((x) =>
+        x.inputs.forEach((r) => {
+          delete r.lastStep;
+          delete r.peakLr;
+          delete r.warmupRead;
+        }),
+      ),
+      'old.json',
+    ),
+  );
+});

@@ -5,7 +5,7 @@
  * predicted from with predictWithIntervals. Pure.
  */
 import { InputError, type Location } from '../errors/index.js';
-import type { Schedule } from '../core/schedule.js';
+import { parseSchedule, type Schedule } from '../core/schedule.js';
 import { jsonFieldPlaces, parseJsonText } from '../io/parseJson.js';
 import {
   checkpointReach,
@@ -84,6 +84,41 @@ export interface LoadedCurveFit extends CurveFitFile {
 
 const expected = 'a curve-law fit (JSON written by "scalelab curve-law fit --out FILE")';
 
+/** An input's field as the errors name it: `inputs[2].lastStep`. */
+const inputName = (j: number, field: (string | number)[]) => `inputs[${j}]${field.length ? `.${field.join('.')}` : ''}`;
+
+/**
+ * One of the runs a fit was made from, as `inputs[]` records it: the fields the reader uses (N to match
+ * a fit's size, lastStep and the schedule to place the extrapolation term, peakLr for the warning on a
+ * target's peak) checked for their type, the others for being what the writer writes. Fields a file from
+ * an older ScaleLab lacks (lastStep, peakLr, warmupRead) stay optional.
+ */
+function checkInput(r: unknown, at: (field: (string | number)[]) => Location): void {
+  if (!r || typeof r !== 'object' || Array.isArray(r))
+    throw new InputError(
+      at([]),
+      `expected a run the fit was made from (an object with its name), got ${JSON.stringify(r)}`,
+    );
+  const v = r as Record<string, unknown>;
+  if (typeof v.run !== 'string')
+    throw new InputError(at(['run']), `expected the run's name, got ${JSON.stringify(v.run) ?? 'nothing'}`);
+  const numbers: [field: string, ok: (x: number) => boolean, expected: string][] = [
+    ['N', (x) => x > 0, 'a positive number of parameters'],
+    ['points', (x) => Number.isInteger(x) && x >= 0, 'a whole number of checkpoints'],
+    ['lastStep', (x) => Number.isInteger(x) && x >= 0, 'a whole number of steps'],
+    ['peakLr', (x) => x > 0, 'a positive learning rate'],
+    ['warmupRead', (x) => Number.isInteger(x) && x >= 0, 'a whole number of steps'],
+  ];
+  for (const [field, ok, what] of numbers) {
+    const x = v[field];
+    if (x !== undefined && !(typeof x === 'number' && Number.isFinite(x) && ok(x)))
+      throw new InputError(at([field]), `expected ${what}, got ${JSON.stringify(x)}`);
+  }
+  if (v.schedule !== undefined) parseSchedule(v.schedule, at(['schedule']));
+  if (v.notes !== undefined && !(Array.isArray(v.notes) && v.notes.every((n) => typeof n === 'string')))
+    throw new InputError(at(['notes']), `expected a list of notes (text), got ${JSON.stringify(v.notes)}`);
+}
+
 /**
  * Read and check a curve-law fit, the JSON `scalelab curve-law fit --out FILE` writes (as `curve-law
  * predict --curve-fit FILE` reads it). Predict from one of its `fits` as that command does with
@@ -109,6 +144,18 @@ export function loadCurveFit(text: string, source: string): LoadedCurveFit {
     );
   if (!Array.isArray(f.inputs))
     throw new InputError(at(['inputs'], 'inputs'), 'expected the runs the fit was made from (a list)');
+  // The fields read to title a prediction and to place its extrapolation term: a hand-edited value of
+  // another type would be coerced ("5" as a step) or print as it stands ("N = abc"), so it is refused here.
+  if (!(curveLawIds as readonly string[]).includes(f.law as string))
+    throw new InputError(at(['law'], 'law'), `expected ${curveLawIds.join(' or ')}, got ${JSON.stringify(f.law)}`);
+  if (f.joint !== undefined && typeof f.joint !== 'boolean')
+    throw new InputError(at(['joint'], 'joint'), `expected true or false, got ${JSON.stringify(f.joint)}`);
+  if (f.fromStep !== undefined && !(Number.isInteger(f.fromStep) && f.fromStep >= 1))
+    throw new InputError(
+      at(['fromStep'], 'fromStep'),
+      `expected the first step fitted (a whole number ≥ 1), got ${JSON.stringify(f.fromStep)}`,
+    );
+  f.inputs.forEach((r: unknown, j) => checkInput(r, (field) => at(['inputs', j, ...field], inputName(j, field))));
   f.fits.forEach((g, i) => {
     if (!g?.fit || !(curveLawIds as readonly string[]).includes(g.fit.law))
       throw new InputError(
@@ -116,6 +163,29 @@ export function loadCurveFit(text: string, source: string): LoadedCurveFit {
         `expected a fit with a law (${curveLawIds.join(' or ')}) and its parameters`,
       );
     const { law, joint } = g.fit;
+    if (law !== f.law)
+      throw new InputError(
+        at(['fits', i, 'fit', 'law'], `fits[${i}].fit.law`),
+        `the ${law} law in a fit file of the ${f.law} law (field "law"); expected one law throughout, as curve-law fit writes it`,
+      );
+    if (joint !== undefined && typeof joint !== 'boolean')
+      throw new InputError(
+        at(['fits', i, 'fit', 'joint'], `fits[${i}].fit.joint`),
+        `expected true or false, got ${JSON.stringify(joint)}`,
+      );
+    if (g.N !== undefined && !(typeof g.N === 'number' && Number.isFinite(g.N) && g.N > 0))
+      throw new InputError(
+        at(['fits', i, 'N'], `fits[${i}].N`),
+        `expected the model size of its runs (a positive number of parameters), got ${JSON.stringify(g.N)}`,
+      );
+    // The momentum of the annealing area enters every predicted loss of the lr-annealing law: one
+    // missing or out of (0, 1) predicts NaN or a curve the fit never drew.
+    const lambda: unknown = g.fit.lambda;
+    if ((lambda !== undefined || law === 'lr-annealing') && !(typeof lambda === 'number' && lambda > 0 && lambda < 1))
+      throw new InputError(
+        at(['fits', i, 'fit', 'lambda'], `fits[${i}].fit.lambda`),
+        `expected the momentum the fit used (a number between 0 and 1), got ${JSON.stringify(lambda) ?? 'nothing'}`,
+      );
     const problem = curveParamsProblem(law, !!joint, g.fit.params);
     if (problem) throw new InputError(at(['fits', i, 'fit', 'params'], `fits[${i}].fit.params`), problem);
     // The parameters the fit found its curves do not identify (curve-law fit marks them; predict and

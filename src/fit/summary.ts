@@ -429,6 +429,44 @@ function checkNoExtraParams(
   }
 }
 
+/**
+ * A parameter the optimiser works on in logarithms (`scale: 'log'`) cannot have come out of a fit ≤ 0: a
+ * hand-edited one predicts NaN somewhere far from the file (plan's "the analysis came out non-finite").
+ */
+function checkLogScaleParams(
+  values: Record<string, number>,
+  law: Law,
+  at: (name: string) => ConstructorParameters<typeof InputError>[0],
+  where: string,
+): void {
+  const bad = law.params.find((p) => p.scale === 'log' && !(values[p.name] > 0));
+  if (bad)
+    throw new InputError(
+      at(bad.name),
+      `${where}: ${bad.name} is ${values[bad.name]}; expected a positive number (law ${law.id} fits ${bad.name} in logarithms, so a fit of it is > 0)`,
+    );
+}
+
+/**
+ * The parameter names of a file's replicate rows (`replicateNames`), each a parameter of the law, once:
+ * a hand-edited list of other names gave rows of no parameter the law reads (and predicted NaN), and
+ * one that is not a list crashed the reader.
+ */
+function replicateNamesOf(names: unknown, law: Law, source: string, where: string): string[] {
+  if (names === undefined) return law.params.map((p) => p.name);
+  const known = new Set(law.params.map((p) => p.name));
+  if (
+    !Array.isArray(names) ||
+    !names.every((n) => typeof n === 'string' && known.has(n)) ||
+    new Set(names).size !== names.length
+  )
+    throw new InputError(
+      { file: source },
+      `${where}: expected the names of law ${law.id}'s parameters (${[...known].join(', ')}), each once, got ${JSON.stringify(names)}`,
+    );
+  return names as string[];
+}
+
 /** A fit loaded back from JSON: enough to predict, with replicates for intervals. */
 export interface LoadedFit {
   law: Law;
@@ -555,6 +593,7 @@ export function loadFit(text: string, source: string): LoadedFit {
     params[p.name] = v;
   }
   checkNoExtraParams(json.params, law, (name) => at(['params', name]), 'field "params"');
+  checkLogScaleParams(params, law, (name) => at(['params', name]), 'field "params"');
   // The fit's data had every input its law reads: a law in N loaded from a fit of runs without N is
   // the wrong law (a file written before the law's options were saved), not a law to predict with.
   const seen = Object.keys(ranges);
@@ -567,7 +606,7 @@ export function loadFit(text: string, source: string): LoadedFit {
   }
   const replicates: Record<string, number>[] = [];
   if (json.replicates !== undefined) {
-    const names = json.replicateNames ?? law.params.map((p) => p.name);
+    const names = replicateNamesOf(json.replicateNames, law, source, 'field "replicateNames"');
     json.replicates.forEach((row, r) => {
       if (!Array.isArray(row) || row.length !== names.length || !row.every(Number.isFinite)) {
         throw new InputError(
@@ -609,7 +648,8 @@ export function loadFit(text: string, source: string): LoadedFit {
           cp[p.name] = v;
         }
         checkNoExtraParams(c.params, cl, (name) => at(['procedure', 'candidates', i, 'params', name]), where);
-        const names = c.replicateNames ?? cl.params.map((p) => p.name);
+        checkLogScaleParams(cp, cl, (name) => at(['procedure', 'candidates', i, 'params', name]), where);
+        const names = replicateNamesOf(c.replicateNames, cl, source, `${where}.replicateNames`);
         const reps = (c.replicates ?? []).map((row, r) => {
           if (!Array.isArray(row) || row.length !== names.length || !row.every(Number.isFinite))
             throw new InputError(

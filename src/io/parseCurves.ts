@@ -14,7 +14,7 @@ import type { Dataset } from './dataset.js';
 import { parseMetrics } from './parseMetrics.js';
 import type { TfEventsRead, TfScalar } from './parseTfEvents.js';
 import { lrSequence, MAX_SCHEDULE_STEPS, type Schedule } from '../core/schedule.js';
-import { plain } from '../core/format.js';
+import { counted, plain } from '../core/format.js';
 
 /** One run's curve: the learning rate of every step, and the loss at some of them. */
 export interface TrainingCurve {
@@ -448,10 +448,14 @@ export function curveFromEvents(
     // The last file may be a run still writing; one with a later file after it was stopped mid-write
     // and the run went on in the next.
     const why = i < files.length - 1 ? 'the run stopped mid-write and went on in a later file' : 'a run still writing?';
-    if (t)
-      notes.push(
-        `${f.source}: the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes (${why}); read the ${f.read.records} whole records before it`,
-      );
+    if (!t) return;
+    const what =
+      t.unfinished === 'zeros'
+        ? `the file ends in ${counted(t.have, 'zero byte')} from byte ${t.offset}, where record ${t.record} should start: space the writer never filled`
+        : t.unfinished === 'checksum'
+          ? `the last record (${t.record}, at byte ${t.offset}) does not match its CRC-32C, its bytes not all written`
+          : `the last record (${t.record}, at byte ${t.offset}) is cut short, ${t.have} of its ${t.need} bytes`;
+    notes.push(`${f.source}: ${what} (${why}); read the ${f.read.records} whole records before it`);
   });
   const { points: logged, restarts } = tagSeries(files, tag);
   for (const r of restarts) notes.push(resumeNote(`run "${name}": "${tag}"`, r.line, r));

@@ -445,3 +445,23 @@ test('a run logged twice at one step with different tokens (a rollback and resum
       /keep the last logging of each step/.test(e.message),
   );
 });
+
+test('a ladder manifest listing one file as two runs is refused at the second, not read as two runs of the same metrics', () => {
+  const files = (text: string) => ({
+    read: (path: string) =>
+      path === 'ladder.json' ? text : 'step,tokens,task,metric,value\n1,1e9,arc,acc,0.3\n2,2e9,arc,acc,0.35\n',
+    resolve: (_: string, file: string) => file,
+  });
+  const read = (text: string) => taskMetricsFromFiles(['ladder.json'], {}, files(text));
+  // A line copied and its run and N edited, its file not: before, a.csv's metrics were run a's and run b's.
+  const copied =
+    '{\n  "runs": [\n    {"file": "a.csv", "run": "a", "N": 1e8},\n    {"file": "a.csv", "run": "b", "N": 2e8}\n  ]\n}\n';
+  assert.match(
+    refusal(() => read(copied)),
+    /^4:14 runs\[1\] \(b, N = 2e8\): its file a\.csv is listed already, as run a \(N = 1e8\) at runs\[0\]; expected each run's own file/,
+  );
+  // The same line twice reads the run once.
+  const twice =
+    '{\n  "runs": [\n    {"file": "a.csv", "run": "a", "N": 1e8},\n    {"file": "a.csv", "run": "a", "N": 1e8}\n  ]\n}\n';
+  assert.equal(read(twice).records.length, 2);
+});

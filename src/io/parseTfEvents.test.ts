@@ -102,6 +102,50 @@ test('a truncated last record (a run still writing) is read up to the last whole
   assert.match(curve.notes.join('\n'), /"strict\/foo" at step 0 \(the loss before any update\) left out/);
 });
 
+test('a file read while its writer is mid-flush, or left by a killed one, is read to its last whole record, and said', () => {
+  const bytes = run1();
+  const last = bytes.length - (12 + 33 + 4); // record 101, of 33 bytes of data
+  // The last record all there but its data not (zeros where the writer's bytes were to be).
+  const unflushed = bytes.slice();
+  unflushed.fill(0, last + 12);
+  // Its data's CRC byte not yet written (one byte of the record differs from what its CRC says).
+  const lastByte = bytes.slice();
+  lastByte[lastByte.length - 1] ^= 0xff;
+  for (const file of [unflushed, lastByte]) {
+    const read = parseTfEvents(file, 'run.tfevents');
+    assert.equal(read.records, 100);
+    assert.deepEqual(read.truncated, { record: 101, offset: last, have: 49, need: 49, unfinished: 'checksum' });
+  }
+  // Zeros after the last record: space the file system gave the file, never written.
+  const padded = new Uint8Array(bytes.length + 4096);
+  padded.set(bytes);
+  const read = parseTfEvents(padded, 'run.tfevents');
+  assert.equal(read.records, 101);
+  assert.deepEqual(read.truncated, { record: 102, offset: bytes.length, have: 4096, need: 12, unfinished: 'zeros' });
+  const curve = curveFromEvents([{ source: 'run.tfevents', read }], 'run_1', {
+    tag: 'strict/foo',
+    schedule: { kind: 'constant', peakLr: 1e-3, steps: 500 },
+  });
+  assert.match(
+    curve.notes.join('\n'),
+    /run\.tfevents: the file ends in 4096 zero bytes from byte 4912, where record 102 should start/,
+  );
+  // Zeros and then more bytes, or a bad record before others, are corruption: refused, located.
+  const zerosThenData = new Uint8Array(bytes.length + 101);
+  zerosThenData.set(bytes);
+  zerosThenData[zerosThenData.length - 1] = 1;
+  assert.match(
+    inputError(() => parseTfEvents(zerosThenData, 'run.tfevents')).detail,
+    /^record 102 at byte 4912: the CRC-32C of its length does not match/,
+  );
+  const midRecord = bytes.slice();
+  midRecord[last - 2] ^= 0xff; // record 100's data
+  assert.match(
+    inputError(() => parseTfEvents(midRecord, 'run.tfevents')).detail,
+    /^record 100 at byte \d+: the CRC-32C of its 33 bytes of data does not match/,
+  );
+});
+
 test('TF2 tensor scalars (float_val or tensor_content) read as simple values do; other tags and summaries are skipped', () => {
   const bytes = eventFile([
     {

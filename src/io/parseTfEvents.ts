@@ -35,9 +35,19 @@ export interface TfEventsRead {
   records: number;
   /**
    * The file ends inside a record (a run still writing, or killed mid-write): the records before
-   * it were read; this says where the cut one starts and how much of it is there.
+   * it were read; this says where the cut one starts and how much of it is there. `unfinished` says
+   * how the end is not a whole record: `cut` (the file ends before the record does), `checksum` (the
+   * last record is all there but its data's CRC does not match: a writer's bytes not all on disk yet),
+   * `zeros` (the file ends in zero bytes where a record should start: space a file system gave the
+   * file and a killed writer never filled).
    */
-  truncated?: { record: number; offset: number; have: number; need: number };
+  truncated?: { record: number; offset: number; have: number; need: number; unfinished: 'cut' | 'checksum' | 'zeros' };
+}
+
+/** Whether `bytes[start, end)` are all zero. */
+function allZero(bytes: Uint8Array, start: number, end = bytes.length): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] !== 0) return false;
+  return true;
 }
 
 // CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum TFRecord uses.
@@ -86,7 +96,11 @@ function tfRecords(
   let offset = 0;
   for (let record = 1; offset < bytes.length; record++) {
     const left = bytes.length - offset;
-    if (left < HEADER_BYTES) return { records, truncated: { record, offset, have: left, need: HEADER_BYTES } };
+    // Zeros to the end, where a record should start, are no record's bytes: the end of what was written.
+    if (allZero(bytes, offset))
+      return { records, truncated: { record, offset, have: left, need: HEADER_BYTES, unfinished: 'zeros' } };
+    if (left < HEADER_BYTES)
+      return { records, truncated: { record, offset, have: left, need: HEADER_BYTES, unfinished: 'cut' } };
     const stored = view.getUint32(offset + 8, true);
     const computed = maskedCrc32c(bytes, offset, offset + 8);
     if (stored !== computed)
@@ -103,10 +117,14 @@ function tfRecords(
         `record ${record} at byte ${offset}: its length is ${length} bytes, more than the ${MAX_WHOLE_FILE_BYTES / 2 ** 20} MiB a file read whole may hold; expected a TensorBoard event's length (the file is corrupt from here)`,
       );
     const need = HEADER_BYTES + length + FOOTER_BYTES;
-    if (left < need) return { records, truncated: { record, offset, have: left, need } };
+    if (left < need) return { records, truncated: { record, offset, have: left, need, unfinished: 'cut' } };
     const start = offset + HEADER_BYTES;
     const dataStored = view.getUint32(start + length, true);
     const dataComputed = maskedCrc32c(bytes, start, start + length);
+    // The file's last record, its length whole but its data not matching: read while its writer's bytes
+    // were not all there (TensorBoard's own loader stops at it too). One before others is corruption.
+    if (dataStored !== dataComputed && left === need)
+      return { records, truncated: { record, offset, have: left, need, unfinished: 'checksum' } };
     if (dataStored !== dataComputed)
       throw new InputError(
         { file: source },

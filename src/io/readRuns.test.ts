@@ -4,9 +4,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { readRuns, simpleCsvRecords } from './readRuns.js';
+import { readRuns, readText, simpleCsvRecords } from './readRuns.js';
 import { csvOptions, parseRuns } from './parseRuns.js';
-import { OpenQuoteScanner } from './textPosition.js';
+import { OpenQuoteScanner, Utf8Scanner } from './textPosition.js';
+import { readTaskMetrics } from './readTaskMetrics.js';
+import { InputError } from '../errors/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-readruns-'));
 
@@ -128,4 +130,63 @@ test('a plain CSV file and the same file with a quoted field read to the same ru
     a.runs.map((r) => [r.line, r.N, r.D, r.loss]),
     b.runs.map((r) => [r.line, r.N, r.D, r.loss]),
   );
+});
+
+test('a file saved as Latin-1 is refused at its first byte that is not UTF-8, not read with names merged', () => {
+  // "café" and "cafè" in Windows-1252: read as UTF-8 both became "caf\uFFFD", one run of 3 checkpoints.
+  const csv = Buffer.concat([
+    Buffer.from('run,step,N,D,loss\ncaf'),
+    Buffer.from([0xe9]),
+    Buffer.from(',1,1e8,2e9,3.1\ncaf'),
+    Buffer.from([0xe8]),
+    Buffer.from(',2,1e8,4e9,3.0\nb,1,2e8,4e9,2.9\n'),
+  ]);
+  const refusal = (f: () => unknown): InputError => {
+    try {
+      f();
+    } catch (e) {
+      assert.ok(e instanceof InputError, String(e));
+      return e;
+    }
+    assert.fail('accepted');
+  };
+  for (const [name, bytes] of [
+    ['latin1.csv', csv],
+    ['latin1.jsonl', Buffer.from('{"run": "caf\u00e9", "N": 1e8, "D": 2e9, "loss": 3.1}\n', 'latin1')],
+  ] as const) {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    const e = refusal(() => readRuns(path));
+    assert.deepEqual([e.location.line, e.location.column], name.endsWith('.csv') ? [2, 4] : [1, 13]);
+    assert.match(e.detail, /\(0xE9\) is not UTF-8 text: .*Latin-1 or Windows-1252, as "é"\?\); expected UTF-8/);
+  }
+  // Files read whole (a fit, a JSON array) and task metrics, the same.
+  const json = join(dir, 'latin1.json');
+  writeFileSync(
+    json,
+    Buffer.from('{"results": {"piqa": {"acc,none": 0.6}}, "config": {"model_args": "pretrained=caf\u00e9"}}', 'latin1'),
+  );
+  assert.equal(refusal(() => readText(json, 'a fit')).location.line, 1);
+  assert.match(refusal(() => readTaskMetrics([json])).detail, /is not UTF-8 text/);
+  // A U+FFFD written as UTF-8 is text, and a name in UTF-8 reads as it is.
+  const utf8 = join(dir, 'utf8.csv');
+  writeFileSync(utf8, 'run,N,D,loss\ncafé,1e8,2e9,3.1\n\uFFFD,2e8,4e9,2.9\n');
+  assert.deepEqual(
+    readRuns(utf8).runs.map((r) => r.run),
+    ['café', '\uFFFD'],
+  );
+});
+
+test('Utf8Scanner: the first bad bytes across chunks, a character cut by the end, and none in UTF-8', () => {
+  const text = Buffer.from('a,b\nü€😀,');
+  const scanner = new Utf8Scanner();
+  // Fed a byte at a time, every multi-byte character is split between chunks.
+  for (const b of text) assert.equal(scanner.feed(Uint8Array.of(b)), undefined);
+  assert.equal(scanner.end(), undefined);
+  const cut = new Utf8Scanner();
+  assert.equal(cut.feed(Buffer.from('x\n\u20ac').subarray(0, 4)), undefined);
+  assert.deepEqual(cut.end(), { line: 2, column: 1, offset: 2, bytes: [0xe2, 0x82] });
+  // An overlong encoding of "/" and a surrogate are not UTF-8 either.
+  assert.deepEqual(new Utf8Scanner().feed(Uint8Array.of(0x61, 0xc0, 0xaf))?.bytes, [0xc0]);
+  assert.deepEqual(new Utf8Scanner().feed(Uint8Array.of(0xed, 0xa0, 0x80))?.bytes, [0xed]);
 });

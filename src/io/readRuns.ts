@@ -29,7 +29,7 @@ import {
   type RunFormat,
 } from './parseRuns.js';
 import { tagNonFinite } from './parseJson.js';
-import { OpenQuoteScanner } from './textPosition.js';
+import { notUtf8Detail, OpenQuoteScanner, Utf8Scanner } from './textPosition.js';
 import type { Dataset, Run } from './dataset.js';
 
 import { MAX_WHOLE_FILE_BYTES } from './limits.js';
@@ -88,11 +88,58 @@ export function readText(path: string, what: string): string {
       `the file is ${mib(size)}; expected at most ${mib(MAX_WHOLE_FILE_BYTES)} for a file read whole (runs as CSV or JSONL are streamed and may be larger)`,
     );
   }
-  const text = readFileSync(path, 'utf8');
+  const bytes = readFileSync(path);
+  const text = bytes.toString('utf8');
   // UTF-16 read as UTF-8 would otherwise come back as "malformed CSV" or "not JSON" somewhere inside.
   const binary = binaryProblem(text.slice(0, BINARY_CHECK_CHARS), path, what);
   if (binary) throw binary;
+  checkUtf8(bytes, text, path);
   return stripBom(text);
+}
+
+/**
+ * Refuses, located, a file's bytes that are not UTF-8, given its text as decoded: they decode as U+FFFD
+ * (so only then is the file scanned; a U+FFFD written as UTF-8 is text).
+ */
+export function checkUtf8(bytes: Uint8Array, text: string, path: string): void {
+  if (!text.includes('\uFFFD')) return;
+  // UTF-16 and binary data are the parsers' to name (binaryProblem says "looks like UTF-16").
+  if (binaryProblem(text.slice(0, BINARY_CHECK_CHARS), path)) return;
+  const scanner = new Utf8Scanner();
+  const bad = scanner.feed(bytes) ?? scanner.end();
+  if (bad) throw new InputError({ file: path, line: bad.line, column: bad.column }, notUtf8Detail(bad));
+}
+
+/**
+ * A check that a streamed file's chunks are UTF-8 (natively, as they pass); the first bytes that are
+ * not are then found, with their line and column, by reading the file again.
+ */
+function utf8Check(path: string): { chunk(bytes: Uint8Array): void; end(): void } {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const fail = (): never => {
+    const scanner = new Utf8Scanner();
+    let bad: ReturnType<Utf8Scanner['feed']>;
+    eachChunk(path, (c) => !(bad = scanner.feed(c)));
+    bad ??= scanner.end();
+    if (!bad) throw new InputError({ file: path }, 'the file changed while it was read; expected UTF-8 text');
+    throw new InputError({ file: path, line: bad.line, column: bad.column }, notUtf8Detail(bad));
+  };
+  return {
+    chunk(bytes) {
+      try {
+        decoder.decode(bytes, { stream: true });
+      } catch {
+        fail();
+      }
+    },
+    end() {
+      try {
+        decoder.decode();
+      } catch {
+        fail();
+      }
+    },
+  };
 }
 
 /** A binary file's bytes, read whole (a TensorBoard event file), with readText's checks. */
@@ -231,11 +278,14 @@ function streamCsv(
     }
     throw csvError(e, path, header, open);
   };
+  const utf8 = utf8Check(path);
   eachChunk(path, (chunk) => {
+    utf8.chunk(chunk);
     const err = api.parse(chunk, false, push, () => {});
     if (err) fail(err);
     onBytes?.(chunk.length);
   });
+  utf8.end();
   const err = api.parse(undefined, true, push, () => {});
   if (err) fail(err);
 }
@@ -249,12 +299,14 @@ function streamJsonl(
   let carry: Buffer | undefined;
   let line = 0;
   const jsonl = new JsonlRuns(validator, onRun);
+  const utf8 = utf8Check(path);
   const emit = (bytes: Buffer) => {
     line++;
     const text = bytes.toString('utf8');
     jsonl.line(line === 1 ? stripBom(text) : text, line);
   };
   eachChunk(path, (chunk) => {
+    utf8.chunk(chunk);
     // Lines are split on the newline byte, which never occurs inside a UTF-8 multi-byte character.
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
@@ -275,6 +327,7 @@ function streamJsonl(
     }
     onBytes?.(chunk.length);
   });
+  utf8.end();
   if (carry) emit(carry);
 }
 

@@ -8,12 +8,14 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors/index.js';
 import type { TaskMetricData, TaskMetricOptions } from './parseTaskMetrics.js';
 import { manifestOf, taskMetricsFromFiles } from './taskMetricFiles.js';
+import { checkUtf8 } from './readRuns.js';
 
 export type { RunRole, TaskDefinition, TaskMetricData } from './parseTaskMetrics.js';
 
 function readText(path: string, listedIn?: string): string {
+  let bytes: Buffer;
   try {
-    return readFileSync(path, 'utf8');
+    bytes = readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     const why =
@@ -27,6 +29,9 @@ function readText(path: string, listedIn?: string): string {
       listedIn ? `${why} (listed in ${listedIn}; paths there are relative to it)` : why,
     );
   }
+  const text = bytes.toString('utf8');
+  checkUtf8(bytes, text, path);
+  return text;
 }
 
 /**

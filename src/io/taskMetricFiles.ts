@@ -7,7 +7,8 @@
  */
 import { InputError } from '../errors/index.js';
 import { magnitudeRefusal } from '../core/magnitude.js';
-import { parseJsonText } from './parseJson.js';
+import { jsonFieldPlaces, parseJsonText } from './parseJson.js';
+import { plain } from '../core/format.js';
 import { stripBom } from './parseRuns.js';
 import { lineColumn, lineStartsOf } from './textPosition.js';
 import {
@@ -129,6 +130,9 @@ export function taskMetricsFromFiles(
   const sets: TaskMetricSet[] = [];
   const roles = new Map<string, RunRole>();
   const tasks: TaskDefinition[] = [];
+  // Each file a manifest lists, with the run it was read as: a file listed again as another run (a
+  // manifest line copied and its run and N edited, the file not) would make one run's metrics two runs'.
+  const listed = new Map<string, { manifest: string; i: number; run: string; N: number }>();
   for (const path of paths) {
     const text = files.read(path);
     const manifest = manifestOf(text);
@@ -139,6 +143,13 @@ export function taskMetricsFromFiles(
       manifest.runs.forEach((entry, i) => {
         const m = checkManifestRun(entry, i, path, text);
         const file = files.resolve(path, m.file);
+        const before = listed.get(file);
+        if (before && (before.run !== m.run || before.N !== m.N))
+          throw new InputError(
+            { file: path, ...jsonFieldPlaces(text)(['runs', i, 'file']) },
+            `runs[${i}] (${m.run}, N = ${plain(m.N)}): its file ${m.file} is listed already, as run ${before.run} (N = ${plain(before.N)}) at runs[${before.i}]${before.manifest === path ? '' : ` of ${before.manifest}`}; expected each run's own file (one file's metrics are one run's)`,
+          );
+        listed.set(file, { manifest: path, i, run: m.run, N: m.N });
         const set = parseTaskMetrics(files.read(file, path), {
           source: file,
           run: m.run,

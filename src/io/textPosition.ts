@@ -70,3 +70,74 @@ export function quoteForMessage(text: string, max = 40): string {
   const cut = text.length > max ? `${text.slice(0, max)}…` : text;
   return JSON.stringify(cut);
 }
+
+/**
+ * Finds the first bytes of a file that are not UTF-8 (a CSV saved as Latin-1 or Windows-1252), with
+ * their line and column: read as UTF-8 they become U+FFFD, and two names differing only there
+ * ("café", "cafè") become one. Feed the bytes in chunks; `end()` after the last. Column counts
+ * characters, as the other errors' columns do. Pure.
+ */
+export class Utf8Scanner {
+  private line = 1;
+  private column = 1;
+  private offset = 0;
+  /** Continuation bytes the current character still needs, and the range its next one must be in. */
+  private need = 0;
+  private lo = 0x80;
+  private hi = 0xbf;
+  /** Where the current multi-byte character started, and its bytes so far. */
+  private start = { line: 1, column: 1, offset: 0 };
+  private held: number[] = [];
+  private bad: { line: number; column: number; offset: number; bytes: number[] } | undefined;
+
+  /** Feeds a chunk; the first bad place once found (and then every later call returns it). */
+  feed(chunk: Uint8Array): Utf8Scanner['bad'] {
+    for (let i = 0; i < chunk.length && !this.bad; i++, this.offset++) {
+      const b = chunk[i];
+      if (this.need) {
+        if (b < this.lo || b > this.hi) {
+          this.bad = { ...this.start, bytes: this.held };
+          break;
+        }
+        this.held.push(b);
+        this.lo = 0x80;
+        this.hi = 0xbf;
+        if (--this.need === 0) this.column++;
+        continue;
+      }
+      if (b < 0x80) {
+        if (b === 10) {
+          this.line++;
+          this.column = 1;
+        } else this.column++;
+        continue;
+      }
+      this.start = { line: this.line, column: this.column, offset: this.offset };
+      this.held = [b];
+      // The lead bytes of RFC 3629 (Table 3-7 of Unicode): no overlong forms, no surrogates, ≤ U+10FFFF.
+      if (b >= 0xc2 && b <= 0xdf) this.need = 1;
+      else if (b >= 0xe0 && b <= 0xef) {
+        this.need = 2;
+        if (b === 0xe0) this.lo = 0xa0;
+        if (b === 0xed) this.hi = 0x9f;
+      } else if (b >= 0xf0 && b <= 0xf4) {
+        this.need = 3;
+        if (b === 0xf0) this.lo = 0x90;
+        if (b === 0xf4) this.hi = 0x8f;
+      } else this.bad = { ...this.start, bytes: [b] };
+    }
+    return this.bad;
+  }
+
+  /** After the last chunk: a character cut off by the end of the file is bad too. */
+  end(): Utf8Scanner['bad'] {
+    if (!this.bad && this.need) this.bad = { ...this.start, bytes: this.held };
+    return this.bad;
+  }
+}
+
+/** The error's detail for bytes that are not UTF-8: which bytes, and the likely cause. */
+export function notUtf8Detail(bad: { offset: number; bytes: number[] }): string {
+  const shown = bad.bytes.map((b) => `0x${b.toString(16).toUpperCase().padStart(2, '0')}`).join(' ');
+  return `byte ${bad.offset} (${shown}) is not UTF-8 text: the file was saved in another encoding (Latin-1 or Windows-1252, as ${bad.bytes[0] >= 0xa0 ? `"${String.fromCharCode(bad.bytes[0])}"` : 'a symbol'}?); expected UTF-8 (save it as UTF-8), as a name read otherwise would be altered`;
+}

@@ -165,10 +165,14 @@ function holdsEvents(folder: string): boolean {
  * The run folders of a TensorBoard logdir: its sub-folders, to LOGDIR_DEPTH levels down, that hold
  * event files, each one run named by its path below the logdir (as TensorBoard names runs:
  * `runs/exp1`, `train`). Hidden folders are passed over; a symbolic link to a folder is followed
- * once (a link back up the tree is not walked again, so a loop cannot hang the search).
+ * once (a link back up the tree is not walked again, so a loop cannot hang the search); what cannot be
+ * opened (no permission, a link to nothing, a link loop) is in `unread`, for the note that says it.
  */
-function logdirRuns(logdir: string): { runs: { name: string; folder: string }[]; cut: boolean } {
+function logdirRuns(logdir: string): { runs: { name: string; folder: string }[]; cut: boolean; unread: string[] } {
   const runs: { name: string; folder: string }[] = [];
+  // What could not be opened (a folder without permission, a link to nothing): said, since a run there is left out.
+  const unread: string[] = [];
+  const why = (e: unknown) => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   const seen = new Set<string>([realpathSync(logdir)]);
   let opened = 0;
   let cut = false;
@@ -177,8 +181,9 @@ function logdirRuns(logdir: string): { runs: { name: string; folder: string }[];
     let entries: string[];
     try {
       entries = readdirSync(folder).sort();
-    } catch {
-      return; // unreadable: nothing of it is listed
+    } catch (e) {
+      unread.push(`${folder} (${why(e)})`);
+      return;
     }
     for (const entry of entries) {
       if (entry.startsWith('.')) continue;
@@ -187,8 +192,9 @@ function logdirRuns(logdir: string): { runs: { name: string; folder: string }[];
       try {
         if (!statSync(path).isDirectory()) continue;
         real = realpathSync(path);
-      } catch {
-        continue; // a dangling link
+      } catch (e) {
+        unread.push(`${path} (${why(e) === 'ENOENT' ? 'a link to nothing' : why(e)})`);
+        continue;
       }
       if (seen.has(real)) continue;
       if (++opened > LOGDIR_FOLDERS) {
@@ -201,7 +207,7 @@ function logdirRuns(logdir: string): { runs: { name: string; folder: string }[];
     }
   };
   walk(logdir, [], 1);
-  return { runs, cut };
+  return { runs, cut, unread };
 }
 
 /**
@@ -292,6 +298,10 @@ function readCurves(
       process.stderr.write(
         `scalelab: note: ${input}: a TensorBoard logdir of ${counted(runs.length, 'run')}, each a sub-folder's event files, named by its path (as TensorBoard names runs; --schedules takes these names): ${runs.map((r) => `"${r.name}"`).join(', ')}${logdir.cut ? ` (the search stopped after ${LOGDIR_FOLDERS} folders: give the run folders themselves)` : ''}\n`,
       );
+      if (logdir.unread.length)
+        process.stderr.write(
+          `scalelab: note: ${input}: left out, as they cannot be opened (a run there is not read): ${logdir.unread.join(', ')}\n`,
+        );
       for (const r of runs) eventRun(r.folder, r.name);
       continue;
     }
