@@ -12,6 +12,7 @@ import {
   CURVE_EXTRAPOLATION,
   curveLawIds,
   curveParamsProblem,
+  curveLawUsesMomentum,
   fittedRuns,
   type CurveBootstrap,
   type CurveExtrapolation,
@@ -181,7 +182,10 @@ export function loadCurveFit(text: string, source: string): LoadedCurveFit {
     // The momentum of the annealing area enters every predicted loss of the lr-annealing law: one
     // missing or out of (0, 1) predicts NaN or a curve the fit never drew.
     const lambda: unknown = g.fit.lambda;
-    if ((lambda !== undefined || law === 'lr-annealing') && !(typeof lambda === 'number' && lambda > 0 && lambda < 1))
+    if (
+      (lambda !== undefined || curveLawUsesMomentum(law)) &&
+      !(typeof lambda === 'number' && lambda > 0 && lambda < 1)
+    )
       throw new InputError(
         at(['fits', i, 'fit', 'lambda'], `fits[${i}].fit.lambda`),
         `expected the momentum the fit used (a number between 0 and 1), got ${JSON.stringify(lambda) ?? 'nothing'}`,

@@ -64,6 +64,14 @@ export function curveLawFormula(law: CurveLawId, joint: boolean): string {
   return `${curveLawFormulas[law]}${joint ? ', L0 = E + A_N·N^(−a)' : ''}`;
 }
 
+/**
+ * Whether a law's predictions read the momentum λ of the annealing area (S2): the lr-annealing law's do; a
+ * fit file of it without λ, or with one outside (0, 1), would predict NaN or a curve the fit never drew.
+ */
+export function curveLawUsesMomentum(law: CurveLawId): boolean {
+  return law === 'lr-annealing';
+}
+
 // The curve type lives with its reader (io/parseCurves.ts), below the analyses that fit it.
 export type { TrainingCurve } from '../io/parseCurves.js';
 import type { TrainingCurve } from '../io/parseCurves.js';
