@@ -379,19 +379,25 @@ interface Summary {
   score: number;
   /** Every coverage (90, 95 %; a, N) at least nominal − 2 binomial standard errors. */
   covers: boolean;
+  /** The 95 % coverages of a and N at least nominal − 2 binomial standard errors: a fold's qualification. */
+  covers95: boolean;
 }
 function summarise(ts: Trial[]): Summary {
   const n = ts.length;
   const coverage: Summary['coverage'] = {},
     medianWidth: Summary['medianWidth'] = {};
-  let covers = true;
+  let covers = true,
+    covers95 = true;
   for (const lv of levels) {
     coverage[lv] = { a: ts.filter((t) => t.covered[lv].a).length / n, N: ts.filter((t) => t.covered[lv].N).length / n };
     medianWidth[lv] = { a: median(ts.map((t) => t.width[lv].a)), N: median(ts.map((t) => t.width[lv].N)) };
     const floor = lv - 2 * Math.sqrt((lv * (1 - lv)) / n);
-    if (coverage[lv].a < floor || coverage[lv].N < floor) covers = false;
+    if (coverage[lv].a < floor || coverage[lv].N < floor) {
+      covers = false;
+      if (lv === 0.95) covers95 = false;
+    }
   }
-  return { trials: n, coverage, medianWidth, score: ts.reduce((s, t) => s + normScore(t), 0) / n, covers };
+  return { trials: n, coverage, medianWidth, score: ts.reduce((s, t) => s + normScore(t), 0) / n, covers, covers95 };
 }
 const pct = (x: number) => `${(100 * x).toFixed(1)}`.padStart(5);
 const row = (label: string, s: Summary) =>
@@ -437,11 +443,14 @@ for (const cell of unit.keys()) {
 }
 
 // ---- the decision: leave one family out -----------------------------------------------------------------
+// Qualified on the three other families by 95 % coverage only, as the header's rule says (the held-out
+// check below asks 90 % and 95 %). Before 2026-12-05's review this asked both here too; the decision run
+// above is the same either way: only candidate 1 reached the 95 % floor on any three families pooled.
 const folds = familyNames.map((held) => {
   const train = trials.filter((t) => t.family !== held);
   const qualified = candidates
     .map((c) => ({ c, s: summarise(train.filter((t) => t.candidate === c)) }))
-    .filter((q) => q.s.covers)
+    .filter((q) => q.s.covers95)
     .sort((p, q) => p.s.score - q.s.score);
   return {
     held,

@@ -378,6 +378,13 @@ test('frontier says its defaults, what each approach resampled, how D_opt follow
   assert.deepEqual(json.defaulted, ['seed', 'level', 'tolerance']);
   assert.equal(json.tolerance, 0.06);
   assert.equal(json.approaches[0].unit, 'residual');
+  // Every Chinchilla budget has more than 5 sizes: each profile says its vertex-discrepancy term (ln N).
+  const profiles: { vertexDiscrepancy?: number }[] = json.approaches[0].profiles;
+  assert.equal(profiles.length, 9);
+  assert.ok(
+    profiles.every((p) => Number.isFinite(p.vertexDiscrepancy) && p.vertexDiscrepancy !== 0),
+    JSON.stringify(profiles),
+  );
   const unassigned = json.approaches[0].warnings.find((w: { code: string }) => w.code === 'unassigned-runs');
   assert.match(
     unassigned.message,
@@ -385,6 +392,19 @@ test('frontier says its defaults, what each approach resampled, how D_opt follow
   );
   // D_opt is C/(6·N_opt) at every target, as the header says.
   for (const t of json.approaches[0].targets) assert.ok(Math.abs(t.D / (t.C / (6 * t.N)) - 1) < 1e-12);
+  // With the lowest-loss run as the vertex the term is not applied, and neither the header nor the JSON
+  // claims it.
+  const minRun = ['frontier', file, '--budgets', 'chinchilla', '--approach', '2', '--vertex', 'min-run'];
+  const minRunText = scalelab([...minRun, '--bootstrap', '5']);
+  assert.equal(minRunText.code, 0, minRunText.stderr);
+  assert.match(
+    minRunText.stdout,
+    /approach 2 resamples each IsoFLOP profile's residuals about its parabola \(its sizes kept\)\n/,
+  );
+  const minRunJson = scalelab([...minRun, '--bootstrap', '5', '--json']).json();
+  assert.ok(
+    minRunJson.approaches[0].profiles.every((p: { vertexDiscrepancy?: number }) => p.vertexDiscrepancy === undefined),
+  );
 });
 
 test("frontier: Approach 3 says what its fit's bootstrap drew; a lineage warning several approaches give is said once", () => {

@@ -728,11 +728,11 @@ const IDENTIFIED_WITHIN = 10;
  * refitted, s/‖J_q − projection of J_q on the other columns‖ (Gauss–Newton, as a profile likelihood near
  * its optimum). One whose 95 % interval (1.96 of them) spans more than a factor IDENTIFIED_WITHIN either way
  * is not identified: a coefficient or exponent run to a limit (0 or ∞, where its column vanishes) or
- * trading off exactly against another (collinear columns). The one exception is the multi-power law's
- * β → 0 limit (β·ln(C·x + 1) below 1e-2 at every drop): the law fitted with B·β is continuous into it and is
- * B·β·ln(C·x + 1) there, so β is at that limit, said with the fit (B infinite), and the rest are checked
- * without it. Linearised and with the residuals' scatter taken as independent, so it errs towards calling
- * a parameter identified (checkpoints along a run are correlated: their scatter counts less than s says).
+ * trading off exactly against another (collinear columns). The multi-power law's drop shape (C, β, γ) is
+ * checked apart: among all the parameters, and returned as `shape` (said, not marked), while the others are
+ * checked with the shape held (see below). Linearised and with the residuals' scatter taken as independent,
+ * so it errs towards calling a parameter identified (checkpoints along a run are correlated: their scatter
+ * counts less than s says).
  */
 function unidentified(
   prep: Prepared,

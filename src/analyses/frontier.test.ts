@@ -11,7 +11,7 @@ import {
   namedBudgets,
   type ApproachResult,
 } from './frontier.js';
-import { isoflopAnalysis, evaluatePower } from './isoflop.js';
+import { isoflopAnalysis, evaluatePower, profileVertex } from './isoflop.js';
 import { fit, prepareFit } from '../fit/fit.js';
 import { bootstrap, replicateParams } from '../fit/bootstrap.js';
 import { chinchilla, predictLoss } from '../laws/index.js';
@@ -234,7 +234,7 @@ test("Approach 2's intervals cover on wide, off-centre profiles: the vertex-disc
   // bench/approach2-coverage.ts's generator: 7 budgets 1e18…1e21, 9 sizes 0.25 decades apart (2 decades of N)
   // on a grid shifted off the true optimum by up to ±0.25 decades, 1 % lognormal noise, two published laws.
   // The parabola is not this profile's shape, and refitting it to resampled residuals alone never samples
-  // that error: those intervals held N_opt(1e22) in a in 23 and N_opt(1e22) in 19 of these 30 (the bench: 79–83 % in these cells).
+  // that error: those intervals held a in 23 and N_opt(1e22) in 19 of these 30 (the bench: 79–83 % in these cells).
   const laws = [
     { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 }, // Besiroglu et al. 2024
     { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 }, // the CS336 handout's
@@ -294,6 +294,57 @@ test('Approaches 2 and 3 on the Chinchilla 240-run set agree within their interv
   assert.ok(ag.exponent && ag.targets.every(Boolean), ag.statement);
   assert.match(ag.statement, /^Approaches 2 and 3 agree within their intervals: a = 0\.5\d\d/);
   within(a3.a, 0.5139, 2e-3, 'a (approach 3)');
+});
+
+test("Approach 2's vertex-discrepancy term is said per profile where it is applied: more than 5 sizes, parabola vertex, replicates drawn", () => {
+  // Noise-free losses of the CS336 handout's law on 4 budgets off the optimum by 0.2 decades: two profiles
+  // of 9 sizes (the term applies), two of 5 (the window is the whole profile: no term).
+  const law = { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 };
+  const a = law.beta / (law.alpha + law.beta);
+  const G = ((law.alpha * law.A) / (law.beta * law.B)) ** (1 / (law.alpha + law.beta));
+  const runs: Run[] = [];
+  const sizesAt = [9, 5, 9, 5];
+  for (const [i, sizes] of sizesAt.entries()) {
+    const C = 10 ** (18 + 0.5 * i);
+    const half = (sizes - 1) / 2;
+    for (let k = -half; k <= half; k++) {
+      const N = G * (C / 6) ** a * 10 ** (k * 0.25 + 0.2),
+        D = C / (6 * N);
+      runs.push({ N, D, C, loss: predictLoss(chinchilla, law, { N, D }), line: runs.length + 2 });
+    }
+  }
+  const grid: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
+  const boot = { replicates: 20, seed: 3, level: 0.95 };
+  const r = approach2(grid, [1e22], {}, boot);
+  const profiles = r.isoflop.profiles;
+  assert.deepEqual(
+    profiles.map((p) => p.runs.length),
+    sizesAt,
+  );
+  for (const p of profiles) {
+    if (p.runs.length <= 5) {
+      assert.equal(p.vertexDiscrepancy, undefined, `C = ${p.C}`);
+      continue;
+    }
+    // d in ln N: the all-runs parabola's vertex against the parabola through the 5 sizes around the
+    // lowest-loss run (here the grid's 3rd to 7th sizes: the optimum lies 0.2 decades below its centre).
+    const window = p.runs.slice(1, 6);
+    const low = p.runs.reduce((x, y) => (y.loss < x.loss ? y : x));
+    assert.equal(low, p.runs[3]);
+    const near = profileVertex(p.C, window, 'parabola', 'iso.csv');
+    assert.ok(p.vertexDiscrepancy !== undefined, `C = ${p.C}: no vertexDiscrepancy`);
+    within(p.vertexDiscrepancy, Math.log(p.N / near.N), 1e-9, `d at C = ${p.C}`);
+    // On an off-centre profile the parabola's shape error is real: it moves the vertex.
+    assert.ok(Math.abs(p.vertexDiscrepancy) > 1e-3, `d = ${p.vertexDiscrepancy}`);
+  }
+  // The same seed draws the same replicates, the term's normal deviates included.
+  assert.deepEqual(approach2(grid, [1e22], {}, boot).intervals, r.intervals);
+  // Not applied: without replicates, and with the lowest-loss run as the vertex.
+  const none = [
+    approach2(grid, [1e22], {}, { ...boot, replicates: 0 }),
+    approach2(grid, [1e22], { vertex: 'min-run' }, boot),
+  ];
+  for (const n of none) assert.ok(n.isoflop.profiles.every((p) => p.vertexDiscrepancy === undefined));
 });
 
 test('Approach 2 with budgets found from the data: residuals resampled within each profile, a 3-run profile held and said, every replicate analysed', () => {

@@ -568,6 +568,11 @@ export function* approach2Steps(
           );
       }
       const discrepancy = vertexDiscrepancies(iso.profiles, method, dataset.source);
+      // Said per profile where it is applied (JSON `profiles[].vertexDiscrepancy`): which intervals carry it.
+      if (boot.replicates >= 2)
+        iso.profiles.forEach((p, i) => {
+          if (discrepancy[i] !== 0) p.vertexDiscrepancy = discrepancy[i];
+        });
       yield* bootstrapFrontier(result, targets, boot, (random) => {
         const kept = iso.profiles.map((p, i) => {
           const losses = residuals.draw(i, random);

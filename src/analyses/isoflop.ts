@@ -49,6 +49,12 @@ export interface Profile {
    * data name no lineage), whole lineages, or runs (this budget's runs name fewer than 3 lineages).
    */
   unit?: 'lineage' | 'run' | 'residual';
+  /**
+   * With Approach 2's residual bootstrap, this profile's vertex-discrepancy term d in ln N (each replicate
+   * multiplies its vertex by exp(d·z)): present only where the term was applied, a parabola vertex on more
+   * than 5 sizes (docs/methods.md §8), so that a reader can tell which intervals carry it.
+   */
+  vertexDiscrepancy?: number;
 }
 
 export interface IsoflopResult {

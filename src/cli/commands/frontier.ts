@@ -300,6 +300,7 @@ Examples:
                       atEdge: boolean;
                       method: string;
                       unit?: 'lineage' | 'run' | 'residual';
+                      vertexDiscrepancy?: number;
                     }[];
                     unassigned: unknown[];
                   };
@@ -319,6 +320,7 @@ Examples:
                           atEdge: p.atEdge,
                           method: p.method,
                           ...(p.unit ? { unit: p.unit } : {}),
+                          ...(p.vertexDiscrepancy !== undefined ? { vertexDiscrepancy: p.vertexDiscrepancy } : {}),
                         })),
                         unassigned: isoflop.unassigned.length,
                       }

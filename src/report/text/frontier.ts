@@ -127,12 +127,19 @@ export function frontierReport(
 }
 
 /** What an approach's bootstrap replicates resampled, as its header says it. */
-export function approachResampled(a: Pick<ApproachResult, 'approach' | 'unit'>): string {
+export function approachResampled(
+  a: Pick<ApproachResult, 'approach' | 'unit'> & { isoflop?: { profiles: { vertexDiscrepancy?: number }[] } },
+): string {
   switch (a.unit) {
     case 'lineage':
       return 'resamples whole lineages';
     case 'residual':
-      return "resamples each IsoFLOP profile's residuals about its parabola (its sizes kept; over 5 sizes, plus its vertex-discrepancy term)";
+      // The vertex-discrepancy term is claimed only where it was applied: with `--vertex min-run`, or
+      // profiles of 5 sizes or fewer only, no profile carries it (an approach without its profiles, as a
+      // stored report's, is said as the rule reads).
+      return a.isoflop && !a.isoflop.profiles.some((p) => p.vertexDiscrepancy !== undefined)
+        ? "resamples each IsoFLOP profile's residuals about its parabola (its sizes kept)"
+        : "resamples each IsoFLOP profile's residuals about its parabola (its sizes kept; over 5 sizes, plus its vertex-discrepancy term)";
     case 'row':
       return 'resamples single rows';
     default:
