@@ -661,7 +661,18 @@ export function* compareGroupsSteps(
       // Without replicates nothing grades the verdict: it is the fits' alone, and not settled.
       c.settled = repSeparate.length >= 1 && reasons.length === 0;
 
-      if (common) c.withinData = withinDataClaim(separate[i], separate[j], repSeparate, i, j, common, commonText, tolerance, better);
+      if (common)
+        c.withinData = withinDataClaim(
+          separate[i],
+          separate[j],
+          repSeparate,
+          i,
+          j,
+          common,
+          commonText,
+          tolerance,
+          better,
+        );
 
       // Where the crossing (or touch) lies against the data: outside it, an extrapolation graded as predict grades one.
       const where = kind === 'crossover' ? at : kind === 'touch' ? point.roots[0] : undefined;
