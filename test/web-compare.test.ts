@@ -84,8 +84,8 @@ test('the compare worker recovers known slopes and their crossover, as plain dat
   assert.equal(x.betterAbove, 'moe');
   const at = trueCrossover();
   assert.ok(Math.abs(Math.log(x.at! / at)) < Math.log(2), `crossover ${x.at} against the true ${at}`);
-  // The verdict is the core's, word for word in the CLI's text.
-  assert.ok(out.report.includes(`Verdict: ${x.verdict}`));
+  // The verdict is the core's, word for word in the CLI's text, after the claim within the data.
+  assert.ok(out.report.includes(`Within the data: ${x.withinData!.verdict}\nVerdict: ${x.verdict}`));
   // Defaults the panel left as they were are marked, named by the panel's fields.
   assert.match(out.report, /95 % intervals \(default, the level field\), 60 bootstrap replicates resampling/);
 });
@@ -100,8 +100,8 @@ test('the compare panel gives the numbers and verdicts `scalelab compare` gives,
   assert.deepEqual(web.shared, cli.shared);
   assert.equal(web.test.statement, cli.test.statement);
   assert.deepEqual(
-    web.crossovers.map((c) => [c.at, c.interval, c.verdict]),
-    cli.crossovers.map((c) => [c.at, c.interval, c.verdict]),
+    web.crossovers.map((c) => [c.at, c.interval, c.withinData, c.verdict]),
+    cli.crossovers.map((c) => [c.at, c.interval, c.withinData, c.verdict]),
   );
   assert.equal(web.replicates, 200);
 });
@@ -199,6 +199,11 @@ test(
       bootstrap: 50,
     }).comparison;
     assert.equal(await panel.getByTestId('compare-verdict').textContent(), want.crossovers[0].verdict);
+    // The claim within the data beside it, the core's words: the true curves cross below these data, so moe is
+    // better across them.
+    assert.equal(await panel.getByTestId('compare-within-data').textContent(), want.crossovers[0].withinData!.verdict);
+    assert.ok(trueCrossover() < 1e17);
+    assert.match(want.crossovers[0].withinData!.verdict, /^moe is better across C 1e17 – 4e20, the range both groups/);
     const alphas = await panel.getByTestId('compare-alpha').allTextContents();
     assert.equal(alphas.length, 2);
     alphas.forEach((a, k) => {

@@ -517,7 +517,10 @@ test('two groups from one curve do not differ: no crossover, no better group, ev
     const x = c.crossovers[0];
     assert.equal(x.at, undefined, x.verdict);
     // Nothing in JSON contradicts the verdict: no better group, crossing interval or count of crossings.
-    assert.deepEqual(Object.keys(x).sort(), ['groups', 'sameCurve', 'verdict'], x.verdict);
+    // The within-data claim is there, naming no group and not settled.
+    assert.deepEqual(Object.keys(x).sort(), ['groups', 'sameCurve', 'verdict', 'withinData'], x.verdict);
+    assert.deepEqual(Object.keys(x.withinData!).sort(), ['range', 'settled', 'verdict']);
+    assert.equal(x.withinData!.settled, false);
     assert.ok(x.sameCurve.statistic !== undefined && x.sameCurve.pValue !== undefined);
     assert.equal(x.sameCurve.differ, false);
     assert.match(x.verdict, /^A and B do not differ within the data's noise \(one curve fits both: F = [\d.]+, p = /);

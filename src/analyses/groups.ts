@@ -75,6 +75,26 @@ export interface Crossover {
    * crossover or better group is reported. statistic and pValue are absent when the fits are exact.
    */
   sameCurve: { statistic?: number; pValue?: number; differ: boolean };
+  /**
+   * The claim within the data, graded apart from the crossing's (which the search takes 1e6× past the data,
+   * where weakly pinned offsets let replicates cross): over `range`, the x both groups were run over, which
+   * group's fitted curve lies below the other's throughout. Absent when the groups' ranges do not overlap.
+   */
+  withinData?: WithinData;
+  verdict: string;
+}
+
+/** Which group is better over the range of x both groups were run over, and whether the replicates settle it. */
+export interface WithinData {
+  /** The larger of the two groups' smallest x to the smaller of their largest. */
+  range: [number, number];
+  /** The group whose fitted curve is lower across the whole range; absent when the curves cross inside it or do not differ. */
+  better?: string;
+  /** Replicates that keep `better` lower across the whole range, of `total` (with a bootstrap and a better group). */
+  agree?: number;
+  total?: number;
+  /** At least 90 % of the replicates agree (SETTLED_AGREEMENT), and the pair passed the one-curve test. */
+  settled: boolean;
   verdict: string;
 }
 
@@ -542,7 +562,15 @@ export function* compareGroupsSteps(
       );
       const c: Crossover = { groups: [names[i], names[j]], sameCurve, verdict: '' };
       const point = curveSides(separate[i], separate[j], lo, hi, tolerance);
+      const common = commonRange(groups.get(names[i])!, groups.get(names[j])!, x);
+      const commonText = common ? `${x} ${formatRange(common, 2, ' – ')}` : '';
       if (!sameCurve.differ || point.below === 0 || point.above === 0) {
+        if (common)
+          c.withinData = {
+            range: common,
+            settled: false,
+            verdict: `these data do not tell which group is better over ${commonText}, the range both were run over (one curve fits both)`,
+          };
         // One curve fits both as well as two do: a "better" group or a crossing would be read off noise,
         // so none is reported, in JSON either (the F-test's numbers stay).
         c.verdict = `${names[i]} and ${names[j]} do not differ within the data's noise (one curve fits both: F = ${sameCurve.statistic !== undefined ? sameCurve.statistic.toFixed(2) : '–'}, p = ${sameCurve.pValue !== undefined ? sameCurve.pValue.toPrecision(2) : '–'}): these data do not tell which is better or whether they cross (not finding a difference is no evidence that there is none)`;
@@ -626,12 +654,25 @@ export function* compareGroupsSteps(
         }
         if (agree < SETTLED_AGREEMENT * repSeparate.length)
           reasons.push(
-            `only ${agree} of ${repSeparate.length} replicates (${Math.round((100 * agree) / repSeparate.length)} %) ${kind === 'crossover' ? 'cross the same way round' : `keep ${above} better on both sides`}; a settled verdict needs ${Math.round(SETTLED_AGREEMENT * 100)} %`,
+            `only ${agree} of ${repSeparate.length} replicates (${Math.round((100 * agree) / repSeparate.length)} %) ${kind === 'crossover' ? 'cross the same way round' : kind === 'touch' ? `keep ${above} better on both sides` : `keep ${above} better throughout the search (${formatRange([lo, hi], 2, ' to ')}, reaching 1e6× past the data, where the offsets are weakly pinned)`}; a settled verdict needs ${Math.round(SETTLED_AGREEMENT * 100)} %`,
           );
       }
       if (kind === 'crossover' && !slopesDiffer) reasons.unshift(fTest);
       // Without replicates nothing grades the verdict: it is the fits' alone, and not settled.
       c.settled = repSeparate.length >= 1 && reasons.length === 0;
+
+      if (common)
+        c.withinData = withinDataClaim(
+          separate[i],
+          separate[j],
+          repSeparate,
+          i,
+          j,
+          common,
+          commonText,
+          tolerance,
+          better,
+        );
 
       // Where the crossing (or touch) lies against the data: outside it, an extrapolation graded as predict grades one.
       const where = kind === 'crossover' ? at : kind === 'touch' ? point.roots[0] : undefined;
@@ -718,6 +759,68 @@ export function* compareGroupsSteps(
       ? { replicates: reps, unit: drawn.unit, unitByGroup: Object.fromEntries(names.map((g) => [g, drawn.unitOf(g)])) }
       : {}),
     ...(warnings.length ? { warnings } : {}),
+  };
+}
+
+/** The range of x both groups were run over; undefined when they do not overlap (or meet at one x only). */
+function commonRange(p: Run[], q: Run[], x: X): [number, number] | undefined {
+  const ends = (runs: Run[]) => [Math.min(...runs.map((r) => r[x]!)), Math.max(...runs.map((r) => r[x]!))];
+  const [pLo, pHi] = ends(p),
+    [qLo, qHi] = ends(q);
+  const from = Math.max(pLo, qLo),
+    to = Math.min(pHi, qHi);
+  return from < to ? [from, to] : undefined;
+}
+
+/**
+ * The within-data claim for groups i and j (docs/methods.md §28): a group is better there when its fitted
+ * curve lies below the other's across the common range (curveSides on that range finds no crossing), settled
+ * when 90 % of the replicates keep it so. Graded apart from the crossing, which the search seeks far past
+ * the data.
+ */
+function withinDataClaim(
+  p: Curve,
+  q: Curve,
+  replicates: GroupFit[][],
+  i: number,
+  j: number,
+  range: [number, number],
+  rangeText: string,
+  tolerance: number,
+  better: (sign: number) => string,
+): WithinData {
+  const where = `${rangeText}, the range both groups were run over`;
+  const sides = curveSides(p, q, range[0], range[1], tolerance);
+  if (sides.crossings.length || sides.below === 0)
+    return {
+      range,
+      settled: false,
+      verdict: `neither group is better throughout ${where}: the fitted curves cross inside it (${better(sides.below)} better at its smallest, ${better(sides.above)} at its largest)`,
+    };
+  const group = better(sides.above);
+  if (replicates.length === 0)
+    return {
+      range,
+      better: group,
+      settled: false,
+      verdict: `not graded (no bootstrap replicates); the separate fits put ${group} better across ${where}`,
+    };
+  let agree = 0;
+  for (const r of replicates) {
+    const s = curveSides(r[i], r[j], range[0], range[1], tolerance);
+    if (s.crossings.length === 0 && s.above === sides.above) agree++;
+  }
+  const total = replicates.length;
+  const settled = agree >= SETTLED_AGREEMENT * total;
+  return {
+    range,
+    better: group,
+    agree,
+    total,
+    settled,
+    verdict: settled
+      ? `${group} is better across ${where} (settled: ${agree} of ${total} replicates keep it better across that range)`
+      : `not settled by these data: only ${agree} of ${total} replicates (${Math.round((100 * agree) / total)} %) keep ${group} better across ${where}; a settled verdict needs ${Math.round(SETTLED_AGREEMENT * 100)} %. The separate fits put ${group} better across it`,
   };
 }
 

@@ -210,9 +210,14 @@ export function compareGroupsReport(
       `F-test (shared vs separate exponents, least squares on ln L): ${c.test.statement}`,
       // With three or more groups there is a verdict per pair, and a verdict's text may name only one group
       // ("dense is better on both sides"): the pair is said.
-      ...c.crossovers.map(
-        (v) => `Verdict${c.groups.length > 2 ? ` (${v.groups[0]} vs ${v.groups[1]})` : ''}: ${v.verdict}`,
-      ),
+      // The claim within the data first, graded apart from the crossing's (docs/methods.md §28), then the verdict.
+      ...c.crossovers.flatMap((v) => {
+        const pair = c.groups.length > 2 ? ` (${v.groups[0]} vs ${v.groups[1]})` : '';
+        return [
+          ...(v.withinData ? [`Within the data${pair}: ${v.withinData.verdict}`] : []),
+          `Verdict${pair}: ${v.verdict}`,
+        ];
+      }),
       ...(c.warnings ?? []).map((w) => `Warning: ${w}`),
     ].join('\n') + '\n'
   );

@@ -39,8 +39,8 @@ const dflt = (on: boolean) => (on ? ' (default)' : '');
 /**
  * Sources, architectures or optimizers compared by their scaling curves, as `scalelab compare` compares
  * them (README "Sources and architectures"): each group's slope α and offsets E, A with intervals, a
- * joint fit with a shared exponent, the F-test, and where one group overtakes another, with the
- * crossover's interval and the CLI's verdict. Runs in a worker of its own.
+ * joint fit with a shared exponent, the F-test, which group is better within the data, and where one
+ * group overtakes another, with the crossover's interval and the CLI's verdict. Runs in a worker of its own.
  */
 export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
   const [file, setFile] = useState<RunsFile>();
@@ -235,6 +235,7 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
                 <th>groups</th>
                 <th className="num">crossover {x}</th>
                 <th className="num">{Math.round(c.level * 100)} % interval</th>
+                <th>within the data</th>
                 <th>verdict</th>
               </tr>
             </thead>
@@ -246,6 +247,8 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
                     {v.at !== undefined ? formatNumber(v.at, 3) : v.kind === 'touch' ? 'touch' : 'none'}
                   </td>
                   <td className="num">{v.interval && v.searched ? formatCensored(v.interval, ...v.searched) : ''}</td>
+                  {/* The within-data claim, graded apart from the crossing's: the core's text, as the CLI prints it. */}
+                  <td data-testid="compare-within-data">{v.withinData?.verdict ?? ''}</td>
                   <td data-testid="compare-verdict">{v.verdict}</td>
                 </tr>
               ))}
