@@ -658,6 +658,16 @@ export function* compareGroupsSteps(
           );
       }
       if (kind === 'crossover' && !slopesDiffer) reasons.unshift(fTest);
+      // Where the crossing (or touch) lies against the data: outside it, an extrapolation graded as predict grades one.
+      const where = kind === 'crossover' ? at : kind === 'touch' ? point.roots[0] : undefined;
+      const grade =
+        where !== undefined ? extrapolationWarnings({ [x]: [xMin, xMax] }, { [x]: where }, 'the data')[0] : undefined;
+      // Beyond 100× the data (graded severe) no back-test here reaches: however many replicates agree, they
+      // share the law's form, which is all that places a crossing there. Said, never settled.
+      if (grade?.severity === 'severe')
+        reasons.push(
+          `the fitted curves ${kind === 'crossover' ? 'cross' : 'touch'} more than 100× outside the data, where no back-test reaches: an agreement of replicates drawn from the same law settles nothing there`,
+        );
       // Without replicates nothing grades the verdict: it is the fits' alone, and not settled.
       c.settled = repSeparate.length >= 1 && reasons.length === 0;
 
@@ -674,10 +684,6 @@ export function* compareGroupsSteps(
           better,
         );
 
-      // Where the crossing (or touch) lies against the data: outside it, an extrapolation graded as predict grades one.
-      const where = kind === 'crossover' ? at : kind === 'touch' ? point.roots[0] : undefined;
-      const grade =
-        where !== undefined ? extrapolationWarnings({ [x]: [xMin, xMax] }, { [x]: where }, 'the data')[0] : undefined;
       if (grade) c.extrapolation = grade;
       const graded = grade ? ` (${grade.message}; an extrapolation, ${grade.severity})` : '';
       const dataRange = `${x} ${formatRange([xMin, xMax], 2, ' – ')}`;

@@ -184,6 +184,25 @@ test('within the data: mixA better at every budget by ~15σ is settled there, wh
   }
 });
 
+test('a crossing more than 100× outside the data (graded severe) is never settled, however many replicates agree: the truth has none', () => {
+  // The same exponent, so the truth never crosses; the fits may put a crossing past the data, which the
+  // replicates, drawn from the same law's form, can agree on (cmpwithin saw 91 of 100 at 110×, seed 1).
+  let severe = 0;
+  for (const seed of [1, 2, 3, 4, 5, 6]) {
+    const x = compareGroups(mixtures(seed), 'C', { bootstrap: 100, seed: 0 }).crossovers[0];
+    if (x.extrapolation?.severity !== 'severe') continue;
+    severe++;
+    assert.equal(x.settled, false, x.verdict);
+    assert.match(
+      x.verdict,
+      /^not settled by these data: .*more than 100× outside the data, where no back-test reaches/,
+    );
+    // The claim within the data is graded apart, and stays settled.
+    assert.equal(x.withinData!.settled, true, x.withinData!.verdict);
+  }
+  assert.ok(severe >= 1, 'no seed put a crossing far past the data: the test checks nothing');
+});
+
 test('within the data: a real crossover inside the data names neither group better there; no difference resolvable settles nothing', () => {
   // The attention truth crosses at C ≈ 1.2e20, inside the data (1.9e18 – 8.7e20): no group is better throughout.
   for (const seed of [8, 9, 10, 11]) {
