@@ -14,7 +14,14 @@ import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import { runStates, type Dataset, type Run, type RunState } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
-import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './textPosition.js';
+import {
+  lineColumn,
+  lineStartsOf,
+  notUtf8Detail,
+  OpenQuoteScanner,
+  quoteForMessage,
+  Utf8Scanner,
+} from './textPosition.js';
 import { levenshtein } from '../core/names.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
@@ -336,6 +343,33 @@ const csvMessages: Record<string, string> = {
 function oneLine(text: string): string {
   const flat = text.replace(/[\r\n]+/g, ' ');
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/**
+ * A file's bytes as text, refusing located (line, column, which bytes) bytes that are not UTF-8: read
+ * as UTF-8 they become U+FFFD, and two names differing only there ("café", "cafè") become one. UTF-16
+ * and binary data come back decoded, for binaryProblem and the parsers to name ("looks like UTF-16").
+ * The command line's readers and the web app's uploads both decode through here. Pure.
+ */
+export function decodeUtf8(bytes: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const text = new TextDecoder('utf-8').decode(bytes);
+    const bad = notUtf8Error(bytes, text, source);
+    if (bad) throw bad;
+    return text;
+  }
+}
+
+/** The located error for bytes that are not UTF-8, given them and their text as decoded (U+FFFD where not). */
+export function notUtf8Error(bytes: Uint8Array, text: string, source: string): InputError | undefined {
+  // Only text with a U+FFFD is scanned: one written as UTF-8 is text.
+  if (!text.includes('\uFFFD')) return undefined;
+  if (binaryProblem(text.slice(0, BINARY_CHECK_CHARS), source)) return undefined;
+  const scanner = new Utf8Scanner();
+  const bad = scanner.feed(bytes) ?? scanner.end();
+  return bad && new InputError({ file: source, line: bad.line, column: bad.column }, notUtf8Detail(bad));
 }
 
 /**

@@ -20,6 +20,7 @@ import {
   detectFormat,
   JsonlRuns,
   JsonRunsVisitor,
+  notUtf8Error,
   RunValidator,
   runFormatNames,
   stripBom,
@@ -132,17 +133,10 @@ export function noteCutLastLine(path: string, text?: string): void {
   process.stderr.write(`scalelab: note: ${path}:${line}: ${note}\n`);
 }
 
-/**
- * Refuses, located, a file's bytes that are not UTF-8, given its text as decoded: they decode as U+FFFD
- * (so only then is the file scanned; a U+FFFD written as UTF-8 is text).
- */
+/** Refuses, located, a file's bytes that are not UTF-8, given its text as decoded (parseRuns' notUtf8Error). */
 export function checkUtf8(bytes: Uint8Array, text: string, path: string): void {
-  if (!text.includes('\uFFFD')) return;
-  // UTF-16 and binary data are the parsers' to name (binaryProblem says "looks like UTF-16").
-  if (binaryProblem(text.slice(0, BINARY_CHECK_CHARS), path)) return;
-  const scanner = new Utf8Scanner();
-  const bad = scanner.feed(bytes) ?? scanner.end();
-  if (bad) throw new InputError({ file: path, line: bad.line, column: bad.column }, notUtf8Detail(bad));
+  const bad = notUtf8Error(bytes, text, path);
+  if (bad) throw bad;
 }
 
 /**
