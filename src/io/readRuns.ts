@@ -287,7 +287,8 @@ function streamCsv(
     const records = simpleCsvRecords(bytes, options.delimiter);
     if (records) {
       for (const [line, record] of records) pushAt(line, record);
-      noteCutLastLine(path, bytes.toString('utf8'));
+      // Most files end in a line end: only one that does not is turned into text for the note's check.
+      if (bytes.length && bytes[bytes.length - 1] !== 10) noteCutLastLine(path, bytes.toString('utf8'));
       onBytes?.(bytes.length);
       return;
     }
