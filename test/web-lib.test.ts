@@ -4,7 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseRuns } from '../src/io/parseRuns.js';
 import { webAdvice, optionAdvice } from '../web/src/lib/advice.js';
@@ -14,6 +15,8 @@ import { defaultShapeInputs } from '../web/src/lib/shapeInputs.js';
 import { defaultGroups, runGroups, studySelection } from '../web/src/lib/runGroups.js';
 import { columnStepReason, fileColumns, guessColumns, missingFields } from '../web/src/lib/columns.js';
 import { toErrorInfo, withNextStep, type ErrorInfo } from '../web/src/lib/errors.js';
+import { fileText } from '../web/src/lib/upload.js';
+import { readText } from '../src/io/readRuns.js';
 import { isoflopUnsupported } from '../web/src/worker/support.js';
 import { defaultSettings } from '../web/src/worker/protocol.js';
 import { defaultPlannerInputs, planFor } from '../web/src/hooks/usePlan.js';
@@ -344,4 +347,22 @@ test("a panel that reads its own file says its own controls: no column step, and
   assert.doesNotMatch(said, /column step|Procedure|Variable/);
   // Without the panel's words, the page's own (the column step, the Fit settings' "Variable").
   assert.match(webAdvice(message, 'upload'), /upload's column step.*"Variable"/);
+});
+
+test('an upload saved as Latin-1 or Windows-1252 is refused at its first bad byte, as the command line refuses it (not read with U+FFFD, which made café and cafè one name)', async () => {
+  // "café" in Latin-1: 0xE9 alone is not UTF-8.
+  const latin1 = Uint8Array.from(Buffer.from('run,N,D,loss\na,1e8,2e9,3.1\ncaf\xe9,2e8,4e9,2.9\n', 'latin1'));
+  const expected =
+    /^w\.csv:3:4: byte 30 \(0xE9\) is not UTF-8 text: the file was saved in another encoding \(Latin-1 or Windows-1252, as "é"\?\)/;
+  let web = '';
+  await assert.rejects(fileText(new Blob([latin1]), 'w.csv'), (e: Error) => ((web = e.message), expected.test(web)));
+  // The same message the command line gives for the same bytes.
+  const path = join(mkdtempSync(join(tmpdir(), 'scalelab-weblib-')), 'w.csv');
+  writeFileSync(path, latin1);
+  assert.throws(
+    () => readText(path, 'runs'),
+    (e: Error) => e.message === `${path}${web.slice('w.csv'.length)}`,
+  );
+  // UTF-8 text, a U+FFFD written as such included, is read as it is.
+  assert.equal(await fileText(new Blob(['run,loss\ncaf\u00e9 \uFFFD,3\n']), 'u.csv'), 'run,loss\ncaf\u00e9 \uFFFD,3\n');
 });

@@ -14,7 +14,14 @@ import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import { runStates, type Dataset, type Run, type RunState } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
-import { lineColumn, lineStartsOf, OpenQuoteScanner, quoteForMessage } from './textPosition.js';
+import {
+  lineColumn,
+  lineStartsOf,
+  notUtf8Detail,
+  OpenQuoteScanner,
+  quoteForMessage,
+  Utf8Scanner,
+} from './textPosition.js';
 import { levenshtein } from '../core/names.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
@@ -85,9 +92,10 @@ export const fieldAliases = {
   layers: ['layers', 'n_layer', 'n_layers', 'num_layers', 'num_hidden_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
-  // Not W&B's `Name`: a display name, which runs of one size or a run restarted under its name share;
-  // where a step column has no run column beside it, fitWarnings suggests mapping it (runNameColumn).
-  run: ['run', 'run_id'],
+  // W&B's export names each run by its display name, `Name`, last: a run or run_id column beside it is the
+  // run. A display name that two runs share is not told from a resumed run, except where the two have
+  // different sizes, which fit, frontier and backtest refuse (runSizeCheck), naming both lines.
+  run: ['run', 'run_id', 'Name'],
   /**
    * What a bootstrap draws together above the run: cooldown branches of one WSD trunk share most of
    * their training, so rows with equal values move together in a resample.
@@ -336,6 +344,33 @@ const csvMessages: Record<string, string> = {
 function oneLine(text: string): string {
   const flat = text.replace(/[\r\n]+/g, ' ');
   return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
+}
+
+/**
+ * A file's bytes as text, refusing located (line, column, which bytes) bytes that are not UTF-8: read
+ * as UTF-8 they become U+FFFD, and two names differing only there ("café", "cafè") become one. UTF-16
+ * and binary data come back decoded, for binaryProblem and the parsers to name ("looks like UTF-16").
+ * The command line's readers and the web app's uploads both decode through here. Pure.
+ */
+export function decodeUtf8(bytes: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const text = new TextDecoder('utf-8').decode(bytes);
+    const bad = notUtf8Error(bytes, text, source);
+    if (bad) throw bad;
+    return text;
+  }
+}
+
+/** The located error for bytes that are not UTF-8, given them and their text as decoded (U+FFFD where not). */
+export function notUtf8Error(bytes: Uint8Array, text: string, source: string): InputError | undefined {
+  // Only text with a U+FFFD is scanned: one written as UTF-8 is text.
+  if (!text.includes('\uFFFD')) return undefined;
+  if (binaryProblem(text.slice(0, BINARY_CHECK_CHARS), source)) return undefined;
+  const scanner = new Utf8Scanner();
+  const bad = scanner.feed(bytes) ?? scanner.end();
+  return bad && new InputError({ file: source, line: bad.line, column: bad.column }, notUtf8Detail(bad));
 }
 
 /**
@@ -988,32 +1023,10 @@ export class RunValidator {
       this.divergedRuns.push(run);
       return undefined;
     }
-    if (columns.run === undefined && columns.step !== undefined) this.noteDisplayName(rec, run);
     if (columns.group === undefined) this.noteVariants(rec, run);
     this.kept++;
     this.firstLine ??= rec.line;
     return run;
-  }
-
-  /**
-   * A column called `name` (W&B's `Name`) beside a step column and no run column, while each of its values
-   * keeps one N: it may name the runs, which the user can say (it is not read as the run unasked, as a
-   * display name can be shared by runs). Undefined once a row has none or a name has two sizes.
-   */
-  private displayName: { col: string; sizes: Map<string, number | undefined> } | undefined | null = undefined;
-
-  private noteDisplayName(rec: RawRecord, run: Run): void {
-    if (this.displayName === undefined) {
-      const col = this.header.find((h) => normalise(h) === 'name');
-      this.displayName = col === undefined ? null : { col, sizes: new Map() };
-    }
-    const d = this.displayName;
-    if (d === null) return;
-    const cell = rec.cell(d.col);
-    const name = cell === undefined || cell.text === null ? '' : String(cell.text);
-    const sizes = d.sizes;
-    if (name.trim() === '' || (sizes.has(name) && sizes.get(name) !== run.N)) this.displayName = null;
-    else sizes.set(name, run.N);
   }
 
   /**
@@ -1153,7 +1166,6 @@ export class RunValidator {
     const read = new Set(Object.values(usedColumns));
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
-    if (this.displayName && usedColumns.run === undefined) info.runNameColumn = this.displayName.col;
     const variants = this.variantColumns();
     if (variants.length) info.variantColumns = variants;
     const why: Record<string, string> = Object.fromEntries(

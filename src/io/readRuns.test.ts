@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
-import { readRuns, readText, simpleCsvRecords } from './readRuns.js';
+import { forEachRun, readRuns, readText, simpleCsvRecords } from './readRuns.js';
 import { csvOptions, parseRuns } from './parseRuns.js';
-import { OpenQuoteScanner, Utf8Scanner } from './textPosition.js';
+import { cutLastLineNote, OpenQuoteScanner, Utf8Scanner } from './textPosition.js';
 import { readTaskMetrics } from './readTaskMetrics.js';
 import { InputError } from '../errors/index.js';
 
@@ -189,4 +189,94 @@ test('Utf8Scanner: the first bad bytes across chunks, a character cut by the end
   // An overlong encoding of "/" and a surrogate are not UTF-8 either.
   assert.deepEqual(new Utf8Scanner().feed(Uint8Array.of(0x61, 0xc0, 0xaf))?.bytes, [0xc0]);
   assert.deepEqual(new Utf8Scanner().feed(Uint8Array.of(0xed, 0xa0, 0x80))?.bytes, [0xed]);
+});
+
+/** What `read` writes on stderr. */
+function stderrOf(read: () => unknown): string {
+  const said: string[] = [];
+  const write = process.stderr.write;
+  process.stderr.write = ((text: string) => (said.push(text), true)) as typeof process.stderr.write;
+  try {
+    read();
+  } catch {
+    // a reader that refuses after reading still notes what it read
+  } finally {
+    process.stderr.write = write;
+  }
+  return said.join('');
+}
+
+test('cutLastLineNote: a last line with no line end whose number ends mid-form or has fewer decimals than the row above; not a whole row, a word, JSON or a final newline', () => {
+  assert.match(
+    cutLastLineNote('1e8,2.31\n2e8,2.') ?? '',
+    /last number \(2\.\) looks cut \(2 decimals in the row above\)/,
+  );
+  assert.match(cutLastLineNote('1e8,2.31\n2e8,2') ?? '', /looks cut/);
+  assert.match(cutLastLineNote('1e8,2.31\n2e8,2.1') ?? '', /looks cut/);
+  assert.match(cutLastLineNote('N\tloss\n1e8\t3e') ?? '', /\(3e\) looks cut/);
+  assert.equal(cutLastLineNote('1e8,2.31\n2e8,2.15'), undefined);
+  assert.equal(cutLastLineNote('1e8,2.31\n2e8,2\n'), undefined);
+  assert.equal(cutLastLineNote('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,chinchilla'), undefined);
+  assert.equal(cutLastLineNote('[{"N": 1e8, "loss": 2.15}]'), undefined);
+  assert.equal(cutLastLineNote('{"N": 1e8, "loss": 2.15}'), undefined);
+  // The row above with another number of fields (a header) says nothing of the column's decimals.
+  assert.equal(cutLastLineNote('N,loss,extra\n1e8,2'), undefined);
+});
+
+test("the examples' files, some without a final newline (revisiting-*.csv, as published), are read without the note", () => {
+  const files = (d: string): string[] =>
+    readdirSync(d, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? files(join(d, e.name)) : /\.(csv|jsonl?|tsv)$/.test(e.name) ? [join(d, e.name)] : [],
+    );
+  const all = files('examples');
+  assert.ok(all.includes(join('examples', 'revisiting-lang.csv')));
+  assert.ok(!readFileSync(join('examples', 'revisiting-lang.csv'), 'utf8').endsWith('\n'));
+  for (const f of all) assert.equal(cutLastLineNote(readFileSync(f, 'utf8').slice(-65536)), undefined, f);
+});
+
+test('a runs, table or task metrics file whose last row is cut mid-number (no line end) is read with a note naming its file and line, streamed or whole', () => {
+  const rows = ['N,D,loss', '1e8,2e9,3.15', '2e8,4e9,2.95', '4e8,8e9,2.'];
+  const cut = join(dir, 'cut.csv');
+  writeFileSync(cut, rows.join('\n'));
+  const note = (path: string, line: number) =>
+    new RegExp(
+      `scalelab: note: ${path.replace(/[.\\]/g, '\\$&')}:${line}: the last line has no line end .* its last row may be cut`,
+    );
+  assert.match(
+    stderrOf(() => readRuns(cut)),
+    note(cut, 4),
+  );
+  assert.equal(readRuns(cut).runs[2].loss, 2); // read as written, not refused
+  assert.match(
+    stderrOf(() => readText(cut, 'a table')),
+    note(cut, 4),
+  );
+  assert.match(
+    stderrOf(() => readTaskMetrics([cut])),
+    note(cut, 4),
+  );
+  // Whole, or with its line end: nothing said.
+  const whole = join(dir, 'whole.csv');
+  writeFileSync(whole, rows.join('\n') + '15');
+  assert.equal(
+    stderrOf(() => readRuns(whole)),
+    '',
+  );
+  writeFileSync(whole, rows.join('\n') + '\n');
+  assert.equal(
+    stderrOf(() => readRuns(whole)),
+    '',
+  );
+  // Past the size read whole (or quoted), csv-parse streams it. A JSONL row cut short is not JSON: refused.
+  const big = join(dir, 'big-cut.csv');
+  const many = ['N,D,loss'];
+  for (let i = 1; many.length < 30000; i++) many.push(`${i}e6,${i}e8,"${(3 + 1 / i).toFixed(4)}"`);
+  writeFileSync(big, many.join('\n') + '\n4e9,4e11,2.1');
+  assert.match(
+    stderrOf(() => forEachRun(big, {}, () => {})),
+    note(big, 30001),
+  );
+  const jsonl = join(dir, 'cut.jsonl');
+  writeFileSync(jsonl, '{"N": 1e8, "D": 2e9, "loss": 3.15}\n{"N": 2e8, "D": 4e9, "loss": 2.');
+  assert.throws(() => readRuns(jsonl), /cut\.jsonl:2:30: malformed JSON: a number cut short/);
 });

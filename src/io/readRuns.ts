@@ -5,7 +5,7 @@
  * on as it is parsed, so memory does not grow with the file (a caller that keeps every run, as a
  * fit must, holds only the runs). A JSON array is read whole, up to MAX_WHOLE_FILE_BYTES.
  */
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { closestNames, levenshtein } from '../core/names.js';
 import { StringDecoder } from 'node:string_decoder';
@@ -20,6 +20,7 @@ import {
   detectFormat,
   JsonlRuns,
   JsonRunsVisitor,
+  notUtf8Error,
   RunValidator,
   runFormatNames,
   stripBom,
@@ -29,7 +30,7 @@ import {
   type RunFormat,
 } from './parseRuns.js';
 import { tagNonFinite } from './parseJson.js';
-import { notUtf8Detail, OpenQuoteScanner, Utf8Scanner } from './textPosition.js';
+import { cutLastLineNote, notUtf8Detail, OpenQuoteScanner, Utf8Scanner } from './textPosition.js';
 import type { Dataset, Run } from './dataset.js';
 
 import { MAX_WHOLE_FILE_BYTES } from './limits.js';
@@ -94,20 +95,48 @@ export function readText(path: string, what: string): string {
   const binary = binaryProblem(text.slice(0, BINARY_CHECK_CHARS), path, what);
   if (binary) throw binary;
   checkUtf8(bytes, text, path);
+  noteCutLastLine(path, text);
   return stripBom(text);
 }
 
+/** Bytes of a file's end read for its last two lines (a row of runs is a few hundred bytes). */
+const TAIL_BYTES = 64 * 1024;
+
 /**
- * Refuses, located, a file's bytes that are not UTF-8, given its text as decoded: they decode as U+FFFD
- * (so only then is the file scanned; a U+FFFD written as UTF-8 is text).
+ * Says on stderr, as the CLI's notes are (never in a result, so quiet under --json's stdout), when a
+ * file's last line has no line end and its last number looks cut (cutLastLineNote says when, and why
+ * only then): a killed writer's or an unfinished copy's last row is read as written, not refused, as
+ * the number may be whole. `text` is the file's text where the caller read it whole; else its tail is read.
  */
+export function noteCutLastLine(path: string, text?: string): void {
+  let tail = text?.slice(-TAIL_BYTES);
+  if (tail === undefined) {
+    try {
+      const fd = openSync(path, 'r');
+      try {
+        const size = fstatSync(fd).size;
+        const buf = Buffer.alloc(Math.min(size, TAIL_BYTES));
+        readSync(fd, buf, 0, buf.length, size - buf.length);
+        tail = buf.toString('utf8');
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return; // read already, or its reader said why not
+    }
+  }
+  const note = cutLastLineNote(tail);
+  if (note === undefined) return;
+  let line = 1;
+  if (text !== undefined) for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) line++;
+  else eachChunk(path, (chunk) => void (line += chunk.filter((b) => b === 10).length));
+  process.stderr.write(`scalelab: note: ${path}:${line}: ${note}\n`);
+}
+
+/** Refuses, located, a file's bytes that are not UTF-8, given its text as decoded (parseRuns' notUtf8Error). */
 export function checkUtf8(bytes: Uint8Array, text: string, path: string): void {
-  if (!text.includes('\uFFFD')) return;
-  // UTF-16 and binary data are the parsers' to name (binaryProblem says "looks like UTF-16").
-  if (binaryProblem(text.slice(0, BINARY_CHECK_CHARS), path)) return;
-  const scanner = new Utf8Scanner();
-  const bad = scanner.feed(bytes) ?? scanner.end();
-  if (bad) throw new InputError({ file: path, line: bad.line, column: bad.column }, notUtf8Detail(bad));
+  const bad = notUtf8Error(bytes, text, path);
+  if (bad) throw bad;
 }
 
 /**
@@ -258,6 +287,8 @@ function streamCsv(
     const records = simpleCsvRecords(bytes, options.delimiter);
     if (records) {
       for (const [line, record] of records) pushAt(line, record);
+      // Most files end in a line end: only one that does not is turned into text for the note's check.
+      if (bytes.length && bytes[bytes.length - 1] !== 10) noteCutLastLine(path, bytes.toString('utf8'));
       onBytes?.(bytes.length);
       return;
     }
@@ -288,6 +319,7 @@ function streamCsv(
   utf8.end();
   const err = api.parse(undefined, true, push, () => {});
   if (err) fail(err);
+  noteCutLastLine(path);
 }
 
 function streamJsonl(
@@ -328,6 +360,8 @@ function streamJsonl(
     onBytes?.(chunk.length);
   });
   utf8.end();
+  // A JSONL line cut anywhere but after its closing brace is not JSON, and refused located ("a number cut
+  // short"): no note is needed for a last line without a line end.
   if (carry) emit(carry);
 }
 

@@ -8,7 +8,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors/index.js';
 import type { TaskMetricData, TaskMetricOptions } from './parseTaskMetrics.js';
 import { manifestOf, taskMetricsFromFiles } from './taskMetricFiles.js';
-import { checkUtf8 } from './readRuns.js';
+import { checkUtf8, noteCutLastLine } from './readRuns.js';
 
 export type { RunRole, TaskDefinition, TaskMetricData } from './parseTaskMetrics.js';
 
@@ -31,6 +31,7 @@ function readText(path: string, listedIn?: string): string {
   }
   const text = bytes.toString('utf8');
   checkUtf8(bytes, text, path);
+  noteCutLastLine(path, text);
   return text;
 }
 

@@ -3,7 +3,7 @@
  */
 import { packagePath } from '../io/packageRoot.js';
 import { readText } from '../io/readRuns.js';
-import { parseJsonText } from '../io/parseJson.js';
+import { jsonFieldPlaces, parseJsonText } from '../io/parseJson.js';
 import { parseWorld, type World } from './world.js';
 
 export const defaultWorldPath = packagePath('worlds', 'default.json');
@@ -11,5 +11,5 @@ export const defaultWorldPath = packagePath('worlds', 'default.json');
 export function loadWorld(path?: string): World {
   const file = !path || path === 'default' ? defaultWorldPath : path;
   const text = readText(file, 'a world file (JSON, as worlds/default.json)');
-  return parseWorld(parseJsonText(text, file, 'a world (see worlds/README.md)'), file);
+  return parseWorld(parseJsonText(text, file, 'a world (see worlds/README.md)'), file, jsonFieldPlaces(text));
 }

@@ -90,6 +90,9 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
           example={example}
           opened={opened}
           onChoose={choose}
+          onError={(e) =>
+            setReadError(withNextStep(toErrorInfo(e), { again: 'choose it again in the Compare groups panel' }))
+          }
         />
         <Field label="group column" hint="The column naming each run's group.">
           <select

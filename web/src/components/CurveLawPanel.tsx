@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { Field } from './Field.js';
+import { fileText } from '../lib/upload.js';
 import { curvePrediction, readCurveFit, type CurveFitFileJson, type ScheduleForm } from '../lib/curvePrediction.js';
 import bundled from '../../../examples/studies/moby-curves/fit-multi-power.json';
 import { CURVE_EXTRAPOLATION } from '../../../src/analyses/curveLaws.js';
@@ -60,7 +61,7 @@ export function CurveLawPanel() {
               const f = e.target.files?.[0];
               if (!f) return;
               try {
-                setFile({ name: f.name, fit: readCurveFit(await f.text(), f.name) });
+                setFile({ name: f.name, fit: readCurveFit(await fileText(f, f.name), f.name) });
                 setWhich(0);
                 setError(undefined);
               } catch (err) {

@@ -16,6 +16,7 @@ import {
   viaValLossCell,
 } from '../../../src/report/text/downstream.js';
 import { toErrorInfo, withNextStep, type ErrorInfo } from '../lib/errors.js';
+import { fileText } from '../lib/upload.js';
 import { fileStem } from '../lib/download.js';
 import { readChosenMetrics, type ChosenFile } from '../lib/chosenMetrics.js';
 import { useDownstream } from '../hooks/useDownstream.js';
@@ -151,9 +152,20 @@ export function DownstreamPanel() {
 
   /** Files chosen, or a folder's (each by its path within the folder, as a manifest lists them). */
   const upload = async (list: FileList | null) => {
-    const chosen = await Promise.all(
-      Array.from(list ?? []).map(async (f) => ({ path: f.webkitRelativePath || f.name, text: await f.text() })),
-    );
+    let chosen;
+    try {
+      chosen = await Promise.all(
+        Array.from(list ?? []).map(async (f) => {
+          const path = f.webkitRelativePath || f.name;
+          return { path, text: await fileText(f, path) };
+        }),
+      );
+    } catch (e) {
+      setData(undefined);
+      setNotRead([]);
+      setUploadError(withNextStep(toErrorInfo(e), { again: 'choose it again in the Downstream accuracy panel' }));
+      return;
+    }
     setFiles(chosen);
     reread(chosen, batch.value);
   };

@@ -106,7 +106,15 @@ export function MupTransferPanel() {
         promises); near −1 is standard-parametrisation drift. It runs in a worker of its own.
       </p>
       <div className="form-grid">
-        <RunsFileChoice id="mup" label="Runs with width, learning rate and loss" example={example} onChoose={choose} />
+        <RunsFileChoice
+          id="mup"
+          label="Runs with width, learning rate and loss"
+          example={example}
+          onChoose={choose}
+          onError={(e) =>
+            setReadError(withNextStep(toErrorInfo(e), { again: 'choose it again in the muP transfer panel' }))
+          }
+        />
         {columnSelect('width', 'width column (d_model)')}
         {columnSelect('lr', 'learning-rate column')}
         <Field label="bootstrap replicates">

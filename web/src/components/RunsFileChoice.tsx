@@ -1,5 +1,6 @@
 import { runFormatNames } from '../../../src/io/parseRuns.js';
 import type { RunsFile } from '../lib/runsFile.js';
+import { fileText } from '../lib/upload.js';
 import { Field } from './Field.js';
 
 /**
@@ -13,6 +14,7 @@ export function RunsFileChoice({
   example,
   opened,
   onChoose,
+  onError,
 }: {
   id: string;
   /** What the file holds; the formats it may be in are added. */
@@ -20,6 +22,8 @@ export function RunsFileChoice({
   example: RunsFile;
   opened?: RunsFile;
   onChoose: (file: RunsFile) => void;
+  /** A chosen file that cannot be read as text (not UTF-8), with where. */
+  onError: (e: unknown) => void;
 }) {
   return (
     <>
@@ -30,7 +34,12 @@ export function RunsFileChoice({
           data-testid={`${id}-upload`}
           onChange={async (e) => {
             const f = e.target.files?.[0];
-            if (f) onChoose({ name: f.name, text: await f.text() });
+            if (!f) return;
+            try {
+              onChoose({ name: f.name, text: await fileText(f, f.name) });
+            } catch (err) {
+              onError(err);
+            }
           }}
         />
       </Field>

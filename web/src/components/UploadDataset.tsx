@@ -3,7 +3,7 @@ import { parseRuns, runFormatNames } from '../../../src/io/parseRuns.js';
 import { InputError } from '../../../src/errors/index.js';
 import { toErrorInfo, withNextStep, type ErrorInfo } from '../lib/errors.js';
 import type { LoadedDataset } from '../lib/loaded.js';
-import { maxUploadBytes, uploadTooLarge } from '../lib/upload.js';
+import { fileText, maxUploadBytes, uploadTooLarge } from '../lib/upload.js';
 import { keepUpload } from '../lib/uploadStore.js';
 import { columnStepReason, fileColumns, guessColumns, missingFields, type PendingUpload } from '../lib/columns.js';
 
@@ -47,7 +47,7 @@ export function UploadDataset({ onOpen, onError, onColumns }: Props) {
       // Refused by its size alone, before a byte is read.
       const tooLarge = uploadTooLarge(file.name, file.size);
       if (tooLarge) return onError(tooLarge);
-      const text = await file.text();
+      const text = await fileText(file, file.name);
       const key = `${file.name}:${file.lastModified}:${file.size}`;
       const pending = (reason: string): PendingUpload => {
         const header = fileColumns(text, file.name);

@@ -3,6 +3,7 @@
  * parsed here in the browser, so a larger one is refused by its size, before it is read.
  */
 import { maxUploadBytes } from '../../../src/server/webApi.js';
+import { decodeUtf8 } from '../../../src/io/parseRuns.js';
 import type { ErrorInfo } from './errors.js';
 
 export { maxUploadBytes };
@@ -19,4 +20,13 @@ export function uploadTooLarge(name: string, size: number, limit = maxUploadByte
       `${name} is ${bytes(size)} bytes, over the ${mib(limit)} (${bytes(limit)}-byte) limit on uploads; it was not read. ` +
       `Open a sample of the runs, or fit the whole file with the command line (scalelab fit ${name}).`,
   };
+}
+
+/**
+ * A chosen file's text, refused at its first bytes that are not UTF-8 with the command line's located
+ * message (decodeUtf8): `File.text()` would turn a Latin-1 or Windows-1252 file's "é" into U+FFFD, and
+ * "café" and "cafè" into one name. `name` is how errors name the file (a folder's file by its path).
+ */
+export async function fileText(file: Blob, name: string): Promise<string> {
+  return decodeUtf8(new Uint8Array(await file.arrayBuffer()), name);
 }
