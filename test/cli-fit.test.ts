@@ -636,7 +636,7 @@ test('README commands write fit.json into the repository root, which git ignores
   assert.match(readFileSync(join(root, '.gitignore'), 'utf8'), /^\/fit\.json$/m);
 });
 
-test("fit: W&B's Name is read as the run (no checkpoints warning), and a run name with two sizes is refused in fit, frontier and backtest", () => {
+test("fit: W&B's Name is suggested as the run where it keeps one N, and a run name with two sizes is refused in fit, frontier and backtest", () => {
   const rows = ['Name,_step,N,D,loss'];
   const sizes = [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8];
   for (const [i, n] of sizes.entries())
@@ -646,16 +646,17 @@ test("fit: W&B's Name is read as the run (no checkpoints warning), and a run nam
       );
   const names = join(tmp, 'wandb-names.csv');
   writeFileSync(names, rows.join('\n') + '\n');
-  const r = scalelab(['fit', names, '--json']);
+  const r = scalelab(['fit', names]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.json().data.columns.run, 'Name');
-  assert.equal(r.json().data.trainingRuns, 6);
-  assert.doesNotMatch(r.stdout, /no run column/);
-  // A name shared by two sizes is refused at the later row, naming both lines.
+  assert.match(
+    r.stdout,
+    /the file's "Name" column keeps one N for each of its values: if it names each run .*--columns run=Name/,
+  );
+  // Mapped, a name shared by two sizes is refused at the later row, naming both lines.
   const shared = join(tmp, 'wandb-shared.csv');
   writeFileSync(shared, rows.join('\n').replace(/^r1,/gm, 'r0,') + '\n');
   for (const command of ['fit', 'frontier', 'backtest']) {
-    const x = scalelab([command, shared]);
+    const x = scalelab([command, shared, '--columns', 'run=Name']);
     assert.equal(x.code, 2, `${command}: ${x.stdout}`);
     noStackTrace(x.stderr);
     assert.match(
@@ -664,8 +665,6 @@ test("fit: W&B's Name is read as the run (no checkpoints warning), and a run nam
       command,
     );
   }
-  // Left unread (run=-), the rows are checkpoints with no run: the fit warns.
-  assert.match(scalelab(['fit', shared, '--columns', 'run=-']).stdout, /the rows have a step column but no run column/);
 });
 
 test("frontier's Approach 3 on checkpoints fits every row, as fit does (the law plan allocates with), and says so", () => {

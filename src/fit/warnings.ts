@@ -303,7 +303,9 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
       warning(
         'checkpoints',
         'warning',
-        `the rows have a step column but no run column: checkpoints of one run would be treated as independent runs, and intervals would be far too narrow; add a run column (or map one with ${libraryOption('columns')} run=NAME)`,
+        dataset.runNameColumn !== undefined
+          ? `the rows have a step column but no run column: checkpoints of one run would be treated as independent runs, and intervals would be far too narrow; the file's "${dataset.runNameColumn}" column keeps one N for each of its values: if it names each run (and no two runs share a name), read it as the run with ${libraryOption('columns')} run=${dataset.runNameColumn}, else add a run column`
+          : `the rows have a step column but no run column: checkpoints of one run would be treated as independent runs, and intervals would be far too narrow; add a run column (or map one with ${libraryOption('columns')} run=NAME)`,
       ),
     );
   }

@@ -96,6 +96,11 @@ export interface Dataset {
    */
   unreadWhy?: Record<string, string>;
   /**
+   * An unread column that may name the runs (W&B's display name `Name`), where rows have a step but no run
+   * column and each of its values keeps one N: a warning suggests mapping it, as it is not read unasked.
+   */
+  runNameColumn?: string;
+  /**
    * Unread columns that look like the arms of an experiment (an `attention` or `optimizer` column whose
    * few text values each repeat the same sizes): the fit pools them as one data set, which a warning says,
    * with how to fit one arm or compare them.

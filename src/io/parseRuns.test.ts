@@ -697,24 +697,20 @@ test("a refused loss from a held-out column says which column was read as the lo
   );
 });
 
-test("W&B's Name is read as the run (its export's run name), unless a run or run_id column is the run", () => {
+test("W&B's Name is not read as the run (a display name runs share); runNameColumn says a Name that could be", () => {
   const body = 'Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\nr2,1,2e8,2e9,3.0\n';
   const wandb = parseRuns(body, { source: 'w.csv' });
-  assert.equal(wandb.columns.run, 'Name');
-  assert.ok(!wandb.unread?.includes('Name'));
-  assert.deepEqual(
-    wandb.runs.map((r) => r.run),
-    ['r1', 'r1', 'r2'],
-  );
-  // A W&B runs table (one row per run, its summary metrics) names its runs the same way.
-  const table = parseRuns('Name,State,N,D,loss\nfluent-sun-1,finished,1e8,2e9,3.1\n', { source: 't.csv' });
-  assert.equal(table.runs[0].run, 'fluent-sun-1');
-  // A run column found by its own name is the run; Name is then a label left unread.
+  assert.equal(wandb.columns.run, undefined);
+  assert.ok(wandb.unread?.includes('Name'));
+  assert.equal(wandb.runNameColumn, 'Name');
+  // A name shared by two sizes ("llama" for every run) names no run: the warning asks for a run column.
+  const shared = parseRuns(body.replace('r2,', 'r1,'), { source: 'w.csv' });
+  assert.equal(shared.runNameColumn, undefined);
+  // Mapped, it is the run; a run column found by name needs no suggestion.
+  assert.equal(parseRuns(body, { source: 'w.csv', columns: { run: 'Name' } }).runs[2].run, 'r2');
   const both = parseRuns('Name,run_id,N,D,loss\nnice name,r1,1e8,2e9,3.1\n', { source: 'b.csv' });
   assert.equal(both.columns.run, 'run_id');
-  assert.deepEqual(both.unread, ['Name']);
-  // Left unread when asked (run=-).
-  assert.equal(parseRuns(body, { source: 'w.csv', columns: { run: '-' } }).runs[0].run, undefined);
+  assert.equal(both.runNameColumn, undefined);
 });
 
 test('variantColumns: an unread arms column (attention, optimizer) whose values repeat the same sizes; not a user, seed or notes column, nor arms at different sizes', () => {

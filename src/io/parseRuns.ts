@@ -92,10 +92,9 @@ export const fieldAliases = {
   layers: ['layers', 'n_layer', 'n_layers', 'num_layers', 'num_hidden_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
-  // W&B's export names each run by its display name, `Name`, last: a run or run_id column beside it is the
-  // run. A display name that two runs share is not told from a resumed run, except where the two have
-  // different sizes, which fit, frontier and backtest refuse (runSizeCheck), naming both lines.
-  run: ['run', 'run_id', 'Name'],
+  // Not W&B's `Name`: a display name, which runs of one size or a run restarted under its name share;
+  // where a step column has no run column beside it, fitWarnings suggests mapping it (runNameColumn).
+  run: ['run', 'run_id'],
   /**
    * What a bootstrap draws together above the run: cooldown branches of one WSD trunk share most of
    * their training, so rows with equal values move together in a resample.
@@ -1023,10 +1022,32 @@ export class RunValidator {
       this.divergedRuns.push(run);
       return undefined;
     }
+    if (columns.run === undefined && columns.step !== undefined) this.noteDisplayName(rec, run);
     if (columns.group === undefined) this.noteVariants(rec, run);
     this.kept++;
     this.firstLine ??= rec.line;
     return run;
+  }
+
+  /**
+   * A column called `name` (W&B's `Name`) beside a step column and no run column, while each of its values
+   * keeps one N: it may name the runs, which the user can say (it is not read as the run unasked, as a
+   * display name can be shared by runs). Undefined once a row has none or a name has two sizes.
+   */
+  private displayName: { col: string; sizes: Map<string, number | undefined> } | undefined | null = undefined;
+
+  private noteDisplayName(rec: RawRecord, run: Run): void {
+    if (this.displayName === undefined) {
+      const col = this.header.find((h) => normalise(h) === 'name');
+      this.displayName = col === undefined ? null : { col, sizes: new Map() };
+    }
+    const d = this.displayName;
+    if (d === null) return;
+    const cell = rec.cell(d.col);
+    const name = cell === undefined || cell.text === null ? '' : String(cell.text);
+    const sizes = d.sizes;
+    if (name.trim() === '' || (sizes.has(name) && sizes.get(name) !== run.N)) this.displayName = null;
+    else sizes.set(name, run.N);
   }
 
   /**
@@ -1166,6 +1187,7 @@ export class RunValidator {
     const read = new Set(Object.values(usedColumns));
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
+    if (this.displayName && usedColumns.run === undefined) info.runNameColumn = this.displayName.col;
     const variants = this.variantColumns();
     if (variants.length) info.variantColumns = variants;
     const why: Record<string, string> = Object.fromEntries(
