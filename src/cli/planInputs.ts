@@ -261,6 +261,7 @@ export function planDefaults(flags: HparamFlags, cmd: Command): PlanDefaults {
     ...(untyped('vocab') ? { vocab: 'default, --vocab' } : {}),
     ...(untyped('seqLen') ? { seqLen: 'default, --seq-len' } : {}),
     ...(untyped('mlp') ? { mlp: 'default, --mlp' } : {}),
+    ...(flags.sweep && untyped('sweepBootstrap') ? { sweepBootstrap: 'default, --sweep-bootstrap' } : {}),
   };
 }
 
@@ -282,10 +283,15 @@ export function hyperparameterSource(
     parseInteger(flags.seqLen, '--seq-len', 1),
     '--sweep-batch-unit',
   );
-  const fromSweep = hyperparametersFromSweep(sweep, flags.sweep, {
-    replicates: parseInteger(flags.sweepBootstrap ?? '200', '--sweep-bootstrap', 2),
-    seed: parseInteger(flags.seed, '--seed', 0),
-  });
+  const fromSweep = hyperparametersFromSweep(
+    sweep,
+    flags.sweep,
+    {
+      replicates: parseInteger(flags.sweepBootstrap ?? '200', '--sweep-bootstrap', 2),
+      seed: parseInteger(flags.seed, '--seed', 0),
+    },
+    defaults.sweepBootstrap,
+  );
   return function* (at) {
     let hp: PlanHyperparameters;
     try {
