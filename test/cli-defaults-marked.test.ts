@@ -193,4 +193,23 @@ test('hparams: the default preset, --seq-len, --near-optimal and --bootstrap are
     /of the best \(default, --near-optimal\);.* 200 resamples \(default, --bootstrap\) of/,
   );
   assert.deepEqual(ok([...sweep, '--json']).json().defaults, ['--near-optimal', '--seq-len']);
+  // plan --sweep: the sweep's 200 replicates said as --sweep-bootstrap's default, in the source and the JSON.
+  const plan = ok(['plan', '--C', '1e21', '--sweep', 'examples/inputs/sweep.csv', '--json']).json();
+  assert.match(
+    plan.recommendation.hyperparameters.source,
+    /from 200 bootstrap resamples \(default, --sweep-bootstrap\),/,
+  );
+  assert.equal(plan.defaults.sweepBootstrap, 'default, --sweep-bootstrap');
+  const typedPlan = ok([
+    'plan',
+    '--C',
+    '1e21',
+    '--sweep',
+    'examples/inputs/sweep.csv',
+    '--sweep-bootstrap',
+    '20',
+    '--json',
+  ]);
+  assert.match(typedPlan.json().recommendation.hyperparameters.source, /from 20 bootstrap resamples, seed/);
+  assert.equal(typedPlan.json().defaults.sweepBootstrap, undefined);
 });

@@ -1416,3 +1416,38 @@ test("an lm-eval file's checkpoint without tokens is located by line, column and
     /no-tokens-0\.json:1:\d+ \(key results\.piqa\["acc(_norm)?,none"\]\): run "\/ckpt\/lad-0" has a checkpoint without tokens \(D\)/,
   );
 });
+
+test('downstream predict of a target run whose actual accuracy is 0 (gsm8k at ladder sizes): its error in accuracy points, no relative error', () => {
+  // Before: (predicted − 0) / 0 was +Infinity, and the whole result was refused as non-finite.
+  const gsm8k = [0, 0.001, 0, 0.002, 0.003, 0.001, 0, 0];
+  const files = [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8, 6.4e8, 1.28e9].map((N, i) => {
+    const file = join(tmp, `zero-target-${i}.json`);
+    const x = i / 7;
+    writeFileSync(
+      file,
+      JSON.stringify({
+        results: {
+          piqa: { 'acc,none': 0.55 + 0.16 * x, 'acc_norm,none': 0.55 + 0.4 * x },
+          gsm8k: { 'exact_match,strict-match': gsm8k[i] },
+        },
+        config: { model_args: `pretrained=/ckpt/zt-${i},revision=step${1000 * (i + 1)}`, model_num_parameters: N },
+      }),
+    );
+    return file;
+  });
+  const args = ['downstream', 'predict', ...files, '--batch-tokens', '1e6', '--target-runs', '/ckpt/zt-7'];
+  const metric = ['--accuracy-metric', 'gsm8k=exact_match,strict-match'];
+  const text = scalelab([...args, ...metric]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(text.stdout, /^ +gsm8k .* 0\.000 \([+−]\d+\.\d pts\)/m);
+  assert.match(text.stdout, /^ +piqa .* 0\.950 \([+−]\d+\.\d %\)/m);
+  const json = scalelab([...args, ...metric, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  const target = (task: string) =>
+    (json.json() as { task: string; targets: { actual?: { accuracy: number }; relativeError?: number }[] }[]).find(
+      (t) => t.task === task,
+    )!.targets[0];
+  assert.equal(target('gsm8k').actual?.accuracy, 0);
+  assert.equal(target('gsm8k').relativeError, undefined);
+  assert.ok(Number.isFinite(target('piqa').relativeError), 'a non-zero actual keeps its relative error');
+});

@@ -320,11 +320,11 @@ test('plan --sweep puts the fitted η and B (with intervals) and the Kaplan crit
   assert.equal(mapped.code, 0, mapped.stderr);
   near(mapped.json().recommendation.hyperparameters.learningRate, 9.86e-4, 0.03, 'η from renamed columns');
   assert.match(mapped.json().recommendation.hyperparameters.source, /from 50 bootstrap resamples, seed 1\)/);
-  assert.equal(
-    scalelab(['plan', '--C', '1e20', '--sweep', renamed]).code,
-    2,
-    'without the mapping the columns are missing',
-  );
+  const unmapped = scalelab(['plan', '--C', '1e20', '--sweep', renamed]);
+  assert.equal(unmapped.code, 2, 'without the mapping the columns are missing');
+  // The flag plan takes for the sweep's columns (it said --columns, which plan refuses).
+  assert.match(unmapped.stderr, /sweep-renamed\.csv:1: .*; map one with --sweep-columns (lr|batch)=NAME\n/);
+  assert.doesNotMatch(unmapped.stderr, / --columns /);
 });
 
 test('bcrit --preset kaplan-2020 and hparams --preset kaplan-2020 --target-loss; bcrit FILE --target-loss predicts from the fitted law', () => {

@@ -106,7 +106,7 @@ export interface TargetResult {
   interval?: PredictionInterval;
   /** The target's own final evaluations (the mean of its last `movingAverage`), when in the data. */
   actual?: { accuracy: number; taskLoss?: number };
-  /** (predicted − actual)/actual. */
+  /** (predicted − actual)/actual; absent where the actual accuracy is 0 (the screen's back-test does the same). */
   relativeError?: number;
   relativeErrorViaC?: number;
   relativeErrorViaValLoss?: number;
@@ -354,8 +354,12 @@ type LabelledTarget = Target & {
 function compare(r: TargetResult, t: LabelledTarget): TargetResult {
   if (!t.actual) return r;
   r.actual = t.actual;
-  r.relativeError = (r.accuracy - t.actual.accuracy) / t.actual.accuracy;
-  if (r.viaC !== undefined) r.relativeErrorViaC = (r.viaC - t.actual.accuracy) / t.actual.accuracy;
+  // An actual accuracy of 0 (gsm8k's exact match at ladder sizes) has no relative error: dividing by it made
+  // Infinity, and the command refused its whole result as non-finite.
+  if (t.actual.accuracy > 0) {
+    r.relativeError = (r.accuracy - t.actual.accuracy) / t.actual.accuracy;
+    if (r.viaC !== undefined) r.relativeErrorViaC = (r.viaC - t.actual.accuracy) / t.actual.accuracy;
+  }
   if (r.interval)
     r.covered = r.interval.accuracy[0] <= t.actual.accuracy && t.actual.accuracy <= r.interval.accuracy[1];
   return r;
@@ -661,7 +665,7 @@ function* withValidationLossChain(
       ...(interval ? { interval } : {}),
     };
     if (r.actual) {
-      r.relativeErrorViaValLoss = (accuracy - r.actual.accuracy) / r.actual.accuracy;
+      if (r.actual.accuracy > 0) r.relativeErrorViaValLoss = (accuracy - r.actual.accuracy) / r.actual.accuracy;
       if (interval)
         r.viaValLoss.covered = interval.accuracy[0] <= r.actual.accuracy && r.actual.accuracy <= interval.accuracy[1];
     }

@@ -98,6 +98,8 @@ export interface PlanDefaults {
   vocab?: string;
   seqLen?: string;
   mlp?: string;
+  /** --sweep-bootstrap's replicates for a sweep's η and B intervals, where not typed. */
+  sweepBootstrap?: string;
 }
 
 /**
@@ -491,6 +493,8 @@ export function hyperparametersFromSweep(
   sweep: Dataset,
   name: string,
   bootstrap: { replicates: number; seed: number },
+  /** Said beside the replicates when nobody chose them: "default, --sweep-bootstrap". */
+  replicatesDefault?: string,
 ): (at: { C: number; N: number }) => Steps<PlanHyperparameters> {
   return function* ({ C }) {
     const fitted = yield* fitHparamLawsSteps(sweep, {
@@ -504,7 +508,7 @@ export function hyperparametersFromSweep(
       batchTokens: p.batch,
       learningRateInterval: p.learningRateInterval,
       batchInterval: p.batchInterval,
-      source: `fitted to your sweep ${name} (DeepSeek LLM's method: η = ${formatNumber(fitted.lr.coefficient, 4)}·C^${fitted.lr.exponent.toFixed(4)}, B = ${formatNumber(fitted.batch.coefficient, 4)}·C^${fitted.batch.exponent.toFixed(4)} over ${fitted.budgets.length} budgets; 95 % intervals from ${bootstrap.replicates} bootstrap resamples, seed ${bootstrap.seed})${fitted.warnings.length ? `; ${fitted.warnings.join('; ')}` : ''}`,
+      source: `fitted to your sweep ${name} (DeepSeek LLM's method: η = ${formatNumber(fitted.lr.coefficient, 4)}·C^${fitted.lr.exponent.toFixed(4)}, B = ${formatNumber(fitted.batch.coefficient, 4)}·C^${fitted.batch.exponent.toFixed(4)} over ${fitted.budgets.length} budgets; 95 % intervals from ${bootstrap.replicates} bootstrap resamples${replicatesDefault ? ` (${replicatesDefault})` : ''}, seed ${bootstrap.seed})${fitted.warnings.length ? `; ${fitted.warnings.join('; ')}` : ''}`,
     };
   };
 }

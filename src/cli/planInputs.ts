@@ -26,10 +26,10 @@ import type { Dataset } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
 import type { Steps } from '../core/steps.js';
-import { UsageError } from '../errors/index.js';
+import { InputError, UsageError, type OptionNamer } from '../errors/index.js';
 import { keyword, parseFraction, parseInteger, parseQuantity } from './options.js';
 import { defaultGpu, flag } from './flags.js';
-import { commandFlagNamer } from './optionFlags.js';
+import { commandFlagNamer, flagFor } from './optionFlags.js';
 
 export interface HardwareFlags {
   gpus?: string;
@@ -261,6 +261,7 @@ export function planDefaults(flags: HparamFlags, cmd: Command): PlanDefaults {
     ...(untyped('vocab') ? { vocab: 'default, --vocab' } : {}),
     ...(untyped('seqLen') ? { seqLen: 'default, --seq-len' } : {}),
     ...(untyped('mlp') ? { mlp: 'default, --mlp' } : {}),
+    ...(flags.sweep && untyped('sweepBootstrap') ? { sweepBootstrap: 'default, --sweep-bootstrap' } : {}),
   };
 }
 
@@ -270,24 +271,59 @@ export function hyperparameterSource(
   defaults: PlanDefaults = {},
 ): (at: { C: number; N: number }) => PlanHyperparameters | Steps<PlanHyperparameters> {
   if (!flags.sweep) return hyperparametersFromPreset(hparamPreset(flags.hparamsPreset), defaults.hyperparameters);
-  const read = readRuns(flags.sweep, {
-    columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined,
-  });
+  const sweepFile = flags.sweep;
+  const read = namingSweepFlags(() =>
+    readRuns(sweepFile, {
+      columns: flags.sweepColumns ? parseColumnMapping(flags.sweepColumns) : undefined,
+    }),
+  );
   const { sweep, warning } = sweepBatchInTokens(
     read,
     keyword(flags.sweepBatchUnit ?? 'tokens', '--sweep-batch-unit', batchUnits),
     parseInteger(flags.seqLen, '--seq-len', 1),
     '--sweep-batch-unit',
   );
-  const fromSweep = hyperparametersFromSweep(sweep, flags.sweep, {
-    replicates: parseInteger(flags.sweepBootstrap ?? '200', '--sweep-bootstrap', 2),
-    seed: parseInteger(flags.seed, '--seed', 0),
-  });
-  if (!warning) return fromSweep;
+  const fromSweep = hyperparametersFromSweep(
+    sweep,
+    flags.sweep,
+    {
+      replicates: parseInteger(flags.sweepBootstrap ?? '200', '--sweep-bootstrap', 2),
+      seed: parseInteger(flags.seed, '--seed', 0),
+    },
+    defaults.sweepBootstrap,
+  );
   return function* (at) {
-    const hp = yield* fromSweep(at);
+    let hp: PlanHyperparameters;
+    try {
+      hp = yield* fromSweep(at);
+    } catch (e) {
+      throw sweepFlagsNamed(e);
+    }
+    if (!warning) return hp;
     return { ...hp, warnings: [...(hp.warnings ?? []), { code: 'batch-unit', severity: 'warning', message: warning }] };
   };
+}
+
+/**
+ * The sweep's options as plan and report spell them: a sweep without a batch column is mapped with
+ * --sweep-columns there (their --columns, where they have one, maps the main input; plan said
+ * "--columns batch=NAME", which plan refuses, and report 'option "columns"').
+ */
+const sweepFlag: OptionNamer = (option) =>
+  ({ columns: '--sweep-columns', bootstrap: '--sweep-bootstrap', batchUnit: '--sweep-batch-unit' })[option] ??
+  flagFor(option);
+
+/** A sweep's input error with its options named by sweepFlag; any other error as it is. */
+function sweepFlagsNamed(e: unknown): unknown {
+  return e instanceof InputError ? new InputError(e.location, e.detailNaming(sweepFlag)) : e;
+}
+
+function namingSweepFlags<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    throw sweepFlagsNamed(e);
+  }
 }
 
 /** The critical-batch law is not chosen by any flag: one is shipped, and the plan says so beside it. */

@@ -628,6 +628,17 @@ test("a sweep whose best learning rate is at its grid's end says so: the centre 
     fitHparamLaws(bracketing, { at: 1e20 }).warnings.filter((w) => /beyond what was tried/.test(w)),
     [],
   );
+  // A batch grid that stops below B_opt at every budget (2^14 … 2^15 tokens; B_opt ≥ 1e5): the other end.
+  const smallBatches = { ...bracketing, runs: bracketing.runs.filter((r) => r.batch! <= 2 ** 15) };
+  const small = fitHparamLaws(smallBatches, { at: 1e20 });
+  assert.deepEqual(
+    small.budgets.map((b) => b.batchEdge),
+    xs.map(() => 'highest'),
+  );
+  assert.match(
+    small.warnings.join('\n'),
+    /^at C = 1e17, 3e17, 1e18, 3e18, 1e19 the best run's batch is the highest swept: .*extend the sweep to larger batches$/m,
+  );
   // One batch at every budget: B_opt is that batch, not an optimum, and its interval has no width.
   const oneBatch = { ...bracketing, runs: bracketing.runs.filter((r) => r.batch === 2 ** 18) };
   const fixed = fitHparamLaws(oneBatch, { at: 1e20 });

@@ -368,11 +368,12 @@ export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions 
   for (const [key, xs] of atEdge) {
     const ends = key.split(',').map((e) => e.split(':') as ['lr' | 'batch', SweepEdge]);
     const name = (k: 'lr' | 'batch') => (k === 'lr' ? 'learning rate' : 'batch');
+    const names = (k: 'lr' | 'batch') => (k === 'lr' ? 'learning rates' : 'batches');
     const said = ends.map(([k, end]) =>
       end === 'unswept' ? `${name(k)} is the only one tried` : `${name(k)} is the ${end} swept`,
     );
     const extend = ends.map(([k, end]) =>
-      end === 'unswept' ? `more than one ${name(k)}` : `${end === 'highest' ? 'larger' : 'smaller'} ${name(k)}s`,
+      end === 'unswept' ? `more than one ${name(k)}` : `${end === 'highest' ? 'larger' : 'smaller'} ${names(k)}`,
     );
     warnings.push(
       `at ${variable} = ${xs.map((x) => formatNumber(x, 3)).join(', ')} the best run's ${said.join(' and its ')}: the optimum may lie beyond what was tried, so ${xs.length === 1 ? 'that centre is a bound' : 'those centres are bounds'}, and the laws and intervals through ${xs.length === 1 ? 'it' : 'them'} do not show how far; extend the sweep to ${extend.join(' and ')}`,

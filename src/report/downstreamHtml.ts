@@ -3,7 +3,7 @@
  * fits, the sigmoid figure, the back-test and the predictions. Pure: analyses and rendered SVGs in,
  * HTML out. `downstreamSections` feeds `reportHtml`'s extra sections, or `htmlPage` for a page of its own.
  */
-import { formatNumber, formatRange, formatSignedPercent } from '../core/format.js';
+import { formatNumber, formatRange } from '../core/format.js';
 import { sigmoidAccuracy, type Sigmoid } from '../analyses/downstream.js';
 import type { TaskAnalysis } from '../analyses/downstreamLadder.js';
 import { seriesChannel, type Spec } from '../plots/specs.js';
@@ -14,6 +14,7 @@ import {
   accuracyInterval,
   backtestCell,
   chanceCell,
+  errorAgainstActual,
   negatedLossNotes,
   notPredictedReason,
   oneTokenCountNotes,
@@ -47,7 +48,6 @@ function predictionsTable(viaValLoss: boolean, twoSteps: boolean, rows: string[]
 }
 
 const n = (v: number, digits = 4) => escapeHtml(formatNumber(v, digits));
-const signed = formatSignedPercent;
 
 /**
  * Accuracy against task loss for one task: step 2's points coloured by model size, the fitted sigmoid
@@ -275,7 +275,7 @@ export function downstreamSections(
         r.viaC === undefined ? '–' : r.viaC.toFixed(3),
         ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual
-          ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' <b>outside</b>' : ''}`
+          ? `${r.actual.accuracy.toFixed(3)} (${errorAgainstActual(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' <b>outside</b>' : ''}`
           : '',
       ]);
     }

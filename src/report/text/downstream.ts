@@ -486,12 +486,22 @@ export function accuracyInterval(iv: { accuracy: [number, number]; clipped?: ('l
   return formatInterval(iv.accuracy, (v) => `${v.toFixed(3)}${iv.clipped?.includes(sides[k++]) ? ' (clipped)' : ''}`);
 }
 
+/**
+ * A prediction's error against a target's actual accuracy: relative ("+3.4 %"), or in accuracy points
+ * where the actual is 0 and has no relative error ("+0.1 pts", as the screen's back-test writes it).
+ * The text, the HTML report and the web panel all say it with this.
+ */
+export function errorAgainstActual(predicted: number, actual: number): string {
+  if (actual > 0) return signed((predicted - actual) / actual);
+  const e = predicted - actual;
+  return `${e >= 0 ? '+' : '−'}${Math.abs(100 * e).toFixed(1)} pts`;
+}
+
 /** The "from val. loss" cell: Gadre et al.'s chain's accuracy, with its error when the actual is known. */
 export function viaValLossCell(r: TaskAnalysis['targets'][number]): string {
   if (!r.viaValLoss) return '';
-  const e = r.relativeErrorViaValLoss,
-    iv = r.viaValLoss.interval;
-  return `${r.viaValLoss.accuracy.toFixed(3)}${r.viaValLoss.unclamped !== undefined ? ' held' : ''}${iv ? ` ${formatInterval(iv.accuracy, (x) => x.toFixed(3))}` : ''}${e !== undefined ? ` (${signed(e)})` : ''}${r.viaValLoss.covered === false ? ' outside' : ''}`;
+  const iv = r.viaValLoss.interval;
+  return `${r.viaValLoss.accuracy.toFixed(3)}${r.viaValLoss.unclamped !== undefined ? ' held' : ''}${iv ? ` ${formatInterval(iv.accuracy, (x) => x.toFixed(3))}` : ''}${r.actual ? ` (${errorAgainstActual(r.viaValLoss.accuracy, r.actual.accuracy)})` : ''}${r.viaValLoss.covered === false ? ' outside' : ''}`;
 }
 
 /**
@@ -644,7 +654,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[], name: OptionName
         r.viaC === undefined ? '–' : r.viaC.toFixed(3),
         ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual
-          ? `${r.actual.accuracy.toFixed(3)} (${signed(r.relativeError!)})${r.covered === false ? ' outside' : ''}`
+          ? `${r.actual.accuracy.toFixed(3)} (${errorAgainstActual(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
           : '',
       ]);
     }

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import type { TaskMetricData, TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
-import { formatInterval, formatNumber, formatSignedPercent } from '../../../src/core/format.js';
+import { formatInterval, formatNumber } from '../../../src/core/format.js';
 import { backtestErrorWords, backtestRunErrorWords } from '../../../src/analyses/downstreamScreen.js';
 import {
   backtestCell,
+  errorAgainstActual,
   lossToErrorText,
   negatedLossNotes,
   oneTokenCountNotes,
@@ -522,7 +523,7 @@ function TaskDetails({
                 )}
                 <td className="num">
                   {r.actual
-                    ? `${acc(r.actual.accuracy)} (${formatSignedPercent(r.relativeError!)})${r.covered === false ? ' outside' : ''}`
+                    ? `${acc(r.actual.accuracy)} (${errorAgainstActual(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
                     : ''}
                 </td>
               </tr>
