@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, root, scalelab } from './helpers/cli.js';
@@ -122,6 +122,20 @@ test("report --sweep FILE --vocab --seq-len: the plan's learning rate, batch and
     assert.equal(refused.code, 2, refused.stderr);
     assert.match(refused.stderr, /--sweep-columns: read with --sweep/);
   }
+  // A sweep the plan cannot read (no batch column) is refused as plan refuses it, naming the sweep's own
+  // flag: report printed it as a "frontier" warning and exited 0.
+  const noBatch = join(dir, 'sweep-no-batch.csv');
+  writeFileSync(noBatch, readFileSync('examples/inputs/sweep.csv', 'utf8').replace('batch', 'bs'));
+  for (const cmd of [['report', 'examples/chinchilla.csv', ...quick, '--out', join(dir, 'no-batch.html')], ['plan']]) {
+    const refused = scalelab([...cmd, '--gpus', '2000', '--gpu', 'h100', '--days', '21', '--sweep', noBatch]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /sweep-no-batch\.csv:1: a learning-rate\/batch sweep needs a batch column .*--sweep-columns batch=NAME/,
+    );
+    assert.doesNotMatch(refused.stderr, /frontier:/);
+  }
+  assert.ok(!existsSync(join(dir, 'no-batch.html')));
 });
 
 test('report: --targets with --days is two budgets (refused); --targets with --gpus gives the wall-clock time; --mfu without --gpus is refused', () => {

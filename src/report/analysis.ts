@@ -22,7 +22,7 @@ import { trainingRuns } from '../io/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
 import { forRunLoss, makePlan, nCountOfColumn, type Plan, type PlanInput } from '../analyses/plan.js';
-import { isScaleLabError, libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
+import { InputError, isScaleLabError, libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
 import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
 import { fitForAnalysis, type FitRunners, type ProgressFactory } from '../fit/run.js';
@@ -223,7 +223,9 @@ export function analyse(
   } catch (e) {
     // A law with no compute-optimal frontier (an exponent ≤ 0): no plan and no landmarks, said plainly,
     // labelled by what failed (the frontier), not by a command (`plan`) that was not run.
-    if (!isScaleLabError(e)) throw e;
+    // An input's error (an unreadable --sweep: the plan reads it for the learning rate and batch) is the
+    // user's to fix, as plan refuses it, not a frontier the law lacks.
+    if (!isScaleLabError(e) || e instanceof InputError) throw e;
     unplannable.push(`frontier: ${e.message}`);
   }
   // Each with its severity where it is an extrapolation (the plan's warnings carry their grades). The
