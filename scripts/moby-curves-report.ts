@@ -32,6 +32,10 @@ const fits = Object.fromEntries(
     },
   ]),
 );
+// The fits saw checkpoints from step 500 on (`--from-step 500`): the figures draw the predicted and observed
+// curves over that stretch. Before it the laws are not fitted, and their wide early bands (up to ~6 nats)
+// would set the y axis (src/plots/curveFigure.ts covers every point drawn) and flatten the comparison.
+const FROM_STEP = 500;
 const targets = ['d32-cosine-2x', 'd32-wsd-0.5', 'd64-cosine-2x', 'd64-wsd-0.5'];
 const fitRuns = ['d32-constant', 'd32-wsd-0.2', 'd64-constant', 'd64-wsd-0.2'];
 const colors = { 'lr-annealing': '#1f77b4', 'multi-power': '#2ca02c' };
@@ -41,7 +45,7 @@ const panels: string[] = [];
 for (const name of targets) {
   const run = curveFromMetrics(readFileSync(join(dir, 'runs', name, 'metrics.jsonl'), 'utf8'), name, name);
   const s = run.schedule!;
-  const steps = Array.from({ length: s.steps / 25 }, (_, i) => (i + 1) * 25).filter((x) => x >= 100);
+  const steps = Array.from({ length: s.steps / 25 }, (_, i) => (i + 1) * 25).filter((x) => x >= FROM_STEP);
   const series = [];
   for (const law of laws) {
     const g = fits[law].fits.find((f) => f.N === run.N)!;
@@ -74,10 +78,11 @@ for (const name of targets) {
     });
     series.push({ name: `${law} (predicted)`, steps, loss: p.loss, band: p.interval, color: colors[law] });
   }
+  const shown = run.points.filter((x) => x.step >= steps[0]);
   series.push({
     name: 'observed',
-    steps: run.points.map((x) => x.step),
-    loss: run.points.map((x) => x.loss),
+    steps: shown.map((x) => x.step),
+    loss: shown.map((x) => x.loss),
     observed: true,
     color: '#d62728',
   });
@@ -97,7 +102,7 @@ const html = `<!doctype html>
 <body>
 <h1>Curve laws on real runs: predicted against observed</h1>
 <p>Fitted, per size, to the checkpoints from step 500 on of a constant-learning-rate run and its WSD cooldown branch (decay over the last 20 %): ${fitRuns.join(', ')}.
-Predicted: the whole curve of a cosine run twice as long and of a WSD run decaying over its last 50 %, at both sizes, with 95 % intervals for a new run
+Predicted from step ${FROM_STEP} on, where the fits' checkpoints begin: the curve of a cosine run twice as long and of a WSD run decaying over its last 50 %, at both sizes, with 95 % intervals for a new run
 (200 bootstrap replicates: blocks of residuals within each run, since there are two runs per size). Losses in nats per character on held-out Moby-Dick.</p>
 <table><tr><th>run</th><th>law</th><th>predicted</th><th>95 % interval</th><th>observed</th><th>error</th><th></th></tr>
 ${table}
