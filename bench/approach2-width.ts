@@ -69,3 +69,465 @@
  * candidate fitted on the others (400 replicates, seed 1), and its 90 %/95 % interval for N_opt at that C
  * checked against the held-out budget's own parabola vertex (itself noisy: a check, not a coverage estimate).
  */
+import { approach2 } from '../src/analyses/frontier.js';
+import { chinchilla, predictLoss } from '../src/laws/index.js';
+import { normal, randomSource, type Random } from '../src/core/random.js';
+import { powerFit } from '../src/core/linearRegression.js';
+import { polynomialFit } from '../src/core/leastSquares.js';
+import { finiteInterval } from '../src/core/statistics.js';
+import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
+import { readBenchmark } from '../src/io/benchmarkCases.js';
+import type { Dataset, Run } from '../src/io/dataset.js';
+import { countedBudgets, sourceOf } from './isoflopCases.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const seeds = arg('seeds', 24);
+const replicates = arg('replicates', 200);
+const json = process.argv.includes('--json');
+const log = (s: string) => process.stderr.write(s + '\n');
+const say = (s: string) => (json ? log(s) : console.log(s));
+
+const candidates = ['incumbent', 'pooled', 'shrunk', 'threshold', 'pooled-shrunk'] as const;
+/** The candidates and the reference row (no term), which is scored but cannot be chosen. */
+const rows = [...candidates, 'no-term'] as const;
+type Row = (typeof rows)[number];
+const levels = [0.9, 0.95] as const;
+const WINDOW = 5;
+const FLOOR = 0.929;
+
+/** One budget's runs, sorted by size: x = ln N, y = loss. */
+interface Profile {
+  C: number;
+  x: number[];
+  y: number[];
+}
+
+/** The parabola's vertex in ln N, or the lowest-loss run's when it is not convex (profileVertex's rule). */
+function parabolaVertex(x: number[], y: number[]): number {
+  const m = x.reduce((s, v) => s + v, 0) / x.length;
+  const c = polynomialFit(
+    x.map((v) => v - m),
+    y,
+    2,
+  );
+  if (c && c[2] > 0) {
+    const v = -c[1] / (2 * c[2]) + m;
+    if (Math.abs(v) < 230) return v;
+  }
+  return x[y.indexOf(Math.min(...y))];
+}
+
+/**
+ * The runs at the WINDOW distinct sizes centred on the lowest-loss run's size, shifted inward at an edge
+ * (frontier's vertexDiscrepancies takes its window over distinct sizes too).
+ */
+function windowOf(p: Profile): number[] {
+  const sizes = [...new Set(p.x)].sort((u, v) => u - v);
+  const at = sizes.indexOf(p.x[p.y.indexOf(Math.min(...p.y))]);
+  const start = Math.min(Math.max(at - (WINDOW >> 1), 0), sizes.length - WINDOW);
+  const kept = new Set(sizes.slice(start, start + WINDOW));
+  return p.x.flatMap((x, i) => (kept.has(x) ? [i] : []));
+}
+const pick = (xs: number[], idx: number[]) => idx.map((j) => xs[j]);
+
+/** Each row's term scale s_i, from the d's and their bootstrap variances (the header's table). */
+function scales(row: Row, inE: boolean[], d: number[], v: number[]): number[] {
+  const E = d.filter((_, i) => inE[i]).map((di, k) => ({ d: di, v: v.filter((_, i) => inE[i])[k] }));
+  const mean = (f: (e: { d: number; v: number }) => number) => E.reduce((s, e) => s + f(e), 0) / (E.length || 1);
+  const pooled = Math.sqrt(mean((e) => e.d * e.d));
+  const pooledShrunk = Math.sqrt(
+    Math.max(
+      0,
+      mean((e) => e.d * e.d - e.v),
+    ),
+  );
+  return d.map((di, i) => {
+    if (!inE[i]) return 0;
+    switch (row) {
+      case 'incumbent':
+        return Math.abs(di);
+      case 'pooled':
+        return pooled;
+      case 'shrunk':
+        return Math.sqrt(Math.max(0, di * di - v[i]));
+      case 'threshold':
+        return Math.abs(di) > 2 * Math.sqrt(v[i]) ? Math.abs(di) : 0;
+      case 'pooled-shrunk':
+        return pooledShrunk;
+      case 'no-term':
+        return 0;
+    }
+  });
+}
+
+type Iv = [number, number] | undefined;
+interface Analysis {
+  a: number;
+  lnN: number[];
+  intervals: Record<Row, Record<number, { a: Iv; lnN: Iv[] }>>;
+  /** Per profile in E: d and its bootstrap standard deviation (reported). */
+  d: { d: number; sd: number }[];
+}
+
+/** Every row's percentile intervals of a and ln N_opt at each target, from one set of replicate draws. */
+function analyse(profiles: Profile[], targets: number[], reps: number, seed: number): Analysis {
+  const inE = profiles.map((p) => new Set(p.x).size > WINDOW);
+  const windows = profiles.map((p, i) => (inE[i] ? windowOf(p) : []));
+  const vertices = profiles.map((p) => parabolaVertex(p.x, p.y));
+  const d = profiles.map((p, i) =>
+    inE[i] ? vertices[i] - parabolaVertex(pick(p.x, windows[i]), pick(p.y, windows[i])) : 0,
+  );
+  const Cs = profiles.map((p) => p.C);
+  const law = (v: number[]) => {
+    const f = powerFit(Cs, v.map(Math.exp));
+    return { a: f.exponent, lnN: targets.map((C) => Math.log(f.coefficient) + f.exponent * Math.log(C)) };
+  };
+  const point = law(vertices);
+  const boot = residualBootstrap(
+    profiles.map((p) => ({ design: polynomialDesign(p.x, 2), observed: p.y })),
+    { scale: 'relative', pooling: 'per-group' },
+  );
+  // The draws, as frontier makes them: every profile's residual draw, then z for each profile of E.
+  const vStar: number[][] = [],
+    dStar: number[][] = [],
+    z: number[][] = [];
+  for (let r = 0; r < reps; r++) {
+    const random: Random = randomSource(seed, r);
+    const ys = profiles.map((p, i) => (boot.groups[i].noResidual !== undefined ? p.y : boot.draw(i, random)));
+    const v = profiles.map((p, i) =>
+      boot.groups[i].noResidual !== undefined ? vertices[i] : parabolaVertex(p.x, ys[i]),
+    );
+    vStar.push(v);
+    dStar.push(
+      profiles.map((p, i) => (inE[i] ? v[i] - parabolaVertex(pick(p.x, windows[i]), pick(ys[i], windows[i])) : 0)),
+    );
+    z.push(profiles.map((_, i) => (inE[i] ? normal(random) : 0)));
+  }
+  const variance = profiles.map((_, i) => {
+    if (!inE[i]) return 0;
+    const xs = dStar.map((row) => row[i]);
+    const m = xs.reduce((s, x) => s + x, 0) / xs.length;
+    return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
+  });
+  const intervals = {} as Analysis['intervals'];
+  for (const row of rows) {
+    const s = scales(row, inE, d, variance);
+    const aReps: number[] = [],
+      nReps: number[][] = targets.map(() => []);
+    for (let r = 0; r < reps; r++) {
+      const l = law(vStar[r].map((v, i) => v + s[i] * z[r][i]));
+      aReps.push(l.a);
+      l.lnN.forEach((n, k) => nReps[k].push(n));
+    }
+    intervals[row] = {};
+    for (const level of levels)
+      intervals[row][level] = { a: finiteInterval(aReps, level), lnN: nReps.map((xs) => finiteInterval(xs, level)) };
+  }
+  return {
+    a: point.a,
+    lnN: point.lnN,
+    intervals,
+    d: d.flatMap((di, i) => (inE[i] ? [{ d: di, sd: Math.sqrt(variance[i]) }] : [])),
+  };
+}
+
+// ---- generators (bench/approach2-coverage.ts's, plus the centred placement) ------------------------------
+interface Law {
+  E: number;
+  A: number;
+  B: number;
+  alpha: number;
+  beta: number;
+}
+const families: Record<string, Law> = {
+  hoffmann: { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 },
+  epoch: { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 },
+  muennighoff: {
+    E: Math.exp(0.6254804),
+    A: Math.exp(6.255414),
+    B: Math.exp(7.3049974),
+    alpha: 0.3526596,
+    beta: 0.3526596,
+  },
+  cs336: { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 },
+};
+const noises = [0.005, 0.01, 0.02];
+const widths = [5, 7, 9];
+const budgetCounts = [4, 7];
+const placements = ['centred', 'off-centre'] as const;
+const TARGET = 1e22;
+
+const trueA = (l: Law) => l.beta / (l.alpha + l.beta);
+/** N_opt(C) = G·(C/6)^a, G = (αA/(βB))^(1/(α+β)) (docs/methods.md §7). */
+const trueLnN = (l: Law, C: number) =>
+  Math.log((l.alpha * l.A) / (l.beta * l.B)) / (l.alpha + l.beta) + trueA(l) * Math.log(C / 6);
+
+function synthetic(l: Law, noise: number, sizes: number, budgets: number, seed: number, centred: boolean): Profile[] {
+  const random = randomSource(seed, 96);
+  const half = (sizes - 1) / 2;
+  return Array.from({ length: budgets }, (_, i) => {
+    const C = 10 ** (18 + 0.5 * i);
+    // Drawn either way, so the two placements share their noise draws.
+    const u = (random() * 2 - 1) * 0.25;
+    const shift = centred ? 0 : u;
+    const x: number[] = [],
+      y: number[] = [];
+    for (let k = -half; k <= half; k++) {
+      const lnN = trueLnN(l, C) + (k * 0.25 + shift) * Math.LN10;
+      const N = Math.exp(lnN),
+        D = C / (6 * N);
+      x.push(lnN);
+      y.push(predictLoss(chinchilla, { ...l }, { N, D }) * Math.exp(noise * normal(random)));
+    }
+    return { C, x, y };
+  });
+}
+
+// ---- the incumbent against frontier itself -----------------------------------------------------------------
+{
+  const profiles = synthetic(families.hoffmann, 0.01, 7, 4, 1, false);
+  const runs: Run[] = profiles.flatMap((p) =>
+    p.x.map((x, j) => ({ N: Math.exp(x), D: p.C / (6 * Math.exp(x)), C: p.C, loss: p.y[j], line: 2 + j })),
+  );
+  const dataset: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
+  const r = approach2(
+    dataset,
+    [TARGET],
+    { budgets: profiles.map((p) => p.C) },
+    { replicates: 50, seed: 7, level: 0.95 },
+  );
+  const mine = analyse(profiles, [TARGET], 50, 7).intervals.incumbent[0.95].a!;
+  const same = Math.abs(r.intervals.a![0] - mine[0]) < 1e-9 && Math.abs(r.intervals.a![1] - mine[1]) < 1e-9;
+  log(
+    `incumbent reimplemented: a interval ${mine.map((v) => v.toFixed(5)).join('–')} vs approach2's ${r.intervals.a!.map((v) => v.toFixed(5)).join('–')}: ${same ? 'equal' : 'DIFFERENT'}`,
+  );
+  if (!same) process.exit(2);
+}
+
+// ---- scoring ---------------------------------------------------------------------------------------------
+interface Trial {
+  family: string;
+  cell: string;
+  sizes: number;
+  placement: string;
+  noise: number;
+  row: Row;
+  covered: Record<number, { a: boolean; N: boolean }>;
+  width: Record<number, { a: number; N: number }>;
+  /** Interval scores at 95 % (a; ln N_opt), not yet normalised. */
+  score: { a: number; N: number };
+}
+const inside = (iv: Iv, t: number) => !!iv && iv[0] <= t && t <= iv[1];
+const intervalScore = (iv: Iv, t: number, alpha = 0.05) =>
+  !iv ? Infinity : iv[1] - iv[0] + (2 / alpha) * (Math.max(0, iv[0] - t) + Math.max(0, t - iv[1]));
+
+const trials: Trial[] = [];
+/** |d| against its bootstrap standard deviation, by size count and placement (how much of d is noise). */
+const dRatios = new Map<string, number[]>();
+const started = Date.now();
+for (const [family, l] of Object.entries(families))
+  for (const noise of noises)
+    for (const sizes of widths)
+      for (const budgets of budgetCounts)
+        for (const placement of placements) {
+          const cell = `${family} ${noise * 100}% ${sizes}×${budgets} ${placement}`;
+          for (let seed = 1; seed <= seeds; seed++) {
+            const profiles = synthetic(
+              l,
+              noise,
+              sizes,
+              budgets,
+              seed * 1000 + sizes * 10 + budgets,
+              placement === 'centred',
+            );
+            const r = analyse(profiles, [TARGET], replicates, seed);
+            const key = `${sizes} sizes ${placement}`;
+            if (!dRatios.has(key)) dRatios.set(key, []);
+            for (const e of r.d) dRatios.get(key)!.push(Math.abs(e.d) / e.sd);
+            const ta = trueA(l),
+              tN = trueLnN(l, TARGET);
+            for (const row of rows) {
+              const iv = r.intervals[row];
+              trials.push({
+                family,
+                cell,
+                sizes,
+                placement,
+                noise,
+                row,
+                covered: Object.fromEntries(
+                  levels.map((lv) => [lv, { a: inside(iv[lv].a, ta), N: inside(iv[lv].lnN[0], tN) }]),
+                ),
+                width: Object.fromEntries(
+                  levels.map((lv) => {
+                    const ia = iv[lv].a,
+                      iN = iv[lv].lnN[0];
+                    return [lv, { a: ia ? ia[1] - ia[0] : NaN, N: iN ? iN[1] - iN[0] : NaN }];
+                  }),
+                ),
+                score: { a: intervalScore(iv[0.95].a, ta), N: intervalScore(iv[0.95].lnN[0], tN) },
+              });
+            }
+          }
+        }
+log(
+  `scored ${trials.length / rows.length} trials × ${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
+
+const median = (xs: number[]) => {
+  const s = xs.filter(Number.isFinite).sort((p, q) => p - q);
+  return s.length ? s[s.length >> 1] : NaN;
+};
+// The incumbent's median 95 % width per cell: the unit of the interval score.
+const unit = new Map<string, { a: number; N: number }>();
+for (const cell of new Set(trials.map((t) => t.cell))) {
+  const ts = trials.filter((t) => t.cell === cell && t.row === 'incumbent');
+  unit.set(cell, { a: median(ts.map((t) => t.width[0.95].a)), N: median(ts.map((t) => t.width[0.95].N)) });
+}
+const normScore = (t: Trial) => t.score.a / unit.get(t.cell)!.a + t.score.N / unit.get(t.cell)!.N;
+
+interface Summary {
+  trials: number;
+  coverage: Record<number, { a: number; N: number }>;
+  medianWidth: Record<number, { a: number; N: number }>;
+  /** Median over trials of the 95 % ln N_opt width ÷ the incumbent's median in the same cell. */
+  relativeWidthN: number;
+  score: number;
+  /** 95 % coverage of a and of N_opt at least FLOOR. */
+  covers95: boolean;
+}
+function summarise(ts: Trial[]): Summary {
+  const n = ts.length;
+  const coverage: Summary['coverage'] = {},
+    medianWidth: Summary['medianWidth'] = {};
+  for (const lv of levels) {
+    coverage[lv] = { a: ts.filter((t) => t.covered[lv].a).length / n, N: ts.filter((t) => t.covered[lv].N).length / n };
+    medianWidth[lv] = { a: median(ts.map((t) => t.width[lv].a)), N: median(ts.map((t) => t.width[lv].N)) };
+  }
+  return {
+    trials: n,
+    coverage,
+    medianWidth,
+    relativeWidthN: median(ts.map((t) => t.width[0.95].N / unit.get(t.cell)!.N)),
+    score: ts.reduce((s, t) => s + normScore(t), 0) / n,
+    covers95: coverage[0.95].a >= FLOOR && coverage[0.95].N >= FLOOR,
+  };
+}
+const pct = (x: number) => `${(100 * x).toFixed(1)}`.padStart(5);
+const line = (label: string, s: Summary) =>
+  `${label.padEnd(36)} ${String(s.trials).padStart(4)}  a ${pct(s.coverage[0.9].a)} ${pct(s.coverage[0.95].a)}  N ${pct(s.coverage[0.9].N)} ${pct(s.coverage[0.95].N)}  width95 a ${s.medianWidth[0.95].a.toFixed(3)} lnN ${s.medianWidth[0.95].N.toFixed(3)} (×${s.relativeWidthN.toFixed(2)})  score ${s.score.toFixed(2)}${s.covers95 ? '' : '  UNDER'}`;
+
+say(
+  `\nApproach 2 interval width, ${seeds} seeds a cell, ${replicates} replicates; coverage % (90, 95) of a and N_opt(1e22); ×: ln N_opt width ÷ the incumbent's; floor ${pct(FLOOR)} %`,
+);
+const table = (title: string, keys: string[], of: (t: Trial, k: string) => boolean) => {
+  say(`\n${title}`);
+  const out: Record<string, Record<Row, Summary>> = {};
+  for (const k of keys) {
+    out[k] = {} as Record<Row, Summary>;
+    for (const row of rows) {
+      out[k][row] = summarise(trials.filter((t) => t.row === row && of(t, k)));
+      say(line(`${row} / ${k}`, out[k][row]));
+    }
+  }
+  return out;
+};
+const familyNames = Object.keys(families);
+const byFamily = table('By family (all cells):', familyNames, (t, k) => t.family === k);
+const bySizes = table(
+  'By size count and placement (all families, noises, budget counts):',
+  widths.flatMap((w) => placements.map((p) => `${w} sizes ${p}`)),
+  (t, k) => k === `${t.sizes} sizes ${t.placement}`,
+);
+const byNoise = table(
+  'By noise (all families, widths, placements, budget counts):',
+  noises.map((nz) => `${nz * 100} % noise`),
+  (t, k) => k === `${t.noise * 100} % noise`,
+);
+say('\n|d| ÷ its bootstrap standard deviation (median, 90th percentile), profiles of more than 5 sizes:');
+for (const [k, xs] of dRatios) {
+  const s = [...xs].sort((p, q) => p - q);
+  say(
+    `  ${k.padEnd(22)} ${median(s).toFixed(2)}  ${s[Math.floor(0.9 * (s.length - 1))].toFixed(2)}  (${s.length} profiles)`,
+  );
+}
+
+// ---- the decision: leave one family out -----------------------------------------------------------------
+const folds = familyNames.map((held) => {
+  const train = trials.filter((t) => t.family !== held);
+  const qualified = candidates
+    .map((c) => ({ c, s: summarise(train.filter((t) => t.row === c)) }))
+    .filter((q) => q.s.covers95)
+    .sort((p, q) => p.s.score - q.s.score);
+  return {
+    held,
+    chosen: qualified[0]?.c,
+    scores: Object.fromEntries(qualified.map((q) => [q.c, q.s.score])),
+    heldCovers: Object.fromEntries(candidates.map((c) => [c, byFamily[held][c].covers95])),
+  };
+});
+say('\nLeave one family out (qualified on the other three at 95 %, their mean interval score):');
+for (const f of folds)
+  say(
+    `  held out ${f.held.padEnd(12)} chosen: ${f.chosen ?? 'none'} (${Object.entries(f.scores)
+      .map(([c, s]) => `${c} ${s.toFixed(2)}`)
+      .join(
+        ', ',
+      )}); on ${f.held} at 95 %: ${candidates.map((c) => `${c} ${f.heldCovers[c] ? 'covers' : 'UNDER'}`).join(', ')}`,
+  );
+const one = folds[0].chosen;
+const winner =
+  one !== undefined && one !== 'incumbent' && folds.every((f) => f.chosen === one && f.heldCovers[one])
+    ? one
+    : undefined;
+say(`Decision: ${winner ? `ship candidate "${winner}"` : 'keep the incumbent'}`);
+
+// ---- real check --------------------------------------------------------------------------------------------
+say('\nReal check: the largest counted budget held out, each row fitted on the others (400 replicates, seed 1);');
+say("does its interval for N_opt at that C hold the held-out budget's own vertex? (that vertex is noisy too)");
+const real: {
+  source: string;
+  case: string;
+  budgets: number;
+  heldC: number;
+  results: Record<Row, Record<number, boolean>>;
+}[] = [];
+for (const bc of readBenchmark()) {
+  const counted = countedBudgets(bc);
+  if (counted.length < 3) continue;
+  const profiles: Profile[] = counted.map((b) => {
+    const runs = [...b.runs].sort((p, q) => p.N! - q.N!);
+    return { C: b.C, x: runs.map((r) => Math.log(r.N!)), y: runs.map((r) => r.loss) };
+  });
+  const held = profiles[profiles.length - 1];
+  const r = analyse(profiles.slice(0, -1), [held.C], 400, 1);
+  const truth = parabolaVertex(held.x, held.y);
+  const results = {} as Record<Row, Record<number, boolean>>;
+  const parts: string[] = [];
+  for (const row of rows) {
+    results[row] = Object.fromEntries(levels.map((lv) => [lv, inside(r.intervals[row][lv].lnN[0], truth)]));
+    const iv = r.intervals[row][0.95].lnN[0];
+    parts.push(
+      `${row} ${results[row][0.9] ? 'yes' : 'no'}/${results[row][0.95] ? 'yes' : 'no'} (${iv ? `×${Math.exp((iv[1] - iv[0]) / 2).toFixed(2)}` : '—'})`,
+    );
+  }
+  real.push({ source: sourceOf(bc.spec.id), case: bc.spec.id, budgets: counted.length, heldC: held.C, results });
+  say(
+    `  ${sourceOf(bc.spec.id)} [${bc.spec.id}], ${counted.length} budgets, held C = ${held.C.toExponential(2)}, off ${Math.abs(Math.log10(Math.exp(r.lnN[0] - truth))).toFixed(3)} dec: ${parts.join('; ')}`,
+  );
+}
+say(
+  "  (covered at 90 %/95 %; ×: the 95 % interval's half-width as a factor; off: |log10| of the estimate against that vertex)",
+);
+
+if (json)
+  console.log(
+    JSON.stringify(
+      { seeds, replicates, floor: FLOOR, byFamily, bySizes, byNoise, folds, decision: winner ?? 'incumbent', real },
+      null,
+      1,
+    ),
+  );
