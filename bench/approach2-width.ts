@@ -147,14 +147,16 @@ function scales(row: Row, inE: boolean[], d: number[], v: number[]): number[] {
   return d.map((di, i) => {
     if (!inE[i]) return 0;
     switch (row) {
+      // Signed d where the header writes |d|: the same distribution (z is symmetric), and the very draws
+      // frontier makes (it multiplies by exp(d·z)), so the incumbent can be checked equal to it.
       case 'incumbent':
-        return Math.abs(di);
+        return di;
       case 'pooled':
         return pooled;
       case 'shrunk':
         return Math.sqrt(Math.max(0, di * di - v[i]));
       case 'threshold':
-        return Math.abs(di) > 2 * Math.sqrt(v[i]) ? Math.abs(di) : 0;
+        return Math.abs(di) > 2 * Math.sqrt(v[i]) ? di : 0;
       case 'pooled-shrunk':
         return pooledShrunk;
       case 'no-term':
