@@ -451,6 +451,7 @@ const byNoise = table(
 );
 say('\n|d| ÷ its bootstrap standard deviation (median, 90th percentile), profiles of more than 5 sizes:');
 for (const [k, xs] of dRatios) {
+  if (!xs.length) continue;
   const s = [...xs].sort((p, q) => p - q);
   say(
     `  ${k.padEnd(22)} ${median(s).toFixed(2)}  ${s[Math.floor(0.9 * (s.length - 1))].toFixed(2)}  (${s.length} profiles)`,
