@@ -70,7 +70,8 @@
  * checked against the held-out budget's own parabola vertex (itself noisy: a check, not a coverage estimate).
  *
  * Result (added after the run; the text above is as committed before it, at 4bd280b; the body at 6218050,
- * then two fixes before any score was read: the incumbent's draw signed as frontier's, a crash). 2026-12-06,
+ * then two fixes: before any score was read, the incumbent's draw signed as frontier's; after the first run
+ * had printed its tables, a crash in the |d| ÷ sd(d) lines, which changes no score). 2026-12-06,
  * default arguments (24 seeds, 200 replicates; 32 s of scoring), 95 % coverage of a / N_opt(1e22), 864 trials
  * a family, and the median 95 % ln N_opt width as a multiple of the incumbent's:
  *
