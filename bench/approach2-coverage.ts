@@ -84,6 +84,10 @@
  * Real check: candidate 1 gives the same verdict as candidate 0 on every case (the point estimate is the
  * same): chinchilla and datablations-1epoch miss at 95 %, cs336-synthetic, gemstones-cooldown, moby-small
  * and both Porian grids hold.
+ * Caveat found later (bench/approach2-width.ts): every family and noise level of a (seed, sizes, budgets)
+ * cell here draws the same normal noise and replicate streams, so the 432 trials a family are far from
+ * independent. With independent draws the decision holds (the term covers every family, the residuals
+ * alone none), but 5 sizes sit at about 91 % at 95 %, under the floor (docs/methods.md §8).
  */
 import { approach2 } from '../src/analyses/frontier.js';
 import { chinchilla, predictLoss } from '../src/laws/index.js';

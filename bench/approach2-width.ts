@@ -1,0 +1,582 @@
+/**
+ * Can Approach 2's intervals keep their coverage at less width? `frontier`'s IsoFLOP intervals add, to each
+ * profile of more than 5 sizes, a vertex-discrepancy term: its ln vertex moves by d·z in each bootstrap
+ * replicate, d = ln N*(parabola through every run) − ln N*(parabola through the 5 sizes centred on the
+ * lowest-loss run) (src/analyses/frontier.ts, vertexDiscrepancies; chosen by bench/approach2-coverage.ts,
+ * docs/methods.md §8). It brought 95 % coverage from 90–93 % to 96.5–97.5 % on four generating laws, at
+ * 1.6–1.7 times the width and a worse interval score, and with 9 centred sizes it over-covers (a 100 %,
+ * N_opt 99.5 %): d measures the parabola's shape error, but it also carries the window parabola's own noise,
+ * which is counted twice (the replicates already refit the noise). This bench asks whether a lower-variance
+ * d keeps the coverage at less width, by a rule fixed here before any candidate was scored.
+ *
+ *   node --import tsx bench/approach2-width.ts [--seeds 24] [--replicates 200] [--independent] [--json]
+ *
+ * Written BEFORE any candidate was scored with it (this comment was committed first, alone).
+ *
+ * Common to every candidate (they differ only in the scale s_i of the term): per budget the parabola in ln N
+ * through every run gives the vertex v_i (the lowest-loss run's when the parabola is not convex, as
+ * profileVertex); per replicate r, y* is the residual-bootstrap draw of that profile (relative residuals
+ * about the all-runs parabola, leverage-adjusted and centred, per profile, sizes kept:
+ * src/fit/residualBootstrap.ts), v*_ir the vertex refitted to it, z_ir a standard normal (one per profile and
+ * replicate, the same z for every candidate), and the replicate's ln vertex is v*_ir + s_i·z_ir. The power
+ * law N_opt = k·C^a is fitted through the vertices by least squares in log–log (powerFit); percentile
+ * intervals of a and of ln N_opt at the target. The point estimate is the same for every candidate.
+ * E = the profiles with more than 5 distinct sizes; for i outside E, s_i = 0 in every candidate.
+ * For i in E: d_i = v_i − w_i, w_i the vertex of the parabola through the window W_i (the 5 consecutive
+ * sizes centred on the lowest-loss run, shifted inward at an edge); and var_i = the variance over the
+ * replicates of d*_ir = v*_ir − w*_ir, w*_ir the vertex of the parabola through the same window W_i of y*
+ * (the same draws the interval uses): d's own sampling noise if the all-runs parabola were the right shape.
+ *
+ *   0 incumbent   s_i = |d_i|                                  (what frontier ships today)
+ *   1 pooled      s_i = sqrt(mean over j in E of d_j²)          (RMS of the fit's d's, one scale for all)
+ *   2 shrunk      s_i = sqrt(max(0, d_i² − var_i))              (d² less its own noise, floored at 0)
+ *   3 threshold   s_i = |d_i| if |d_i| > 2·sqrt(var_i), else 0   (the term only where d stands out of noise)
+ *   4 pooled-shrunk s_i = sqrt(max(0, mean over j in E of (d_j² − var_j)))
+ *
+ * Reference row, not a candidate (cannot be chosen): s_i = 0 everywhere, frontier before the term.
+ * No candidate is added after scores are seen.
+ *
+ * Generators: exactly bench/approach2-coverage.ts's (families = the generating law, the leave-out unit):
+ *   hoffmann   Hoffmann et al. 2022, Eq. 10 printed: E 1.69, A 406.4, B 410.7, α 0.34, β 0.28
+ *   epoch      Besiroglu et al. 2024's refit: E 1.8172, A 482.01, B 2085.43, α 0.3478, β 0.3658
+ *   muennighoff Muennighoff et al. 2023 (single-epoch limit): E e^0.6254804, A e^6.255414, B e^7.3049974,
+ *              α = β 0.3526596
+ *   cs336      the CS336 handout's synthetic law: 2.69 + 1606.4/N^0.34 + 3210.7/D^0.36
+ * crossed with noise 0.5 %, 1 %, 2 % (lognormal, relative, per run); profiles of 5, 7, 9 sizes 0.25 decades
+ * apart; 4 or 7 budgets, C = 10^(18 + 0.5·i); and two grid placements: "centred" (each budget's grid centred
+ * on the law's true optimum) and "off-centre" (shifted by u decades, u uniform on ±0.25 per budget and seed,
+ * approach2-coverage's only placement). Target C = 1e22; truths a = β/(α + β), N_opt(C) in closed form
+ * (docs/methods.md §7). --seeds per cell (default 24, as approach2-coverage: 864 trials a family),
+ * --replicates (200), the same replicate streams for every candidate (randomSource(seed, r)).
+ *
+ * Score, per family (all its cells pooled): coverage of a and of N_opt(1e22) by the 90 % and 95 % intervals;
+ * median 95 % width (a; ln N_opt) and its ratio to the incumbent's; the interval score at 95 % (Gneiting &
+ * Raftery 2007: width + (2/0.05)·distance outside) of a and of ln N_opt, each divided by the incumbent's
+ * median 95 % width in the same cell, the two summed, averaged over trials. Also reported by size count,
+ * placement and noise.
+ *
+ * Decision rule (in this order). FLOOR = 92.9 %, approach2-coverage's floor (95 − 2 binomial standard errors
+ * at its 432 trials a family), fixed, whatever --seeds is.
+ *   1. Leave one family out. In each fold a candidate qualifies if its 95 % coverage of a and of N_opt on the
+ *      three other families pooled is ≥ FLOOR; among the qualified the lowest mean interval score is chosen.
+ *   2. A candidate other than the incumbent is shipped only if it is chosen in every fold AND its 95 %
+ *      coverage of a and of N_opt is ≥ FLOOR on every held-out family (each family in turn).
+ *   3. Otherwise (the incumbent chosen in any fold, folds disagree, none qualifies, or the winner falls under
+ *      FLOOR on a held-out family): keep the incumbent; the script reports and nothing changes.
+ *
+ * Real check (reported, not in the decision; as approach2-coverage's): every case of examples/benchmark with
+ * IsoFLOP profiles counted as bench/isoflopCases.ts counts them (≥ 3 budgets); the largest is held out, each
+ * candidate fitted on the others (400 replicates, seed 1), and its 90 %/95 % interval for N_opt at that C
+ * checked against the held-out budget's own parabola vertex (itself noisy: a check, not a coverage estimate).
+ *
+ * Result (added after the run; the text above is as committed before it, at 4bd280b; the body at 6218050,
+ * then two fixes: before any score was read, the incumbent's draw signed as frontier's; after the first run
+ * had printed its tables, a crash in the |d| ÷ sd(d) lines, which changes no score). 2026-12-06,
+ * default arguments (24 seeds, 200 replicates; 32 s of scoring), 95 % coverage of a / N_opt(1e22), 864 trials
+ * a family, and the median 95 % ln N_opt width as a multiple of the incumbent's:
+ *
+ *   family        incumbent (0)   pooled (1)          shrunk (2)          threshold (3)   pooled-shrunk (4)  no term
+ *   hoffmann      96.1 / 95.7     96.3 / 95.8 ×0.97   92.5 / 92.5 ×0.64   91.4 / 91.9     91.4 / 91.7        91.3 / 91.7
+ *   epoch         95.7 / 95.1     96.1 / 95.3 ×0.97   91.9 / 90.4 ×0.63   90.7 / 89.0     90.6 / 88.9        90.4 / 88.5
+ *   muennighoff   95.8 / 95.4     96.2 / 95.6 ×0.97   91.9 / 90.9 ×0.62   91.1 / 89.5     91.0 / 89.2        90.9 / 89.1
+ *   cs336         95.3 / 95.0     95.4 / 95.3 ×0.98   91.7 / 91.3 ×0.67   90.2 / 88.3     90.4 / 88.8        90.0 / 88.1
+ *
+ * Leave one family out: only the incumbent and pooled qualify in any fold; the incumbent is chosen with
+ * hoffmann and cs336 held out, pooled with epoch and muennighoff (mean interval scores within 0.03 of each
+ * other in three folds). Decision: keep the incumbent. At --seeds 48 the same (pooled-shrunk chosen in three
+ * folds, under on epoch and cs336 held out).
+ * Why the shrunk candidates fail: by its own bootstrap, d is mostly noise (|d| ÷ sd(d): median 0.31–0.36,
+ * 90th percentile 1.2–1.35, for 7 and 9 sizes, centred or not), so d² − var(d) is ≤ 0 for most profiles and
+ * they drop nearly all of the term, and with it the coverage: the term covers by the window parabola's noise,
+ * an inflation of about the right size for 7 sizes and too much for 9 (a 100 %, N_opt 99.5–100 %), not by a
+ * per-profile bias the data resolve.
+ * A flaw the run exposed, in this bench's and approach2-coverage's generators alike: every family and noise
+ * level of a (seed, sizes, budgets) cell draws the same normal noise and the same replicate streams, so the
+ * trials are far from independent (seeds 25–48 moved the 24-seed figures by up to 3.5 points). --independent
+ * (added after the decision run, outside the pre-committed design) gives each its own; the decision there is
+ * the same at 24 and at 48 seeds (keep the incumbent: shrunk chosen in two or three folds, under on cs336
+ * held out, 92.4 / 91.2 at 48 seeds; pooled or pooled-shrunk chosen in the others). At 48 independent seeds the incumbent
+ * covers every family (95 %: a 95.9–96.9, N_opt 95.1–97.0) and the residuals alone none (a 90.8–92.4, N_opt
+ * 89.5–92.8), so approach2-coverage's decision stands. But 5 sizes, which no candidate touches, are under
+ * the floor on either placement (95 %: a 91.6 / N_opt 91.3 centred, 91.1 / 90.9 off-centre), not at the
+ * edge of nominal as approach2-coverage's correlated trials had them.
+ * Real check: every row gives the same verdict on every case (chinchilla and datablations-1epoch miss at
+ * 90 and 95 %; cs336-synthetic, gemstones-cooldown, moby-small and both Porian grids hold).
+ */
+import { approach2 } from '../src/analyses/frontier.js';
+import { chinchilla, predictLoss } from '../src/laws/index.js';
+import { normal, randomSource, type Random } from '../src/core/random.js';
+import { powerFit } from '../src/core/linearRegression.js';
+import { polynomialFit } from '../src/core/leastSquares.js';
+import { finiteInterval } from '../src/core/statistics.js';
+import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
+import { readBenchmark } from '../src/io/benchmarkCases.js';
+import type { Dataset, Run } from '../src/io/dataset.js';
+import { countedBudgets, sourceOf } from './isoflopCases.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const seeds = arg('seeds', 24);
+const replicates = arg('replicates', 200);
+const json = process.argv.includes('--json');
+/**
+ * Added after the decision run, as a check on it (not part of the pre-committed design): with the
+ * generators' seeding, every family and noise level of a (seed, sizes, budgets) cell draws the SAME normal
+ * noise (scaled) and the same replicate streams, so their trials are far from independent. --independent
+ * gives each family and noise level its own data seed and replicate streams.
+ */
+const independent = process.argv.includes('--independent');
+const log = (s: string) => process.stderr.write(s + '\n');
+const say = (s: string) => (json ? log(s) : console.log(s));
+
+const candidates = ['incumbent', 'pooled', 'shrunk', 'threshold', 'pooled-shrunk'] as const;
+/** The candidates and the reference row (no term), which is scored but cannot be chosen. */
+const rows = [...candidates, 'no-term'] as const;
+type Row = (typeof rows)[number];
+const levels = [0.9, 0.95] as const;
+const WINDOW = 5;
+const FLOOR = 0.929;
+
+/** One budget's runs, sorted by size: x = ln N, y = loss. */
+interface Profile {
+  C: number;
+  x: number[];
+  y: number[];
+}
+
+/** The parabola's vertex in ln N, or the lowest-loss run's when it is not convex (profileVertex's rule). */
+function parabolaVertex(x: number[], y: number[]): number {
+  const m = x.reduce((s, v) => s + v, 0) / x.length;
+  const c = polynomialFit(
+    x.map((v) => v - m),
+    y,
+    2,
+  );
+  if (c && c[2] > 0) {
+    const v = -c[1] / (2 * c[2]) + m;
+    if (Math.abs(v) < 230) return v;
+  }
+  return x[y.indexOf(Math.min(...y))];
+}
+
+/**
+ * The runs at the WINDOW distinct sizes centred on the lowest-loss run's size, shifted inward at an edge
+ * (frontier's vertexDiscrepancies takes its window over distinct sizes too).
+ */
+function windowOf(p: Profile): number[] {
+  const sizes = [...new Set(p.x)].sort((u, v) => u - v);
+  const at = sizes.indexOf(p.x[p.y.indexOf(Math.min(...p.y))]);
+  const start = Math.min(Math.max(at - (WINDOW >> 1), 0), sizes.length - WINDOW);
+  const kept = new Set(sizes.slice(start, start + WINDOW));
+  return p.x.flatMap((x, i) => (kept.has(x) ? [i] : []));
+}
+const pick = (xs: number[], idx: number[]) => idx.map((j) => xs[j]);
+
+/** Each row's term scale s_i, from the d's and their bootstrap variances (the header's table). */
+function scales(row: Row, inE: boolean[], d: number[], v: number[]): number[] {
+  const E = d.filter((_, i) => inE[i]).map((di, k) => ({ d: di, v: v.filter((_, i) => inE[i])[k] }));
+  const mean = (f: (e: { d: number; v: number }) => number) => E.reduce((s, e) => s + f(e), 0) / (E.length || 1);
+  const pooled = Math.sqrt(mean((e) => e.d * e.d));
+  const pooledShrunk = Math.sqrt(
+    Math.max(
+      0,
+      mean((e) => e.d * e.d - e.v),
+    ),
+  );
+  return d.map((di, i) => {
+    if (!inE[i]) return 0;
+    switch (row) {
+      // Signed d where the header writes |d|: the same distribution (z is symmetric), and the very draws
+      // frontier makes (it multiplies by exp(d·z)), so the incumbent can be checked equal to it.
+      case 'incumbent':
+        return di;
+      case 'pooled':
+        return pooled;
+      case 'shrunk':
+        return Math.sqrt(Math.max(0, di * di - v[i]));
+      case 'threshold':
+        return Math.abs(di) > 2 * Math.sqrt(v[i]) ? di : 0;
+      case 'pooled-shrunk':
+        return pooledShrunk;
+      case 'no-term':
+        return 0;
+    }
+  });
+}
+
+type Iv = [number, number] | undefined;
+interface Analysis {
+  a: number;
+  lnN: number[];
+  intervals: Record<Row, Record<number, { a: Iv; lnN: Iv[] }>>;
+  /** Per profile in E: d and its bootstrap standard deviation (reported). */
+  d: { d: number; sd: number }[];
+}
+
+/** Every row's percentile intervals of a and ln N_opt at each target, from one set of replicate draws. */
+function analyse(profiles: Profile[], targets: number[], reps: number, seed: number): Analysis {
+  const inE = profiles.map((p) => new Set(p.x).size > WINDOW);
+  const windows = profiles.map((p, i) => (inE[i] ? windowOf(p) : []));
+  const vertices = profiles.map((p) => parabolaVertex(p.x, p.y));
+  const d = profiles.map((p, i) =>
+    inE[i] ? vertices[i] - parabolaVertex(pick(p.x, windows[i]), pick(p.y, windows[i])) : 0,
+  );
+  const Cs = profiles.map((p) => p.C);
+  const law = (v: number[]) => {
+    const f = powerFit(Cs, v.map(Math.exp));
+    return { a: f.exponent, lnN: targets.map((C) => Math.log(f.coefficient) + f.exponent * Math.log(C)) };
+  };
+  const point = law(vertices);
+  const boot = residualBootstrap(
+    profiles.map((p) => ({ design: polynomialDesign(p.x, 2), observed: p.y })),
+    { scale: 'relative', pooling: 'per-group' },
+  );
+  // The draws, as frontier makes them: every profile's residual draw, then z for each profile of E.
+  const vStar: number[][] = [],
+    dStar: number[][] = [],
+    z: number[][] = [];
+  for (let r = 0; r < reps; r++) {
+    const random: Random = randomSource(seed, r);
+    const ys = profiles.map((p, i) => (boot.groups[i].noResidual !== undefined ? p.y : boot.draw(i, random)));
+    const v = profiles.map((p, i) =>
+      boot.groups[i].noResidual !== undefined ? vertices[i] : parabolaVertex(p.x, ys[i]),
+    );
+    vStar.push(v);
+    dStar.push(
+      profiles.map((p, i) => (inE[i] ? v[i] - parabolaVertex(pick(p.x, windows[i]), pick(ys[i], windows[i])) : 0)),
+    );
+    z.push(profiles.map((_, i) => (inE[i] ? normal(random) : 0)));
+  }
+  const variance = profiles.map((_, i) => {
+    if (!inE[i]) return 0;
+    const xs = dStar.map((row) => row[i]);
+    const m = xs.reduce((s, x) => s + x, 0) / xs.length;
+    return xs.reduce((s, x) => s + (x - m) ** 2, 0) / (xs.length - 1);
+  });
+  const intervals = {} as Analysis['intervals'];
+  for (const row of rows) {
+    const s = scales(row, inE, d, variance);
+    const aReps: number[] = [],
+      nReps: number[][] = targets.map(() => []);
+    for (let r = 0; r < reps; r++) {
+      const l = law(vStar[r].map((v, i) => v + s[i] * z[r][i]));
+      aReps.push(l.a);
+      l.lnN.forEach((n, k) => nReps[k].push(n));
+    }
+    intervals[row] = {};
+    for (const level of levels)
+      intervals[row][level] = { a: finiteInterval(aReps, level), lnN: nReps.map((xs) => finiteInterval(xs, level)) };
+  }
+  return {
+    a: point.a,
+    lnN: point.lnN,
+    intervals,
+    d: d.flatMap((di, i) => (inE[i] ? [{ d: di, sd: Math.sqrt(variance[i]) }] : [])),
+  };
+}
+
+// ---- generators (bench/approach2-coverage.ts's, plus the centred placement) ------------------------------
+interface Law {
+  E: number;
+  A: number;
+  B: number;
+  alpha: number;
+  beta: number;
+}
+const families: Record<string, Law> = {
+  hoffmann: { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 },
+  epoch: { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 },
+  muennighoff: {
+    E: Math.exp(0.6254804),
+    A: Math.exp(6.255414),
+    B: Math.exp(7.3049974),
+    alpha: 0.3526596,
+    beta: 0.3526596,
+  },
+  cs336: { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 },
+};
+const noises = [0.005, 0.01, 0.02];
+const widths = [5, 7, 9];
+const budgetCounts = [4, 7];
+const placements = ['centred', 'off-centre'] as const;
+const TARGET = 1e22;
+
+const trueA = (l: Law) => l.beta / (l.alpha + l.beta);
+/** N_opt(C) = G·(C/6)^a, G = (αA/(βB))^(1/(α+β)) (docs/methods.md §7). */
+const trueLnN = (l: Law, C: number) =>
+  Math.log((l.alpha * l.A) / (l.beta * l.B)) / (l.alpha + l.beta) + trueA(l) * Math.log(C / 6);
+
+function synthetic(l: Law, noise: number, sizes: number, budgets: number, seed: number, centred: boolean): Profile[] {
+  const random = randomSource(seed, 96);
+  const half = (sizes - 1) / 2;
+  return Array.from({ length: budgets }, (_, i) => {
+    const C = 10 ** (18 + 0.5 * i);
+    // Drawn either way, so the two placements share their noise draws.
+    const u = (random() * 2 - 1) * 0.25;
+    const shift = centred ? 0 : u;
+    const x: number[] = [],
+      y: number[] = [];
+    for (let k = -half; k <= half; k++) {
+      const lnN = trueLnN(l, C) + (k * 0.25 + shift) * Math.LN10;
+      const N = Math.exp(lnN),
+        D = C / (6 * N);
+      x.push(lnN);
+      y.push(predictLoss(chinchilla, { ...l }, { N, D }) * Math.exp(noise * normal(random)));
+    }
+    return { C, x, y };
+  });
+}
+
+// ---- the incumbent against frontier itself -----------------------------------------------------------------
+{
+  const profiles = synthetic(families.hoffmann, 0.01, 7, 4, 1, false);
+  const runs: Run[] = profiles.flatMap((p) =>
+    p.x.map((x, j) => ({ N: Math.exp(x), D: p.C / (6 * Math.exp(x)), C: p.C, loss: p.y[j], line: 2 + j })),
+  );
+  const dataset: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
+  const r = approach2(
+    dataset,
+    [TARGET],
+    { budgets: profiles.map((p) => p.C) },
+    { replicates: 50, seed: 7, level: 0.95 },
+  );
+  const mine = analyse(profiles, [TARGET], 50, 7).intervals.incumbent[0.95].a!;
+  const same = Math.abs(r.intervals.a![0] - mine[0]) < 1e-9 && Math.abs(r.intervals.a![1] - mine[1]) < 1e-9;
+  log(
+    `incumbent reimplemented: a interval ${mine.map((v) => v.toFixed(5)).join('–')} vs approach2's ${r.intervals.a!.map((v) => v.toFixed(5)).join('–')}: ${same ? 'equal' : 'DIFFERENT'}`,
+  );
+  if (!same) process.exit(2);
+}
+
+// ---- scoring ---------------------------------------------------------------------------------------------
+interface Trial {
+  family: string;
+  cell: string;
+  sizes: number;
+  placement: string;
+  noise: number;
+  row: Row;
+  covered: Record<number, { a: boolean; N: boolean }>;
+  width: Record<number, { a: number; N: number }>;
+  /** Interval scores at 95 % (a; ln N_opt), not yet normalised. */
+  score: { a: number; N: number };
+}
+const inside = (iv: Iv, t: number) => !!iv && iv[0] <= t && t <= iv[1];
+const intervalScore = (iv: Iv, t: number, alpha = 0.05) =>
+  !iv ? Infinity : iv[1] - iv[0] + (2 / alpha) * (Math.max(0, iv[0] - t) + Math.max(0, t - iv[1]));
+
+const trials: Trial[] = [];
+/** |d| against its bootstrap standard deviation, by size count and placement (how much of d is noise). */
+const dRatios = new Map<string, number[]>();
+const started = Date.now();
+for (const [fi, [family, l]] of Object.entries(families).entries())
+  for (const [ni, noise] of noises.entries())
+    for (const sizes of widths)
+      for (const budgets of budgetCounts)
+        for (const placement of placements) {
+          const cell = `${family} ${noise * 100}% ${sizes}×${budgets} ${placement}`;
+          for (let seed = 1; seed <= seeds; seed++) {
+            const profiles = synthetic(
+              l,
+              noise,
+              sizes,
+              budgets,
+              seed * 1000 + sizes * 10 + budgets + (independent ? 1e6 * (1 + fi) + 1e5 * (1 + ni) : 0),
+              placement === 'centred',
+            );
+            const r = analyse(
+              profiles,
+              [TARGET],
+              replicates,
+              independent ? seed + 1e4 * (1 + fi) + 1e3 * (1 + ni) : seed,
+            );
+            const key = `${sizes} sizes ${placement}`;
+            if (!dRatios.has(key)) dRatios.set(key, []);
+            for (const e of r.d) dRatios.get(key)!.push(Math.abs(e.d) / e.sd);
+            const ta = trueA(l),
+              tN = trueLnN(l, TARGET);
+            for (const row of rows) {
+              const iv = r.intervals[row];
+              trials.push({
+                family,
+                cell,
+                sizes,
+                placement,
+                noise,
+                row,
+                covered: Object.fromEntries(
+                  levels.map((lv) => [lv, { a: inside(iv[lv].a, ta), N: inside(iv[lv].lnN[0], tN) }]),
+                ),
+                width: Object.fromEntries(
+                  levels.map((lv) => {
+                    const ia = iv[lv].a,
+                      iN = iv[lv].lnN[0];
+                    return [lv, { a: ia ? ia[1] - ia[0] : NaN, N: iN ? iN[1] - iN[0] : NaN }];
+                  }),
+                ),
+                score: { a: intervalScore(iv[0.95].a, ta), N: intervalScore(iv[0.95].lnN[0], tN) },
+              });
+            }
+          }
+        }
+log(
+  `scored ${trials.length / rows.length} trials × ${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+);
+
+const median = (xs: number[]) => {
+  const s = xs.filter(Number.isFinite).sort((p, q) => p - q);
+  return s.length ? s[s.length >> 1] : NaN;
+};
+// The incumbent's median 95 % width per cell: the unit of the interval score.
+const unit = new Map<string, { a: number; N: number }>();
+for (const cell of new Set(trials.map((t) => t.cell))) {
+  const ts = trials.filter((t) => t.cell === cell && t.row === 'incumbent');
+  unit.set(cell, { a: median(ts.map((t) => t.width[0.95].a)), N: median(ts.map((t) => t.width[0.95].N)) });
+}
+const normScore = (t: Trial) => t.score.a / unit.get(t.cell)!.a + t.score.N / unit.get(t.cell)!.N;
+
+interface Summary {
+  trials: number;
+  coverage: Record<number, { a: number; N: number }>;
+  medianWidth: Record<number, { a: number; N: number }>;
+  /** Median over trials of the 95 % ln N_opt width ÷ the incumbent's median in the same cell. */
+  relativeWidthN: number;
+  score: number;
+  /** 95 % coverage of a and of N_opt at least FLOOR. */
+  covers95: boolean;
+}
+function summarise(ts: Trial[]): Summary {
+  const n = ts.length;
+  const coverage: Summary['coverage'] = {},
+    medianWidth: Summary['medianWidth'] = {};
+  for (const lv of levels) {
+    coverage[lv] = { a: ts.filter((t) => t.covered[lv].a).length / n, N: ts.filter((t) => t.covered[lv].N).length / n };
+    medianWidth[lv] = { a: median(ts.map((t) => t.width[lv].a)), N: median(ts.map((t) => t.width[lv].N)) };
+  }
+  return {
+    trials: n,
+    coverage,
+    medianWidth,
+    relativeWidthN: median(ts.map((t) => t.width[0.95].N / unit.get(t.cell)!.N)),
+    score: ts.reduce((s, t) => s + normScore(t), 0) / n,
+    covers95: coverage[0.95].a >= FLOOR && coverage[0.95].N >= FLOOR,
+  };
+}
+const pct = (x: number) => `${(100 * x).toFixed(1)}`.padStart(5);
+const line = (label: string, s: Summary) =>
+  `${label.padEnd(36)} ${String(s.trials).padStart(4)}  a ${pct(s.coverage[0.9].a)} ${pct(s.coverage[0.95].a)}  N ${pct(s.coverage[0.9].N)} ${pct(s.coverage[0.95].N)}  width95 a ${s.medianWidth[0.95].a.toFixed(3)} lnN ${s.medianWidth[0.95].N.toFixed(3)} (×${s.relativeWidthN.toFixed(2)})  score ${s.score.toFixed(2)}${s.covers95 ? '' : '  UNDER'}`;
+
+say(
+  `\nApproach 2 interval width, ${seeds} seeds a cell, ${replicates} replicates; coverage % (90, 95) of a and N_opt(1e22); ×: ln N_opt width ÷ the incumbent's; floor ${pct(FLOOR)} %`,
+);
+const table = (title: string, keys: string[], of: (t: Trial, k: string) => boolean) => {
+  say(`\n${title}`);
+  const out: Record<string, Record<Row, Summary>> = {};
+  for (const k of keys) {
+    out[k] = {} as Record<Row, Summary>;
+    for (const row of rows) {
+      out[k][row] = summarise(trials.filter((t) => t.row === row && of(t, k)));
+      say(line(`${row} / ${k}`, out[k][row]));
+    }
+  }
+  return out;
+};
+const familyNames = Object.keys(families);
+const byFamily = table('By family (all cells):', familyNames, (t, k) => t.family === k);
+const bySizes = table(
+  'By size count and placement (all families, noises, budget counts):',
+  widths.flatMap((w) => placements.map((p) => `${w} sizes ${p}`)),
+  (t, k) => k === `${t.sizes} sizes ${t.placement}`,
+);
+const byNoise = table(
+  'By noise (all families, widths, placements, budget counts):',
+  noises.map((nz) => `${nz * 100} % noise`),
+  (t, k) => k === `${t.noise * 100} % noise`,
+);
+say('\n|d| ÷ its bootstrap standard deviation (median, 90th percentile), profiles of more than 5 sizes:');
+for (const [k, xs] of dRatios) {
+  if (!xs.length) continue;
+  const s = [...xs].sort((p, q) => p - q);
+  say(
+    `  ${k.padEnd(22)} ${median(s).toFixed(2)}  ${s[Math.floor(0.9 * (s.length - 1))].toFixed(2)}  (${s.length} profiles)`,
+  );
+}
+
+// ---- the decision: leave one family out -----------------------------------------------------------------
+const folds = familyNames.map((held) => {
+  const train = trials.filter((t) => t.family !== held);
+  const qualified = candidates
+    .map((c) => ({ c, s: summarise(train.filter((t) => t.row === c)) }))
+    .filter((q) => q.s.covers95)
+    .sort((p, q) => p.s.score - q.s.score);
+  return {
+    held,
+    chosen: qualified[0]?.c,
+    scores: Object.fromEntries(qualified.map((q) => [q.c, q.s.score])),
+    heldCovers: Object.fromEntries(candidates.map((c) => [c, byFamily[held][c].covers95])),
+  };
+});
+say('\nLeave one family out (qualified on the other three at 95 %, their mean interval score):');
+for (const f of folds)
+  say(
+    `  held out ${f.held.padEnd(12)} chosen: ${f.chosen ?? 'none'} (${Object.entries(f.scores)
+      .map(([c, s]) => `${c} ${s.toFixed(2)}`)
+      .join(
+        ', ',
+      )}); on ${f.held} at 95 %: ${candidates.map((c) => `${c} ${f.heldCovers[c] ? 'covers' : 'UNDER'}`).join(', ')}`,
+  );
+const one = folds[0].chosen;
+const winner =
+  one !== undefined && one !== 'incumbent' && folds.every((f) => f.chosen === one && f.heldCovers[one])
+    ? one
+    : undefined;
+say(`Decision: ${winner ? `ship candidate "${winner}"` : 'keep the incumbent'}`);
+
+// ---- real check --------------------------------------------------------------------------------------------
+say('\nReal check: the largest counted budget held out, each row fitted on the others (400 replicates, seed 1);');
+say("does its interval for N_opt at that C hold the held-out budget's own vertex? (that vertex is noisy too)");
+const real: {
+  source: string;
+  case: string;
+  budgets: number;
+  heldC: number;
+  results: Record<Row, Record<number, boolean>>;
+}[] = [];
+for (const bc of readBenchmark()) {
+  const counted = countedBudgets(bc);
+  if (counted.length < 3) continue;
+  const profiles: Profile[] = counted.map((b) => {
+    const runs = [...b.runs].sort((p, q) => p.N! - q.N!);
+    return { C: b.C, x: runs.map((r) => Math.log(r.N!)), y: runs.map((r) => r.loss) };
+  });
+  const held = profiles[profiles.length - 1];
+  const r = analyse(profiles.slice(0, -1), [held.C], 400, 1);
+  const truth = parabolaVertex(held.x, held.y);
+  const results = {} as Record<Row, Record<number, boolean>>;
+  const parts: string[] = [];
+  for (const row of rows) {
+    results[row] = Object.fromEntries(levels.map((lv) => [lv, inside(r.intervals[row][lv].lnN[0], truth)]));
+    const iv = r.intervals[row][0.95].lnN[0];
+    parts.push(
+      `${row} ${results[row][0.9] ? 'yes' : 'no'}/${results[row][0.95] ? 'yes' : 'no'} (${iv ? `×${Math.exp((iv[1] - iv[0]) / 2).toFixed(2)}` : '—'})`,
+    );
+  }
+  real.push({ source: sourceOf(bc.spec.id), case: bc.spec.id, budgets: counted.length, heldC: held.C, results });
+  say(
+    `  ${sourceOf(bc.spec.id)} [${bc.spec.id}], ${counted.length} budgets, held C = ${held.C.toExponential(2)}, off ${Math.abs(Math.log10(Math.exp(r.lnN[0] - truth))).toFixed(3)} dec: ${parts.join('; ')}`,
+  );
+}
+say(
+  "  (covered at 90 %/95 %; ×: the 95 % interval's half-width as a factor; off: |log10| of the estimate against that vertex)",
+);
+
+if (json)
+  console.log(
+    JSON.stringify(
+      { seeds, replicates, floor: FLOOR, byFamily, bySizes, byNoise, folds, decision: winner ?? 'incumbent', real },
+      null,
+      1,
+    ),
+  );
