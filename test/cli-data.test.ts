@@ -672,3 +672,34 @@ test('curve on a file without the --x column says so with its columns (it said "
   }
   assert.equal(scalelab(['curve', file, '--columns', 'D=tokens_M']).code, 0);
 });
+
+test('depth-width and curve note sizes that look counted in millions, in the words fit uses; sizes in parameters draw none', () => {
+  // examples/inputs/shapes.csv with N divided by 1e6 (122.88 for 122.88M), as copied from a paper's table.
+  const shapes = scalelab(['depth-width', 'examples/inputs/shapes.csv', '--json']);
+  assert.equal(shapes.code, 0, shapes.stderr);
+  assert.doesNotMatch(shapes.stderr, /note: the largest N/);
+  const millions = join(dir, 'shapes-millions.csv');
+  writeFileSync(
+    millions,
+    'N,width,layers,loss\n122.88,1600,4,3.61\n115.6,896,12,3.55\n117.96,640,24,3.54\n360,2048,8,3.3\n350,1280,20,3.25\n',
+  );
+  const dw = scalelab(['depth-width', millions]);
+  assert.equal(dw.code, 0, dw.stderr);
+  assert.match(
+    dw.stderr,
+    /^note: the largest N in \S+shapes-millions\.csv is 360: if that counts parameters in millions or billions, write the suffix \(360M, 360B\) or scale the column; depth-width reads N in parameters$/m,
+  );
+  // The note goes to stderr, not into the result.
+  assert.doesNotMatch(scalelab(['depth-width', millions, '--json']).stdout, /millions/);
+  // curve --x N: the same note naming curve; --x D counts what the file counts and draws none.
+  const curve = join(dir, 'curve-millions.csv');
+  writeFileSync(
+    curve,
+    `N,loss\n${[10, 20, 40, 80, 160, 320, 640].map((n) => `${n},${(2 + 8 * n ** -0.3).toFixed(4)}`).join('\n')}\n`,
+  );
+  const c = scalelab(['curve', curve, '--x', 'N']);
+  assert.equal(c.code, 0, c.stderr);
+  assert.match(c.stderr, /note: the largest N in \S+curve-millions\.csv is 640: .*; curve reads N in parameters/);
+  const d = scalelab(['curve', 'examples/inputs/curve.csv', '--x', 'D']);
+  assert.doesNotMatch(d.stderr, /note: the largest/);
+});

@@ -195,3 +195,36 @@ test("--width with every optimum at its sweep's end: the rate is said as not mea
     /\nat width 8192: optimal η [\d.e-]+, not measured: every optimum lies at its sweep's end/,
   );
 });
+
+test("the best rate at its sweep's end at most widths: 'cannot tell', naming those widths, not 'consistent with transfer'", () => {
+  // True slope −0.3; at the three widest widths the grid stops below the true η* (its top a √2 step
+  // under it), so their best rate is the highest tried and the slope only "at least" a bound; the two
+  // narrowest are bracketed.
+  const random = randomSource(7, 1);
+  const rows = ['width,lr,loss'];
+  for (const w of widths) {
+    const top = w >= 1024 ? Math.log2(truth(w, -0.3)) - 0.5 : Math.log2(truth(w, -0.3)) + 2;
+    for (let i = 0; i < 9; i++) {
+      const lr = 2 ** (top - i / 2);
+      const loss = 3 * (w / 256) ** -0.1 * (1 + 0.01 * Math.log2(lr / truth(w, -0.3)) ** 2);
+      rows.push(`${w},${lr},${loss * (1 + 2e-3 * normal(random))}`);
+    }
+  }
+  const r = check(rows.join('\n') + '\n');
+  assert.deepEqual(
+    r.widths.filter((w) => w.atEdge).map((w) => [w.width, w.edge]),
+    [
+      [1024, 'highest'],
+      [2048, 'highest'],
+      [4096, 'highest'],
+    ],
+  );
+  assert.equal(r.kind, 'unsettled', r.verdict);
+  assert.doesNotMatch(r.verdict, /consistent with transfer|transfers/);
+  assert.match(
+    r.verdict,
+    /^cannot tell: the optimum lies at the sweep's end at 3 of 5 widths \(1024, 2048, 4096 at the highest rate\).*extend those sweeps$/,
+  );
+  // The text report leads with the same words.
+  assert.match(learningRateTransferReport(r), /cannot tell: the optimum lies at the sweep's end at 3 of 5 widths/);
+});

@@ -93,9 +93,36 @@ export interface WithinData {
   /** Replicates that keep `better` lower across the whole range, of `total` (with a bootstrap and a better group). */
   agree?: number;
   total?: number;
-  /** At least 90 % of the replicates agree (SETTLED_AGREEMENT), and the pair passed the one-curve test. */
+  /**
+   * At least 90 % of the replicates agree (SETTLED_AGREEMENT), the pair passed the one-curve test, and no
+   * shared x's mean loss favours the other group (`paired.agree`).
+   */
   settled: boolean;
+  /** The data compared without the law, at the x both groups were run at; absent when they share none. */
+  paired?: PairedDifferences;
   verdict: string;
+}
+
+/**
+ * The runs compared at each x both groups were run at (docs/methods.md §28): per group the mean loss over its
+ * runs there (seeds) and, with two or more, their standard deviation; the x favours the lower mean.
+ */
+export interface PairedDifferences {
+  /** How many x both groups were run at. */
+  shared: number;
+  /** Shared x favouring each group (equal means favour neither). */
+  favour: Record<string, number>;
+  /** With a better group named by the curves: no shared x favours the other. */
+  agree?: boolean;
+  points: {
+    x: number;
+    /** Mean loss of each group's runs at x, in the pair's order. */
+    loss: [number, number];
+    runs: [number, number];
+    /** Standard deviation of each group's runs at x; null where it has one run. */
+    sd: [number | null, number | null];
+    favours?: string;
+  }[];
 }
 
 /** Share of the replicates that must agree with a verdict for it to be settled. */
@@ -564,12 +591,14 @@ export function* compareGroupsSteps(
       const point = curveSides(separate[i], separate[j], lo, hi, tolerance);
       const common = commonRange(groups.get(names[i])!, groups.get(names[j])!, x);
       const commonText = common ? `${x} ${formatRange(common, 2, ' – ')}` : '';
+      const paired = pairedDifferences(groups.get(names[i])!, groups.get(names[j])!, names[i], names[j], x);
       if (!sameCurve.differ || point.below === 0 || point.above === 0) {
         if (common)
           c.withinData = {
             range: common,
             settled: false,
-            verdict: `these data do not tell which group is better over ${commonText}, the range both were run over (one curve fits both)`,
+            ...(paired ? { paired } : {}),
+            verdict: `these data do not tell which group is better over ${commonText}, the range both were run over (one curve fits both)${pairedBeside(paired, x)}`,
           };
         // One curve fits both as well as two do: a "better" group or a crossing would be read off noise,
         // so none is reported, in JSON either (the F-test's numbers stay).
@@ -682,6 +711,8 @@ export function* compareGroupsSteps(
           commonText,
           tolerance,
           better,
+          paired,
+          x,
         );
 
       if (grade) c.extrapolation = grade;
@@ -794,22 +825,30 @@ function withinDataClaim(
   rangeText: string,
   tolerance: number,
   better: (sign: number) => string,
+  paired: PairedDifferences | undefined,
+  x: X,
 ): WithinData {
   const where = `${rangeText}, the range both groups were run over`;
+  const beside = pairedBeside(paired, x);
   const sides = curveSides(p, q, range[0], range[1], tolerance);
   if (sides.crossings.length || sides.below === 0)
     return {
       range,
       settled: false,
-      verdict: `neither group is better throughout ${where}: the fitted curves cross inside it (${better(sides.below)} better at its smallest, ${better(sides.above)} at its largest)`,
+      ...(paired ? { paired } : {}),
+      verdict: `neither group is better throughout ${where}: the fitted curves cross inside it (${better(sides.below)} better at its smallest, ${better(sides.above)} at its largest)${beside}`,
     };
   const group = better(sides.above);
+  // The shared x whose runs favour the other group: each holds the claim back (docs/methods.md §28).
+  const against = paired ? paired.points.filter((t) => t.favours !== undefined && t.favours !== group) : [];
+  const withPaired = paired ? { paired: { ...paired, agree: against.length === 0 } } : {};
   if (replicates.length === 0)
     return {
       range,
       better: group,
       settled: false,
-      verdict: `not graded (no bootstrap replicates); the separate fits put ${group} better across ${where}`,
+      ...withPaired,
+      verdict: `not graded (no bootstrap replicates); the separate fits put ${group} better across ${where}${beside}`,
     };
   let agree = 0;
   for (const r of replicates) {
@@ -817,17 +856,77 @@ function withinDataClaim(
     if (s.crossings.length === 0 && s.above === sides.above) agree++;
   }
   const total = replicates.length;
-  const settled = agree >= SETTLED_AGREEMENT * total;
+  const curvesSettled = agree >= SETTLED_AGREEMENT * total;
+  const settled = curvesSettled && against.length === 0;
+  const other = better(-sides.above);
+  const reversal = (t: PairedDifferences['points'][number]) => {
+    const [lb, lo] = group === better(-1) ? t.loss : [t.loss[1], t.loss[0]];
+    const [sb, so] = group === better(-1) ? t.sd : [t.sd[1], t.sd[0]];
+    const spread =
+      sb !== null || so !== null
+        ? `; the runs' sd there ${sb !== null ? `${formatNumber((100 * sb) / lb, 2)} %` : '– (1 run)'} of ${group}'s mean, ${so !== null ? `${formatNumber((100 * so) / lo, 2)} %` : '– (1 run)'} of ${other}'s`
+        : '';
+    return `${x} = ${formatNumber(t.x, 3)}: ${other} lower by ${formatNumber((100 * (lb - lo)) / lb, 2)} %${spread}`;
+  };
+  const paired_ = paired
+    ? against.length
+      ? `the runs' mean loss favours ${other} at ${against.length} of the ${paired.shared} shared ${x} (${against.map(reversal).join('; ')})`
+      : `the runs' mean loss favours ${group} at ${paired.favour[group]} of the ${paired.shared} shared ${x}${paired.favour[group] < paired.shared ? ` (${paired.shared - paired.favour[group]} tied)` : ''}`
+    : `the groups share no ${x}, so no paired differences`;
+  const curves = `${agree} of ${total} replicates keep it better across that range`;
   return {
     range,
     better: group,
     agree,
     total,
     settled,
+    ...withPaired,
     verdict: settled
-      ? `${group} is better across ${where} (settled: ${agree} of ${total} replicates keep it better across that range)`
-      : `not settled by these data: only ${agree} of ${total} replicates (${Math.round((100 * agree) / total)} %) keep ${group} better across ${where}; a settled verdict needs ${Math.round(SETTLED_AGREEMENT * 100)} %. The separate fits put ${group} better across it`,
+      ? `${group} is better across ${where} (settled: ${curves}; ${paired_})`
+      : curvesSettled
+        ? `not settled by these data: the fitted curves put ${group} better across ${where} (${curves}), but ${paired_}`
+        : `not settled by these data: only ${agree} of ${total} replicates (${Math.round((100 * agree) / total)} %) keep ${group} better across ${where}; a settled verdict needs ${Math.round(SETTLED_AGREEMENT * 100)} %. The separate fits put ${group} better across it; ${paired_}`,
   };
+}
+
+/**
+ * The x both groups were run at (equal to a relative 1e-9), each with the two groups' mean loss, run count
+ * and spread, and the group whose mean is lower there. Undefined when they share none.
+ */
+function pairedDifferences(p: Run[], q: Run[], pName: string, qName: string, x: X): PairedDifferences | undefined {
+  const at = (runs: Run[], v: number) =>
+    runs.filter((r) => Math.abs(r[x]! - v) <= 1e-9 * Math.abs(v)).map((r) => r.loss);
+  const stats = (ls: number[]) => {
+    const mean = ls.reduce((t, l) => t + l, 0) / ls.length;
+    const sd = ls.length >= 2 ? Math.sqrt(ls.reduce((t, l) => t + (l - mean) ** 2, 0) / (ls.length - 1)) : null;
+    return { mean, sd };
+  };
+  const xs = [...new Set(p.map((r) => r[x]!))].sort((u, v) => u - v);
+  const points: PairedDifferences['points'] = [];
+  for (const v of xs) {
+    if (points.length && Math.abs(points[points.length - 1].x - v) <= 1e-9 * Math.abs(v)) continue;
+    const lq = at(q, v);
+    if (!lq.length) continue;
+    const a = stats(at(p, v)),
+      b = stats(lq);
+    points.push({
+      x: v,
+      loss: [a.mean, b.mean],
+      runs: [at(p, v).length, lq.length],
+      sd: [a.sd, b.sd],
+      ...(a.mean < b.mean ? { favours: pName } : b.mean < a.mean ? { favours: qName } : {}),
+    });
+  }
+  if (!points.length) return undefined;
+  const count = (g: string) => points.filter((t) => t.favours === g).length;
+  return { shared: points.length, favour: { [pName]: count(pName), [qName]: count(qName) }, points };
+}
+
+/** The paired counts said beside a claim they do not grade (no better group named, or no replicates). */
+function pairedBeside(paired: PairedDifferences | undefined, x: X): string {
+  if (!paired) return '';
+  const [a, b] = Object.keys(paired.favour);
+  return `; at the ${paired.shared} shared ${x} the runs' mean loss favours ${a} at ${paired.favour[a]} and ${b} at ${paired.favour[b]}`;
 }
 
 /**

@@ -241,7 +241,7 @@ test('within the data: a real crossover inside the data names neither group bett
     const x = compareGroups(mixtures(seed, 0.004, [30, 30.6]), 'C', { bootstrap: 60, seed: 0 }).crossovers[0];
     const w = x.withinData!;
     if (w.settled) assert.equal(w.better, 'mixA', w.verdict);
-    if (x.sameCurve.differ && w.better !== undefined && !w.settled) {
+    if (x.sameCurve.differ && w.better !== undefined && !w.settled && w.paired?.agree !== false) {
       gradedOut++;
       assert.ok(w.agree! < SETTLED_AGREEMENT * w.total!);
       assert.match(w.verdict, /^not settled by these data: only \d+ of 60 replicates/);
@@ -252,4 +252,64 @@ test('within the data: a real crossover inside the data names neither group bett
   const bare = compareGroups(mixtures(1), 'C').crossovers[0].withinData!;
   assert.equal(bare.settled, false);
   assert.match(bare.verdict, /^not graded \(no bootstrap replicates\); the separate fits put mixA better/);
+});
+
+/**
+ * The mixtures at 10 budgets × 3 seeds; `outlier` multiplies every mixA run at the middle budget (one size
+ * trained badly), so the curves, pinned by the other nine, stay apart while the runs there reverse.
+ */
+function seededMixtures(seed: number, outlier: number): Dataset {
+  const random = randomSource(seed);
+  const runs: Run[] = [];
+  for (const [group, a] of [
+    ['mixA', 30],
+    ['mixB', 33],
+  ] as const)
+    for (let k = 0; k < 10; k++)
+      for (let s = 0; s < 3; s++) {
+        const C = 1e17 * 1000 ** (k / 9);
+        const loss =
+          (1.8 + a * C ** -0.08) * (1 + 0.002 * normal(random)) * (group === 'mixA' && k === 5 ? 1 + outlier : 1);
+        runs.push({ group, C, loss, line: runs.length + 2 });
+      }
+  return { source: 'mixtures.csv', runs, columns: { group: 'data_mix', C: 'C', loss: 'loss' }, derived: {} };
+}
+
+test('within the data: the paired differences at shared x must agree with the fitted curves, or the claim is not settled', () => {
+  // Clean: mixA lower at every budget in the truth and in the runs' means: both agree, settled.
+  for (const seed of [1, 2]) {
+    const w = compareGroups(seededMixtures(seed, 0), 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
+    assert.equal(w.settled, true, w.verdict);
+    assert.equal(w.paired!.shared, 10);
+    assert.deepEqual(w.paired!.favour, { mixA: 10, mixB: 0 });
+    assert.equal(w.paired!.agree, true);
+    assert.deepEqual(w.paired!.points[0].runs, [3, 3]);
+    assert.ok(w.paired!.points.every((t) => t.sd[0]! > 0 && t.sd[1]! > 0));
+    assert.match(
+      w.verdict,
+      /\(settled: \d+ of 60 replicates .*; the runs' mean loss favours mixA at 10 of the 10 shared C\)$/,
+    );
+  }
+  // One budget's mixA runs 4.5 % worse (the truth's gap there is 3.5 %): the fitted curves, held by the other
+  // nine budgets, still put mixA better across the range in ≥ 90 % of replicates, but at that budget the runs'
+  // mean favours mixB, so the claim is not settled, and the budget is named with the seeds' spread.
+  for (const seed of [1, 2]) {
+    const w = compareGroups(seededMixtures(seed, 0.045), 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
+    assert.equal(w.better, 'mixA', w.verdict);
+    assert.ok(w.agree! >= SETTLED_AGREEMENT * w.total!, `the curves alone would settle it: ${w.verdict}`);
+    assert.equal(w.settled, false, w.verdict);
+    assert.equal(w.paired!.agree, false);
+    assert.deepEqual(w.paired!.favour, { mixA: 9, mixB: 1 });
+    assert.equal(w.paired!.points.find((t) => t.favours === 'mixB')!.x, w.paired!.points[5].x);
+    assert.match(
+      w.verdict,
+      /^not settled by these data: the fitted curves put mixA better across C 1e17 – 1e20, .*\), but the runs' mean loss favours mixB at 1 of the 10 shared C \(C = 4\.64e18: mixB lower by [\d.]+ %; the runs' sd there [\d.]+ % of mixA's mean, [\d.]+ % of mixB's\)$/,
+    );
+  }
+  // Groups run at different x share none: the curves' claim alone, said so.
+  const apart = mixtures(1);
+  for (const r of apart.runs) if (r.group === 'mixB') r.C! *= 1.5;
+  const w = compareGroups(apart, 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
+  assert.equal(w.paired, undefined);
+  assert.match(w.verdict, /the groups share no C, so no paired differences/);
 });

@@ -65,6 +65,12 @@ export function criticalBatch(
   return bStar / Math.pow(loss, 1 / alphaB);
 }
 
+/**
+ * A per-target B_crit whose interval spans more than this factor is said to be poorly determined: a batch is
+ * chosen on a ×2 grid, and a B_crit known only within ×10 chooses none.
+ */
+const POORLY_DETERMINED = 10;
+
 export interface TradeoffFit {
   /** Target loss the steps were counted to. */
   target: number;
@@ -353,6 +359,15 @@ export function* criticalBatchFromRunsSteps(
     throw new InputError(
       { file: source },
       `no target loss is reached at two or more batch sizes: ${warnings.join('; ')}`,
+    );
+  // A B_crit known only within ×10 picks no batch size. The steps to a target are very sensitive to a run's
+  // loss sitting a little above or below the others' at every step (a per-run loss offset: seed, data order),
+  // most where the curves are flat, and to reading a curve between few evaluations; the residual bootstrap
+  // sees either only through the regression's residuals. Said, so the per-target values are not read as measured.
+  const vague = fits.filter((f) => f.bCritInterval && f.bCritInterval[1] / f.bCritInterval[0] > POORLY_DETERMINED);
+  if (vague.length)
+    warnings.push(
+      `B_crit is poorly determined at target loss ${vague.map((f) => `${formatNumber(f.target, 4)} (×${formatNumber(f.bCritInterval![1] / f.bCritInterval![0], 2)})`).join(', ')}: its ${Math.round((bootstrap?.level ?? 0.95) * 100)} % interval spans more than ×${POORLY_DETERMINED}. The steps to a target loss are very sensitive to small shifts of the loss: per-run offsets (a run whose loss sits 1 % above another's at every step needs many more steps where the curves are flat, read as a different B_crit) and curves read between few evaluations; read these as an order of magnitude at most, and add batch sizes, seeds per batch size, evaluations, or targets where the curves are steeper`,
     );
   if (fits.length < 2) return { fits, warnings };
   const law: NonNullable<CriticalBatchFromRuns['law']> = fitCriticalBatchLaw(

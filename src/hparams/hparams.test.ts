@@ -30,6 +30,7 @@ import { chinchilla } from '../laws/chinchilla.js';
 import { coordinateCheck, mupTable } from './mup.js';
 import { deepseekM } from '../model/flops.js';
 import type { Dataset, Run } from '../io/dataset.js';
+import { formatNumber } from '../core/format.js';
 
 const close = (a: number, b: number, rel: number, what = '') =>
   assert.ok(Math.abs(a / b - 1) <= rel, `${what}: ${a} vs ${b}`);
@@ -650,4 +651,53 @@ test("a sweep whose best learning rate is at its grid's end says so: the centre 
     fixed.warnings.join('\n'),
     /^at C = 1e17, 3e17, 1e18, 3e18, 1e19 the best run's batch is the only one tried: .*extend the sweep to more than one batch$/m,
   );
+});
+
+test('bcrit FILE: a per-target B_crit whose interval spans more than ×10 is said to be poorly determined, naming per-run loss offsets', () => {
+  // examples/inputs/curves.csv's relation (E_min from L = 2 + 400/E^0.3, B_crit(L) = 2e9/L^(1/0.21)), 30
+  // evaluations per run at six batch sizes; each run's loss scaled by its own (1 + offset·ε) at every step.
+  const curves = (offset: number, seed: number): Dataset => {
+    const gauss = noiseSource(seed);
+    const tokens = (L: number, B: number) => (400 / (L - 2)) ** (1 / 0.3) * (1 + B / (2e9 / L ** (1 / 0.21)));
+    const runs: Run[] = [];
+    for (const B of [2 ** 16, 2 ** 18, 2 ** 20, 2 ** 22, 2 ** 24, 2 ** 26]) {
+      const f = 1 + offset * gauss();
+      for (let k = 0; k < 30; k++) {
+        const step = (2e7 * 2500 ** (k / 29)) / B;
+        let lo = 2 + 1e-9,
+          hi = 50;
+        for (let i = 0; i < 200; i++) {
+          const mid = (lo + hi) / 2;
+          if (tokens(mid, B) > step * B) lo = mid;
+          else hi = mid;
+        }
+        runs.push({ run: `b${B}`, batch: B, step, loss: ((lo + hi) / 2) * f, line: runs.length + 2 });
+      }
+    }
+    return {
+      source: 'curves.csv',
+      runs,
+      columns: { run: 'run', batch: 'batch', step: 'step', loss: 'loss' },
+      derived: {},
+    };
+  };
+  const named = (r: ReturnType<typeof criticalBatchFromRuns>) => {
+    const w = r.warnings.find((m) => /^B_crit is poorly determined at target loss /.test(m));
+    return r.fits.filter((f) => w?.includes(`${formatNumber(f.target, 4)} (×`)).length;
+  };
+  for (const seed of [1, 2]) {
+    // Exact curves: the three lowest targets are pinned within ×1.2 and not named.
+    const exact = criticalBatchFromRuns(curves(0, seed), undefined, { replicates: 200, seed });
+    const pinned = exact.fits.filter((f) => f.bCritInterval![1] / f.bCritInterval![0] < 1.5);
+    assert.ok(pinned.length >= 3, exact.fits.map((f) => f.bCritInterval).join(' '));
+    for (const f of pinned)
+      assert.ok(!exact.warnings.some((m) => m.includes(`${formatNumber(f.target, 4)} (×`)), exact.warnings.join('\n'));
+    // 1 % per-run offsets: most targets' intervals span more than ×10 (24–160× in these draws), and the
+    // warning names each of those and the cause.
+    const offsets = criticalBatchFromRuns(curves(0.01, seed), undefined, { replicates: 200, seed });
+    const wide = offsets.fits.filter((f) => f.bCritInterval![1] / f.bCritInterval![0] > 10);
+    assert.ok(wide.length >= 3, offsets.fits.map((f) => f.bCritInterval).join(' '));
+    assert.equal(named(offsets), wide.length, offsets.warnings.join('\n'));
+    assert.match(offsets.warnings.join('\n'), /95 % interval spans more than ×10\. .*per-run offsets/);
+  }
 });

@@ -223,7 +223,7 @@ export interface TransferCheck {
   /**
    * transfers: the interval lies within ±TRANSFER_BAND; consistent: it holds 0 but is wider
    * (or there is no interval and the slope is near 0); drifts: it holds −1; unsettled: both, or every
-   * optimum at its sweep's edge; moves: neither.
+   * optimum at its sweep's edge, or most optima at their sweeps' edges with 0 in the interval; moves: neither.
    */
   kind: 'transfers' | 'consistent' | 'drifts' | 'moves' | 'unsettled';
   verdict: string;
@@ -473,8 +473,14 @@ export function* learningRateTransferSteps(
   // At every width the best rate is the sweep's end: the optima lie outside the sweeps, and the
   // "slope" of the ends says how the sweeps were laid out, not how the optimum moves.
   const allAtEdge = widths.every((w) => w.atEdge);
+  // At more than half the widths the best rate is the sweep's end: most points on the line are bounds,
+  // not optima, so an interval holding 0 says only that the bounds allow it. Consistency is not claimed
+  // there (at half or fewer the measured optima outnumber the bounds, and the open end says the rest).
+  // A bound that excludes 0 (moves, drifts) is still evidence and is kept.
+  const atEdge = widths.filter((w) => w.atEdge);
+  const mostAtEdge = !allAtEdge && atEdge.length > widths.length / 2;
   const kind: TransferCheck['kind'] =
-    allAtEdge || (holdsZero && drifts)
+    allAtEdge || (holdsZero && drifts) || (mostAtEdge && holdsZero)
       ? 'unsettled'
       : tight
         ? 'transfers'
@@ -507,9 +513,17 @@ export function* learningRateTransferSteps(
         : `consistent with transfer (slope ${s}), with no interval to say how large a drift is not excluded`,
     drifts: `the optimal learning rate falls about as 1/width (slope ${s}${iv ? `, ${iv}` : ''}): standard-parametrisation drift; retune per width or use muP`,
     moves: `the optimal learning rate moves with width (slope ${s}${iv ? `, ${iv}` : ''}: ×${factor(slope)} over the swept ${formatNumber(span, 3)}× in width): it does not transfer`,
-    unsettled: allAtEdge
-      ? `the best learning rate is at the ${edges.length === 1 ? `${edges[0]} end` : 'edge'} of the sweep at every width, so the optimum lies outside it and how it moves with width is not measured (the slope ${s} of the sweeps' ends says nothing); widen the sweeps${edges.length === 1 ? (edges[0] === 'highest' ? ' to larger' : ' to smaller') : ''} learning rates`
-      : `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval ${iv} holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
+    unsettled: mostAtEdge
+      ? `cannot tell: the optimum lies at the sweep's end at ${atEdge.length} of ${widths.length} widths (${(
+          ['highest', 'lowest'] as const
+        )
+          .map((e) => [e, atEdge.filter((w) => w.edge === e).map((w) => w.width)] as const)
+          .filter(([, ws]) => ws.length)
+          .map(([e, ws]) => `${ws.join(', ')} at the ${e} rate`)
+          .join('; ')}), so the slope ${s} and its interval rest mostly on bounds, not optima; extend those sweeps`
+      : allAtEdge
+        ? `the best learning rate is at the ${edges.length === 1 ? `${edges[0]} end` : 'edge'} of the sweep at every width, so the optimum lies outside it and how it moves with width is not measured (the slope ${s} of the sweeps' ends says nothing); widen the sweeps${edges.length === 1 ? (edges[0] === 'highest' ? ' to larger' : ' to smaller') : ''} learning rates`
+        : `the slope (${s}) ${Math.abs(slope + 1) < Math.abs(slope) ? 'points to standard-parametrisation drift' : 'points to transfer'}, but its interval ${iv} holds both 0 (transfer) and −1 (drift): not settled; add seeds, learning rates or widths`,
   }[kind];
   for (const w of widths) {
     if (w.atEdge) warnings.push(`width ${w.width}: the best learning rate is at the edge of the sweep; extend it`);

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
+import { noteSmallSizes } from '../sizeNote.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
 import { bnslBreakWarnings, learningCurveRegions } from '../../analyses/learningCurve.js';
 import { extrapolationWarnings } from '../../analyses/extrapolation.js';
@@ -34,6 +35,15 @@ export function registerCurve(program: Command, run: Run): void {
               '--predict goes with --breaks N (a broken power law fitted to the curve); without it curve marks the regions of E + A·x^(−α)',
             );
           const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
+          // Model sizes in millions (125, 350) give the same regions and slopes, but x and --predict read as
+          // parameters. Not D: a learning curve's D counts what the file counts (examples, tokens), and a
+          // curve over 50,000 examples is no slip.
+          if (x === 'N')
+            noteSmallSizes(
+              file,
+              ds.runs.map((r) => ({ N: r.N })),
+              'curve',
+            );
           if (f.breaks !== undefined) {
             const breaks = parseInteger(f.breaks, '--breaks', 0);
             const law = bnslLaw(breaks, x);

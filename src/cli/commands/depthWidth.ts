@@ -6,6 +6,7 @@ import { aspectSpreadReport } from '../../report/text/data.js';
 import { parseQuantity, plainNumber } from '../options.js';
 import { printResult, writeResult } from '../output.js';
 import { flag } from '../flags.js';
+import { noteSmallSizes } from '../sizeNote.js';
 import type { Run } from '../output.js';
 
 export function registerDepthWidth(program: Command, run: Run): void {
@@ -19,6 +20,12 @@ export function registerDepthWidth(program: Command, run: Run): void {
     .action(async (file: string, f: { tolerance: string; columns?: string; json?: boolean }) =>
       run(async () => {
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
+        // Sizes in millions (125, 350) group and spread alike, but the report's "N 125" reads as 125 parameters.
+        noteSmallSizes(
+          file,
+          ds.runs.map((r) => ({ N: r.N })),
+          'depth-width',
+        );
         const r = aspectSpread(ds, parseQuantity(f.tolerance, '--tolerance', { plain: plainNumber.decades }));
         if (f.json) return printResult(r, file);
         writeResult(aspectSpreadReport(r), file);

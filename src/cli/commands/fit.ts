@@ -23,7 +23,7 @@ import { UsageError } from '../../errors/index.js';
 import { presetFix } from '../../presets/laws.js';
 import { flagFor } from '../optionFlags.js';
 import { flag } from '../flags.js';
-import { smallSizeNotes } from '../sizeNote.js';
+import { noteSmallSizes } from '../sizeNote.js';
 import type { Run } from '../output.js';
 
 interface FitFlags {
@@ -223,9 +223,7 @@ back as a lineage column.`,
           });
         }
         const ranges = json.data.ranges;
-        if (ranges.N && ranges.D)
-          for (const note of smallSizeNotes(file, { N: ranges.N[1], D: ranges.D[1] }))
-            process.stderr.write(`${note}\n`);
+        if (ranges.N && ranges.D) noteSmallSizes(file, { N: ranges.N[1], D: ranges.D[1] });
         if (flags.out) writeOutput(flags.out, JSON.stringify(json, null, 2) + '\n', flags);
         if (flags.json) printJson(json);
         else writeStdout(fitReport(json, flagFor) + '\n');

@@ -32,7 +32,7 @@ import { printResult, writeResult } from '../output.js';
 import { deprecatedAlias, flag } from '../flags.js';
 import { handleToTheEnd, stepwise } from '../interrupt.js';
 import type { Run } from '../output.js';
-import { smallSizeNotes } from '../sizeNote.js';
+import { noteSmallSizes } from '../sizeNote.js';
 
 /** The presets in the variable a preset is not in, as " (porian-2024 is a law in N)"; nothing when there are none. */
 function otherVariable(variable: 'C' | 'N'): string {
@@ -144,8 +144,7 @@ export function registerHparams(program: Command, run: Run): void {
           );
           // Sizes in millions (125, 350) fit laws in N as well, and then --N 7B is 5e6× beyond them.
           if (variable === 'N')
-            for (const note of smallSizeNotes(f.sweep, { N: Math.max(...ds.runs.map((r) => r.N ?? 0)) }, 'hparams --N'))
-              process.stderr.write(`${note}\n`);
+            noteSmallSizes(f.sweep, { N: Math.max(...ds.runs.map((r) => r.N ?? 0)) }, 'hparams --N');
           const replicates = parseReplicates(f.bootstrap, '--bootstrap');
           const fitted = await stepwise(
             fitHparamLawsSteps(ds, {

@@ -20,7 +20,7 @@ import {
   writeOutputInSteps,
   writeStdout,
 } from '../output.js';
-import { smallSizeNotes } from '../sizeNote.js';
+import { noteSmallSizes } from '../sizeNote.js';
 import type { Run } from '../output.js';
 
 /**
@@ -251,7 +251,7 @@ export writes it back. A run stored without one takes it from a later import; an
                 bar?.stop();
               }
               const top = { N: largest[i].N || undefined, D: largest[i].D || undefined };
-              for (const note of smallSizeNotes(file, top)) process.stderr.write(`${note}\n`);
+              noteSmallSizes(file, top);
               if (!f.json)
                 writeStdout(
                   `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}${unfinishedNote(results[i].unfinished)}\n`,
