@@ -4,7 +4,7 @@ import { formatInterval, formatNumber } from '../../../src/core/format.js';
 import { backtestErrorWords, backtestRunErrorWords } from '../../../src/analyses/downstreamScreen.js';
 import {
   backtestCell,
-  errorAgainstActual,
+  actualErrorText,
   lossToErrorText,
   negatedLossNotes,
   oneTokenCountNotes,
@@ -523,7 +523,7 @@ function TaskDetails({
                 )}
                 <td className="num">
                   {r.actual
-                    ? `${acc(r.actual.accuracy)} (${errorAgainstActual(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
+                    ? `${acc(r.actual.accuracy)} (${actualErrorText(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
                     : ''}
                 </td>
               </tr>
