@@ -163,6 +163,17 @@ function uncheckedNote(t: Pick<TaskAnalysis, 'screen'>): string | undefined {
   return `${s.verdict} on the checks that ran: the back-test did not run (its column says why)`;
 }
 
+/** Where one chance level came from, in words: the option (as `name` calls it), the manifest's, a benchmark's answer choices. */
+export function chanceSourceText(c: ChanceSource, name: OptionNamer = libraryOption): string {
+  return c.from === 'option'
+    ? name('chance')
+    : c.from === 'manifest'
+      ? "the manifest's"
+      : c.from === 'parts'
+        ? "the mean of its tasks' levels"
+        : `${c.benchmark}'s ${c.choices} answer choices${c.mixed ? ` (${c.mixed})` : ''}`;
+}
+
 /**
  * Where each task's chance level came from (an option, the manifest, an average's tasks, the benchmark's
  * answer choices), in one line: a level the table derived is then never mistaken for one the user gave.
@@ -174,14 +185,7 @@ function chanceNote(
 ): string | undefined {
   const known = tasks.filter((t) => t.screen?.chance !== undefined && t.screen.chanceFrom);
   if (!known.length) return undefined;
-  const from = (c: ChanceSource): string =>
-    c.from === 'option'
-      ? name('chance')
-      : c.from === 'manifest'
-        ? "the manifest's"
-        : c.from === 'parts'
-          ? "the mean of its tasks' levels"
-          : `${c.benchmark}'s ${c.choices} answer choices${c.mixed ? ` (${c.mixed})` : ''}`;
+  const from = (c: ChanceSource) => chanceSourceText(c, name);
   const sources = known.map((t) => from(t.screen!.chanceFrom!));
   // One source for every task, other than a benchmark's own count, is said once.
   const oneSource =

@@ -3,8 +3,9 @@ import type { TaskMetricData, TaskMetricSet } from '../../../src/io/parseTaskMet
 import { formatInterval, formatNumber } from '../../../src/core/format.js';
 import { backtestErrorWords, backtestRunErrorWords } from '../../../src/analyses/downstreamScreen.js';
 import {
-  backtestCell,
   actualErrorText,
+  backtestCell,
+  chanceSourceText,
   lossToErrorText,
   negatedLossNotes,
   oneTokenCountNotes,
@@ -23,7 +24,6 @@ import { readChosenMetrics, type ChosenFile } from '../lib/chosenMetrics.js';
 import { useDownstream } from '../hooks/useDownstream.js';
 import type { DownstreamSettings, DownstreamTask } from '../worker/protocol.js';
 import { taskMetricOffers, type TaskMetricOffer } from '../../../src/analyses/taskChoices.js';
-import type { ChanceSource } from '../../../src/analyses/answerChoices.js';
 import type { Spec } from '../../../src/plots/specs.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { Field } from './Field.js';
@@ -76,17 +76,6 @@ function readPerTask(texts: TaskChoiceTexts): {
     if (level !== undefined) perTask.chance[task] = level;
   }
   return { perTask, problems };
-}
-
-/** Where a task's chance level comes from without a choice, in words (as the screen's chance note says it). */
-function chanceSourceWords(c: ChanceSource): string {
-  return c.from === 'answer choices'
-    ? `${c.benchmark}'s ${c.choices} answer choices`
-    : c.from === 'parts'
-      ? "the mean of its tasks' levels"
-      : c.from === 'manifest'
-        ? "the manifest's"
-        : 'given';
 }
 
 /**
@@ -486,7 +475,7 @@ function TaskChoices({
               every !== undefined
                 ? `${every.toFixed(3)} (the chance accuracy field)`
                 : o.chance
-                  ? `${o.chance.level.toFixed(3)} (${chanceSourceWords(o.chance.source)})`
+                  ? `${o.chance.level.toFixed(3)} (${chanceSourceText(o.chance.source, chanceField)})`
                   : 'none: the floor 0';
             return (
               <tr key={o.task} data-testid="downstream-task-choice">
