@@ -31,7 +31,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readTaskMetrics } from '../src/io/readTaskMetrics.js';
 import { ladderFor, taskDefinitions } from '../src/analyses/downstreamLadder.js';
-import { screenTask } from '../src/analyses/downstreamScreen.js';
+import { errorAgainstActual, judgedError, screenTask } from '../src/analyses/downstreamScreen.js';
 import {
   bootstrapDirect,
   bootstrapDownstream,
@@ -118,6 +118,18 @@ export function variantCases(ls: TaskLadderWithOptions[], variant: DownstreamOpt
 }
 
 const meanAbs = (xs: number[]) => xs.reduce((a, x) => a + Math.abs(x), 0) / xs.length;
+/**
+ * A held-out run's error as the screen judges it (errorAgainstActual: relative, or accuracy points below an
+ * actual of 0.10). Every held-out accuracy of the three ladders is far above 0.10, so each is a relative
+ * error; one that is not is counted, and said (a mean of the two units would mean nothing).
+ */
+let judgedInPoints = 0;
+function judged(predicted: number, actual: number): number {
+  const e = errorAgainstActual(predicted, actual);
+  if (e.judgedOn === 'absolute error') judgedInPoints++;
+  return judgedError(e);
+}
+const meanJudged = (pairs: [number, number][]) => meanAbs(pairs.map(([p, a]) => judged(p, a)));
 
 /** The full interval's coverage on every nested fold: run bootstrap, the term at `slope`, noise. */
 export function bootstrapCoverage(
@@ -236,10 +248,9 @@ export function chooseDefaults(sets: Record<DatasetName, { kept: TaskLadderWithO
       DatasetName,
       ExtrapolationCase[]
     >;
-    score[v] = Object.fromEntries(names.map((n) => [n, meanAbs(cases[v][n].map((c) => c.relativeError))])) as Record<
-      DatasetName,
-      number
-    >;
+    score[v] = Object.fromEntries(
+      names.map((n) => [n, meanJudged(cases[v][n].map((c) => [c.predicted, c.actual]))]),
+    ) as Record<DatasetName, number>;
   }
   const best = (by: (v: string) => number) => Object.keys(VARIANTS).reduce((a, b) => (by(b) < by(a) ? b : a));
   const others = (n: DatasetName) => names.filter((m) => m !== n);
@@ -274,7 +285,7 @@ export function throughC(cases: Record<string, Record<DatasetName, Extrapolation
     score[v] = {};
     for (const [n, cs] of Object.entries(byDataset) as [DatasetName, ExtrapolationCase[]][]) {
       const viaC = cs.filter((c) => c.predictedViaC !== undefined);
-      if (viaC.length) score[v][n] = meanAbs(viaC.map((c) => (c.predictedViaC! - c.actual) / c.actual));
+      if (viaC.length) score[v][n] = meanJudged(viaC.map((c) => [c.predictedViaC!, c.actual]));
     }
   }
   const variants = Object.keys(cases);
@@ -339,8 +350,8 @@ export function chainBacktests(
             : undefined;
         held.forEach((p, i) => {
           const a = Math.min(1, Math.max(0, chainAccuracy(law, exp, p)));
-          chainErr.push(Math.abs(a - p.accuracy!) / p.accuracy!);
-          twoErr.push(Math.abs(predictDownstream(f, p).accuracy - p.accuracy!) / p.accuracy!);
+          chainErr.push(judged(a, p.accuracy!));
+          twoErr.push(judged(predictDownstream(f, p).accuracy, p.accuracy!));
           if (intervals) {
             // A run with no interval (too few replicates refitted) counts as not held.
             of++;
@@ -527,6 +538,14 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
       ? `The shipped defaults are the ones chosen here (step 2 "${choice.pooled}", slope ${DOWNSTREAM_EXTRAPOLATION}).`
       : `MISMATCH: shipped step 2 "${shippedVariant}", slope ${DOWNSTREAM_EXTRAPOLATION} and decision ${SLOPE_DECISION}; chosen "${choice.pooled}", ${rule.slope.toFixed(3)} and ${rule.decision}.`,
   );
+  // The scores are means of relative errors: a held-out run judged in accuracy points (an actual below 0.10)
+  // would mix units, so it is said (none of the three ladders has one).
+  if (judgedInPoints)
+    lines.push(
+      '',
+      `NOTE: ${judgedInPoints} held-out comparisons had an actual accuracy below 0.10 and count in accuracy points, not relative error (errorAgainstActual, docs/methods.md §33).`,
+    );
+  out.judgedInPoints = judgedInPoints;
   process.stdout.write(args.includes('--json') ? JSON.stringify(out, null, 2) + '\n' : lines.join('\n') + '\n');
   process.stderr.write(`${((Date.now() - started) / 1000).toFixed(0)} s\n`);
   if (!ok) process.exitCode = 1;

@@ -842,7 +842,7 @@ test("downstream screen: a known benchmark's chance level from its answer choice
   const text = scalelab(['downstream', 'screen', file]);
   assert.match(
     text.stdout,
-    /my_task: predictable on the checks that ran: no chance level \(not a benchmark whose answer choices are known here: a manifest's "chance", or --chance, gives one\), so "near chance" was judged against the floor 0 \(default:/,
+    /my_task: no chance level known \(not a benchmark whose answer choices are known here: a manifest's "chance", or --chance, gives one\): "near chance" was checked against the floor 0 \(default:/,
   );
   assert.match(text.stdout, /chance level \(random guessing\): sciq 0\.250 \(SciQ's 4 answer choices\)\n/);
   assert.doesNotMatch(text.stdout, /sciq: .*no chance level/);
@@ -1417,37 +1417,45 @@ test("an lm-eval file's checkpoint without tokens is located by line, column and
   );
 });
 
-test('downstream predict of a target run whose actual accuracy is 0 (gsm8k at ladder sizes): its error in accuracy points, no relative error', () => {
-  // Before: (predicted − 0) / 0 was +Infinity, and the whole result was refused as non-finite.
-  const gsm8k = [0, 0.001, 0, 0.002, 0.003, 0.001, 0, 0];
-  const files = [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8, 6.4e8, 1.28e9].map((N, i) => {
-    const file = join(tmp, `zero-target-${i}.json`);
-    const x = i / 7;
-    writeFileSync(
-      file,
-      JSON.stringify({
-        results: {
-          piqa: { 'acc,none': 0.55 + 0.16 * x, 'acc_norm,none': 0.55 + 0.4 * x },
-          gsm8k: { 'exact_match,strict-match': gsm8k[i] },
-        },
-        config: { model_args: `pretrained=/ckpt/zt-${i},revision=step${1000 * (i + 1)}`, model_num_parameters: N },
-      }),
-    );
-    return file;
-  });
-  const args = ['downstream', 'predict', ...files, '--batch-tokens', '1e6', '--target-runs', '/ckpt/zt-7'];
-  const metric = ['--accuracy-metric', 'gsm8k=exact_match,strict-match'];
-  const text = scalelab([...args, ...metric]);
-  assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^ +gsm8k .* 0\.000 \([+−]\d+\.\d pts\)/m);
-  assert.match(text.stdout, /^ +piqa .* 0\.950 \([+−]\d+\.\d %\)/m);
-  const json = scalelab([...args, ...metric, '--json']);
-  assert.equal(json.code, 0, json.stderr);
-  const target = (task: string) =>
-    (json.json() as { task: string; targets: { actual?: { accuracy: number }; relativeError?: number }[] }[]).find(
-      (t) => t.task === task,
-    )!.targets[0];
-  assert.equal(target('gsm8k').actual?.accuracy, 0);
-  assert.equal(target('gsm8k').relativeError, undefined);
-  assert.ok(Number.isFinite(target('piqa').relativeError), 'a non-zero actual keeps its relative error');
+test('downstream predict of a target run whose actual accuracy is 0 or near it (gsm8k at ladder sizes): its error in accuracy points, as the screen judges below 0.10', () => {
+  // Before: (predicted − 0) / 0 was +Infinity, and the whole result was refused as non-finite; an actual of
+  // 0.001 printed a relative error of thousands of per cent.
+  for (const actual of [0, 0.001]) {
+    const gsm8k = [0, 0.001, 0, 0.002, 0.003, 0.001, 0, actual];
+    const files = [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8, 6.4e8, 1.28e9].map((N, i) => {
+      const file = join(tmp, `zero-target-${actual}-${i}.json`);
+      const x = i / 7;
+      writeFileSync(
+        file,
+        JSON.stringify({
+          results: {
+            piqa: { 'acc,none': 0.55 + 0.16 * x, 'acc_norm,none': 0.55 + 0.4 * x },
+            gsm8k: { 'exact_match,strict-match': gsm8k[i] },
+          },
+          config: { model_args: `pretrained=/ckpt/zt-${i},revision=step${1000 * (i + 1)}`, model_num_parameters: N },
+        }),
+      );
+      return file;
+    });
+    const args = ['downstream', 'predict', ...files, '--batch-tokens', '1e6', '--target-runs', '/ckpt/zt-7'];
+    const metric = ['--accuracy-metric', 'gsm8k=exact_match,strict-match'];
+    const text = scalelab([...args, ...metric]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, new RegExp(`^ +gsm8k .* ${actual.toFixed(3)} \\([+−]\\d+\\.\\d pts\\)`, 'm'));
+    assert.doesNotMatch(text.stdout, /^ +gsm8k .* %\)/m);
+    assert.match(text.stdout, /^ +piqa .* 0\.950 \([+−]\d+\.\d %\)/m);
+    const json = scalelab([...args, ...metric, '--json']);
+    assert.equal(json.code, 0, json.stderr);
+    type Target = { actual?: { accuracy: number }; relativeError?: number; absoluteError?: number; judgedOn?: string };
+    const target = (task: string) =>
+      (json.json() as { task: string; targets: Target[] }[]).find((t) => t.task === task)!.targets[0];
+    const g = target('gsm8k');
+    assert.equal(g.actual?.accuracy, actual);
+    assert.equal(g.judgedOn, 'absolute error');
+    assert.ok(Number.isFinite(g.absoluteError));
+    // No relative error where the actual is 0; where it is 0.001 it is kept, but not the one judged.
+    assert.equal(g.relativeError === undefined, actual === 0);
+    assert.equal(target('piqa').judgedOn, 'relative error');
+    assert.ok(Number.isFinite(target('piqa').relativeError), 'a non-zero actual keeps its relative error');
+  }
 });

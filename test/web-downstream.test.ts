@@ -401,3 +401,118 @@ test(
     assert.deepEqual(problems, []);
   },
 );
+
+/** arc's accuracy under a second metric, acc_norm: another sigmoid of the same task loss (midpoint 1.0, not 0.9). */
+const arcNormAccuracy = (L: number) => 0.25 + 0.75 / (1 + Math.exp(6 * (L - 1.0)));
+
+/** ladderCsv with arc also scored as acc_norm, which the analysis prefers over acc by default. */
+function twoMetricCsv(): string {
+  const lines = ladderCsv().trimEnd().split('\n');
+  const out = [lines[0]];
+  for (const line of lines.slice(1)) {
+    out.push(line);
+    const m = /^(.*),arc,bpb,([0-9.]+)$/.exec(line);
+    if (m) out.push(`${m[1]},arc,acc_norm,${arcNormAccuracy(Number(m[2])).toFixed(5)}`);
+  }
+  return out.join('\n') + '\n';
+}
+
+test("the downstream worker reads each task's chosen metrics and chance level through the CLI's resolver", () => {
+  const set = parseTaskMetrics(twoMetricCsv(), { source: 'ladder.csv', run: 'ladder' });
+  const settings = { targets: [], replicates: 0, validationLossChain: false };
+  const byDefault = runDownstream([set], settings).tasks.find((t) => t.task === 'arc')!;
+  assert.equal(byDefault.accuracyMetric, 'acc_norm', 'acc_norm preferred, as the CLI');
+  assert.ok(Math.abs(byDefault.fit!.step2.L0 - 1.0) < 0.02, `L0 ${byDefault.fit!.step2.L0}`);
+  const perTask = { accuracyMetric: { arc: 'acc' }, lossMetric: {}, chance: { arc: 0.25 } };
+  const chosen = runDownstream([set], { ...settings, perTask }).tasks.find((t) => t.task === 'arc')!;
+  assert.equal(chosen.accuracyMetric, 'acc');
+  assert.ok(Math.abs(chosen.fit!.step2.L0 - 0.9) < 0.02, `L0 ${chosen.fit!.step2.L0}`);
+  assert.equal(chosen.screen!.chance, 0.25);
+  assert.deepEqual(chosen.screen!.chanceFrom, { from: 'option' });
+  assert.equal(byDefault.screen!.chance, undefined, 'arc is no benchmark known here: no chance level by default');
+  // A metric the task does not have: refused as the CLI refuses it, named in the panel's words.
+  assert.throws(
+    () => runDownstream([set], { ...settings, perTask: { ...perTask, accuracyMetric: { arc: 'f1' } } }),
+    (e: unknown) =>
+      e instanceof Error &&
+      e.message === 'accuracy metric arc=f1: task "arc" has no metric "f1"; it has: bpb, acc_norm, acc',
+  );
+});
+
+test(
+  'web app: the downstream panel takes an accuracy metric per task; the fit changes and the metric is named',
+  { skip: browserTool.skip, timeout: 180_000 },
+  async (t) => {
+    const storePath = join(mkdtempSync(join(tmpdir(), 'scalelab-web-downstream-')), 'runs.db');
+    RunStore.open(storePath).close();
+    const { url, browser } = await openWebApp(t, { storePath });
+    const page = await browser.newPage();
+    page.setDefaultTimeout(60_000);
+    const problems = pageProblems(page, 'none');
+    await page.goto(url);
+    await page
+      .getByTestId('downstream-upload')
+      .setInputFiles({ name: 'ladder.csv', mimeType: 'text/csv', buffer: Buffer.from(twoMetricCsv()) });
+    const choices = page.getByTestId('downstream-task-choices');
+    await choices.locator('summary').click();
+    // Each task's metrics as the files have them, the analysis's default marked; its chance level or the floor.
+    const arcAccuracy = page.getByLabel('accuracy metric of arc');
+    assert.deepEqual(await arcAccuracy.locator('option').allTextContents(), ['acc_norm (default)', 'acc', 'bpb']);
+    assert.deepEqual(await page.getByLabel('task-loss metric of arc').locator('option').allTextContents(), [
+      'bpb (default)',
+      'acc',
+      'acc_norm',
+    ]);
+    const chanceOf = (task: string) =>
+      choices
+        .getByTestId('downstream-task-choice')
+        .filter({ has: page.locator('th', { hasText: new RegExp(`^${task}$`) }) })
+        .locator('.muted')
+        .textContent();
+    assert.equal(await chanceOf('sciq'), "0.250 (SciQ's 4 answer choices) (default)");
+    assert.equal(await chanceOf('arc'), 'none: the floor 0 (default)');
+
+    const run = async () => {
+      await page.getByTestId('downstream-run').click();
+      await page.getByTestId('downstream-result').waitFor();
+    };
+    const arcSection = page
+      .getByTestId('downstream-panel')
+      .locator('section')
+      .filter({ has: page.locator('h3', { hasText: /^arc:/ }) });
+    const arcWhy = page
+      .getByTestId('downstream-screen')
+      .locator('tbody tr')
+      .filter({ has: page.locator('th', { hasText: /^arc$/ }) })
+      .locator('td')
+      .last();
+    await run();
+    await arcWhy.filter({ hasText: /accuracy metric: arc acc_norm/ }).waitFor();
+    const step2Default = (await arcSection.getByTestId('downstream-step2').textContent()) ?? '';
+    assert.match((await arcSection.locator('th', { hasText: /^step 2/ }).textContent()) ?? '', /\(acc_norm\)/);
+
+    // acc for arc, and a chance level: analysed with them, and said so.
+    await arcAccuracy.selectOption('acc');
+    await page.getByLabel('chance level of arc').fill('0.25');
+    await run();
+    await arcWhy.filter({ hasText: /accuracy metric: arc acc(;|$)/ }).waitFor();
+    assert.match((await arcSection.locator('th', { hasText: /^step 2/ }).textContent()) ?? '', /\(acc\)/);
+    const step2Chosen = (await arcSection.getByTestId('downstream-step2').textContent()) ?? '';
+    assert.notEqual(step2Chosen, step2Default, 'the fit changed');
+    assert.match((await arcWhy.textContent()) ?? '', /chance level \(random guessing\): .*arc 0\.250/);
+    assert.doesNotMatch((await arcWhy.textContent()) ?? '', /no chance level/);
+    // A level that cannot be read holds the run back, named by its task.
+    await page.getByLabel('chance level of arc').fill('a quarter');
+    assert.match(
+      (await page.getByTestId('downstream-input-error').textContent()) ?? '',
+      /chance level of arc: expected a fraction/,
+    );
+    assert.equal(await page.getByTestId('downstream-run').isDisabled(), true);
+    assert.deepEqual(
+      await seriousViolations(page, '[data-testid="downstream-panel"]'),
+      [],
+      'axe: the per-task controls',
+    );
+    assert.deepEqual(problems, []);
+  },
+);

@@ -22,7 +22,14 @@ import {
   taskLadder,
   trailingMean,
 } from './downstream.js';
-import { backtestTask, screenTask, spearman } from './downstreamScreen.js';
+import {
+  actualErrorWords,
+  backtestTask,
+  errorAgainstActual,
+  judgedError,
+  screenTask,
+  spearman,
+} from './downstreamScreen.js';
 import { analyseLadder, averageTask } from './downstreamLadder.js';
 import {
   accuracyInterval,
@@ -598,24 +605,38 @@ test('a ladder with no task to analyse (no accuracy metric, or not the one asked
   assert.equal(analyseLadder(data, { replicates: 0 }).length, 1);
 });
 
-test('the screen says when a verdict rests on fewer checks: no chance level (near chance judged against the floor 0, the default), no back-test', () => {
+test('a task with no chance level says near chance was checked against the floor 0 (default); "on the checks that ran" only where a check did not run (no back-test)', () => {
   const data = { source: 'ladder.csv', sets: [], records: syntheticLadder(7), roles: new Map(), tasks: [] };
   const without = analyseLadder(data, { replicates: 0 });
   assert.equal(without[0].screen!.verdict, 'predictable');
+  assert.ok(without[0].screen!.backtest, 'the back-test ran');
   const text = screenTable(without);
   assert.match(
     text,
-    /\n {2}t: predictable on the checks that ran: no chance level \(not a benchmark whose answer choices are known here: a manifest's "chance", or option "chance", gives one\), so "near chance" was judged against the floor 0 \(default: a generated or exact-match answer's; a multiple-choice task's chance is higher\)\n?$/,
+    /\n {2}t: no chance level known \(not a benchmark whose answer choices are known here: a manifest's "chance", or option "chance", gives one\): "near chance" was checked against the floor 0 \(default: a generated or exact-match answer's, where guessing scores about 0; a multiple-choice task's chance is higher, so for one the check errs towards not firing\)\n?$/,
   );
+  // The near-chance check ran (against 0), and so did the back-test: no "checks that ran".
+  assert.doesNotMatch(text, /checks that ran/);
   const html = downstreamSections(without, {})[0].html;
-  assert.match(html, /<li><b>t<\/b>: predictable on the checks that ran: no chance level/);
+  assert.match(html, /<li><b>t<\/b>: no chance level known .*was checked against the floor 0 \(default:/);
+  assert.doesNotMatch(html, /checks that ran/);
   // As the caller names the option (the CLI: its flag), not the library's option "chance".
   const named = downstreamSections(without, {}, false, (o) => `--${o}`)[0].html;
   assert.ok(named.includes("a manifest's &quot;chance&quot;, or --chance, gives one"), named);
   const withChance = analyseLadder(data, { replicates: 0, chance: 0.25 });
-  assert.doesNotMatch(screenTable(withChance), /checks that ran/);
-  assert.doesNotMatch(downstreamSections(withChance, {})[0].html, /checks that ran/);
+  assert.doesNotMatch(screenTable(withChance), /checks that ran|no chance level/);
+  assert.doesNotMatch(downstreamSections(withChance, {})[0].html, /checks that ran|no chance level/);
   assert.match(screenTable(withChance), /\n {2}chance level \(random guessing\): t 0\.250 \(option "chance"\)$/);
+  // Two sizes: too few to hold the largest out, so the back-test did not run, and the verdict says so.
+  const twoSizes = syntheticLadder(7).filter((r) => r.N! < 7e8);
+  const [thin] = analyseLadder({ ...data, records: twoSizes }, { replicates: 0, chance: 0.25 });
+  assert.equal(thin.screen!.backtest, undefined, thin.screen!.backtestProblem);
+  assert.match(
+    screenTable([thin]),
+    new RegExp(
+      `\\n {2}t: ${thin.screen!.verdict} on the checks that ran: the back-test did not run \\(its column says why\\)`,
+    ),
+  );
 });
 
 test("a known benchmark's chance level comes from its answer choices, as if given, and says so; an option or a definition overrides it", () => {
@@ -1024,4 +1045,22 @@ test('a moving average over a sparse ladder is warned of (the runs, the span), n
   const json = downstreamJson([s]) as { accuracyMetric: string; warnings: { code: string }[] }[];
   assert.equal(json[0].accuracyMetric, 'acc');
   assert.equal(json[0].warnings[0].code, 'moving-average');
+});
+
+test('an error against an actual accuracy is judged as the screen judges its back-test: relative from 0.10, else in points', () => {
+  // 0.004 against 0.001 is +300 % relative, 0.3 points absolute: below 0.10 the points are judged.
+  const low = errorAgainstActual(0.004, 0.001);
+  assert.equal(low.judgedOn, 'absolute error');
+  assert.ok(Math.abs(low.absoluteError - 0.003) < 1e-15);
+  assert.ok(Math.abs(low.relativeError! - 3) < 1e-12, 'kept, but not the one judged');
+  assert.ok(Math.abs(judgedError(low) - 0.003) < 1e-15);
+  assert.equal(actualErrorWords(low), '+0.3 pts');
+  const zero = errorAgainstActual(0.001, 0);
+  assert.equal(zero.relativeError, undefined);
+  assert.equal(actualErrorWords(zero), '+0.1 pts');
+  // At 0.10 and above: relative, as the back-test's 10 % threshold reads it.
+  const at = errorAgainstActual(0.09, 0.1);
+  assert.equal(at.judgedOn, 'relative error');
+  assert.ok(Math.abs(judgedError(at) - 0.1) < 1e-12);
+  assert.equal(actualErrorWords(errorAgainstActual(0.55, 0.5)), '+10.0 %');
 });

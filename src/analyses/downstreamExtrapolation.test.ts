@@ -42,7 +42,6 @@ test('extrapolation slope: the moment estimate recovers a known σ(d) = s·d fro
       distance,
       actual: 0.5 + error,
       predicted: 0.5,
-      relativeError: error / 0.5,
       error,
       noise,
     };

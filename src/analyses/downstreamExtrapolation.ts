@@ -34,8 +34,6 @@ export interface ExtrapolationCase {
   distance: number;
   actual: number;
   predicted: number;
-  /** (predicted − actual)/actual. */
-  relativeError: number;
   /** The two-step prediction with step 1 through C (E + A/C^α), when the ladder has a task loss. */
   predictedViaC?: number;
   /** actual − predicted. */
@@ -127,7 +125,6 @@ export function nestedBacktests(
         distance: Math.log10(1 + p.C / maxC),
         actual: p.accuracy,
         predicted,
-        relativeError: (predicted - p.accuracy) / p.accuracy,
         ...(viaC === undefined ? {} : { predictedViaC: viaC }),
         error: p.accuracy - predicted,
         noise,

@@ -58,7 +58,7 @@ import {
   computeRatio,
   COMPUTE_COUNT_TOLERANCE,
 } from './downstream.js';
-import { screenTask, type TaskScreen } from './downstreamScreen.js';
+import { errorAgainstActual, screenTask, type ActualError, type TaskScreen } from './downstreamScreen.js';
 import { taskChance, type ChanceSource } from './answerChoices.js';
 import { extrapolationWarnings } from './extrapolation.js';
 import { warning, type TrustWarning } from '../fit/warnings.js';
@@ -106,6 +106,15 @@ export interface TargetResult {
   interval?: PredictionInterval;
   /** The target's own final evaluations (the mean of its last `movingAverage`), when in the data. */
   actual?: { accuracy: number; taskLoss?: number };
+  /**
+   * Which error the comparison with the actual accuracy is judged on: relative, or absolute (accuracy points)
+   * where the actual is below 0.10, as the screen's back-test (errorAgainstActual, docs/methods.md §33).
+   */
+  judgedOn?: ActualError['judgedOn'];
+  /** predicted − actual, in accuracy points. */
+  absoluteError?: number;
+  absoluteErrorViaC?: number;
+  absoluteErrorViaValLoss?: number;
   /** (predicted − actual)/actual; absent where the actual accuracy is 0 (the screen's back-test does the same). */
   relativeError?: number;
   relativeErrorViaC?: number;
@@ -354,11 +363,16 @@ type LabelledTarget = Target & {
 function compare(r: TargetResult, t: LabelledTarget): TargetResult {
   if (!t.actual) return r;
   r.actual = t.actual;
-  // An actual accuracy of 0 (gsm8k's exact match at ladder sizes) has no relative error: dividing by it made
-  // Infinity, and the command refused its whole result as non-finite.
-  if (t.actual.accuracy > 0) {
-    r.relativeError = (r.accuracy - t.actual.accuracy) / t.actual.accuracy;
-    if (r.viaC !== undefined) r.relativeErrorViaC = (r.viaC - t.actual.accuracy) / t.actual.accuracy;
+  // An actual accuracy of 0 (gsm8k's exact match at ladder sizes) has no relative error (it made Infinity, and
+  // the command refused its whole result as non-finite); one below 0.10 is judged in accuracy points.
+  const e = errorAgainstActual(r.accuracy, t.actual.accuracy);
+  r.judgedOn = e.judgedOn;
+  r.absoluteError = e.absoluteError;
+  if (e.relativeError !== undefined) r.relativeError = e.relativeError;
+  if (r.viaC !== undefined) {
+    const c = errorAgainstActual(r.viaC, t.actual.accuracy);
+    r.absoluteErrorViaC = c.absoluteError;
+    if (c.relativeError !== undefined) r.relativeErrorViaC = c.relativeError;
   }
   if (r.interval)
     r.covered = r.interval.accuracy[0] <= t.actual.accuracy && t.actual.accuracy <= r.interval.accuracy[1];
@@ -665,7 +679,9 @@ function* withValidationLossChain(
       ...(interval ? { interval } : {}),
     };
     if (r.actual) {
-      if (r.actual.accuracy > 0) r.relativeErrorViaValLoss = (accuracy - r.actual.accuracy) / r.actual.accuracy;
+      const e = errorAgainstActual(accuracy, r.actual.accuracy);
+      r.absoluteErrorViaValLoss = e.absoluteError;
+      if (e.relativeError !== undefined) r.relativeErrorViaValLoss = e.relativeError;
       if (interval)
         r.viaValLoss.covered = interval.accuracy[0] <= r.actual.accuracy && r.actual.accuracy <= interval.accuracy[1];
     }

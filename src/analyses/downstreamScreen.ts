@@ -63,6 +63,41 @@ const DEFAULT_FLOOR = 0;
  */
 const ABSOLUTE_BACKTEST_ERROR = 0.01;
 
+/**
+ * A prediction's error against an actual accuracy, judged as the screen judges its back-test: relative where
+ * the actual is at least 0.10, else in accuracy points (near zero a relative error is meaningless: 0.004
+ * against 0.001 is +300 %; docs/methods.md §33). Every output that compares a prediction with an actual
+ * accuracy (the back-test, predict's targets, the report, the web panel, the benches) reads it from here.
+ */
+export interface ActualError {
+  judgedOn: 'relative error' | 'absolute error';
+  /** predicted − actual, in accuracy points (0.01 = one point). */
+  absoluteError: number;
+  /** (predicted − actual) / actual; absent where the actual accuracy is 0. */
+  relativeError?: number;
+}
+
+/** `predicted` against `actual` (both accuracies in [0, 1]), with the unit it is judged on. */
+export function errorAgainstActual(predicted: number, actual: number): ActualError {
+  return {
+    judgedOn: actual >= SCREEN_THRESHOLDS.relativeFrom ? 'relative error' : 'absolute error',
+    absoluteError: predicted - actual,
+    ...(actual > 0 ? { relativeError: (predicted - actual) / actual } : {}),
+  };
+}
+
+/** The error's size in the unit it is judged on: |relative error|, or |absolute error| in accuracy points. */
+export function judgedError(e: ActualError): number {
+  return Math.abs(e.judgedOn === 'relative error' ? e.relativeError! : e.absoluteError);
+}
+
+/** The error in the unit it is judged on, signed: "+3.4 %" or "+1.2 pts". */
+export function actualErrorWords(e: ActualError): string {
+  return e.judgedOn === 'relative error'
+    ? formatSignedPercent(e.relativeError!)
+    : `${e.absoluteError >= 0 ? '+' : '−'}${Math.abs(100 * e.absoluteError).toFixed(1)} pts`;
+}
+
 export interface TaskBacktest {
   /** The held-out model size. */
   N: number;
@@ -195,19 +230,16 @@ export function backtestTask(
     const s = fitDirect(train, options);
     predict = (p) => directAccuracy(s, p.C);
   }
-  const runs = held.map((p) => {
+  const judged = held.map((p) => {
     const predicted = predict(p);
     const actual = p.accuracy!;
-    return {
-      run: p.run,
-      D: p.D,
-      actual,
-      predicted,
-      absoluteError: predicted - actual,
-      ...(actual > 0 ? { relativeError: (predicted - actual) / actual } : {}),
-    };
+    const { judgedOn, ...error } = errorAgainstActual(predicted, actual);
+    return { run: { run: p.run, D: p.D, actual, predicted, ...error }, judgedOn };
   });
-  const relative = runs.every((r) => r.actual >= SCREEN_THRESHOLDS.relativeFrom);
+  const runs = judged.map((j) => j.run);
+  // One unit for the whole back-test: absolute as soon as one held-out run is judged so (a mean of relative
+  // errors with one near zero would be that one's).
+  const relative = judged.every((j) => j.judgedOn === 'relative error');
   return {
     N,
     method,
@@ -253,9 +285,7 @@ export function backtestMeasureNote(b: TaskBacktest): string | undefined {
 
 /** One held-out run's error in the unit its task is judged on: "+3.4 %" or "+1.2 pts". */
 export function backtestRunErrorWords(b: Pick<TaskBacktest, 'judgedOn'>, r: TaskBacktest['runs'][number]): string {
-  return b.judgedOn === 'relative error'
-    ? formatSignedPercent(r.relativeError!)
-    : `${r.absoluteError >= 0 ? '+' : '−'}${Math.abs(100 * r.absoluteError).toFixed(1)} pts`;
+  return actualErrorWords({ ...r, judgedOn: b.judgedOn });
 }
 
 /**

@@ -14,7 +14,7 @@ import {
   accuracyInterval,
   backtestCell,
   chanceCell,
-  errorAgainstActual,
+  actualErrorText,
   negatedLossNotes,
   notPredictedReason,
   oneTokenCountNotes,
@@ -275,7 +275,7 @@ export function downstreamSections(
         r.viaC === undefined ? '–' : r.viaC.toFixed(3),
         ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual
-          ? `${r.actual.accuracy.toFixed(3)} (${errorAgainstActual(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' <b>outside</b>' : ''}`
+          ? `${r.actual.accuracy.toFixed(3)} (${actualErrorText(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' <b>outside</b>' : ''}`
           : '',
       ]);
     }

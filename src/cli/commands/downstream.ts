@@ -16,7 +16,6 @@ import {
   averageTask,
   planAccuracies,
   budgetAnswer,
-  taskDefinitions,
   type LadderAnalysisOptions,
   type AccuracyPlanRow,
   type TaskAnalysis,
@@ -32,6 +31,12 @@ import {
   tasksOf,
   type Target,
 } from '../../analyses/downstream.js';
+import {
+  applyChanceChoices,
+  applyMetricChoices,
+  everyTaskOptions,
+  type MetricChoice,
+} from '../../analyses/taskChoices.js';
 import { defaultStorePath } from '../../store/store.js';
 import { describeWriter } from '../../store/writers.js';
 import { MissingStoreError } from '../../store/errors.js';
@@ -503,12 +508,6 @@ export interface TaskMetricFlags {
   chance?: string;
 }
 
-/** A metric flag's values: one for every task not named (a bare NAME) and one per task named (TASK=NAME). */
-interface MetricChoice {
-  every?: string;
-  byTask: Record<string, string>;
-}
-
 /**
  * `--accuracy-metric gsm8k=exact_match,strict-match --accuracy-metric acc_norm`: one value per flag, TASK=NAME
  * or a bare NAME for every task not named. lm-eval's metric names hold a comma (`exact_match,strict-match`), so
@@ -544,53 +543,16 @@ export function parseMetricChoice(values: readonly string[] | undefined, flagNam
 }
 
 /**
- * --accuracy-metric and --loss-metric per task (TASK=NAME): written into the task definitions, as --chance's
- * levels are (the data's tasks, those with an accuracy metric and those named, become definitions where no
- * manifest gave any); a bare NAME there is every other task's. Each named task is checked to be in the data and
- * to have the metric named — the error names the task, the metric and the metrics it has. Values for every
- * task alone are left to the analysis options (metricOptions).
+ * --accuracy-metric and --loss-metric per task (TASK=NAME): written into the task definitions and checked
+ * against the data by the analyses' resolver (applyMetricChoices), which the web panel's per-task controls use too.
  */
 function applyMetrics(data: TaskMetricData, f: TaskMetricFlags): void {
-  const accuracy = parseMetricChoice(f.accuracyMetric, '--accuracy-metric');
-  const loss = parseMetricChoice(f.lossMetric, '--loss-metric');
-  if (!Object.keys(accuracy.byTask).length && !Object.keys(loss.byTask).length) return;
-  const metrics = tasksOf(data.records);
-  if (!data.tasks.length) {
-    const accuracies: readonly string[] = accuracy.every ? [accuracy.every] : ACCURACY_METRICS;
-    data.tasks = [...metrics]
-      .filter(([task, m]) => Object.hasOwn(accuracy.byTask, task) || accuracies.some((a) => m.has(a)))
-      .map(([task]) => ({ task }));
-  }
-  const defs = new Map(data.tasks.map((d) => [d.task, d]));
-  for (const [flagName, choice] of [
-    ['--accuracy-metric', accuracy],
-    ['--loss-metric', loss],
-  ] as const)
-    for (const [task, metric] of Object.entries(choice.byTask)) {
-      // A task of the data that a manifest's list leaves out is analysed when a metric is named for it.
-      if (!defs.has(task) && metrics.has(task)) {
-        defs.set(task, { task });
-        data.tasks = [...data.tasks, { task }];
-      }
-      const def = defs.get(task);
-      if (!def)
-        throw new UsageError(
-          `${flagName}: no task "${task}" in the data; ${unknownName(task, [...new Set([...defs.keys(), ...metrics.keys()])], 12, 'the tasks are')}`,
-        );
-      // A task that is a mean of parts (a manifest's) reads the metric of each part.
-      for (const part of Object.keys(def.parts ?? { [task]: 1 })) {
-        const has = metrics.get(part);
-        if (has && !has.has(metric))
-          throw new UsageError(
-            `${flagName} ${task}=${metric}: task "${part}"${part === task ? '' : ` (a part of "${task}")`} has no metric ${JSON.stringify(metric)}; it has: ${metricNames([...has])}`,
-          );
-      }
-    }
-  data.tasks = data.tasks.map((d) => {
-    const a = accuracy.byTask[d.task] ?? accuracy.every,
-      l = loss.byTask[d.task] ?? loss.every;
-    return { ...d, ...(a !== undefined ? { accuracyMetric: a } : {}), ...(l !== undefined ? { lossMetric: l } : {}) };
-  });
+  applyMetricChoices(
+    data,
+    parseMetricChoice(f.accuracyMetric, '--accuracy-metric'),
+    parseMetricChoice(f.lossMetric, '--loss-metric'),
+    { accuracy: '--accuracy-metric', loss: '--loss-metric' },
+  );
 }
 
 /** --target-runs and --reruns: the roles of runs in the data (besides a manifest's), each run checked to be there. */
@@ -610,41 +572,28 @@ function markRunRoles(data: TaskMetricData, f: TaskMetricFlags): void {
 }
 
 /**
- * --chance with levels per task (TASK=ACC): written into the task definitions (the data's tasks become
- * definitions where no manifest gave any), before any average is made of them, so a mean's level is its
- * parts' mean; a bare number there is the level of every task not named. Each named task is checked to be there.
+ * --chance with levels per task (TASK=ACC): written into the task definitions (applyChanceChoices, as the web
+ * panel's per-task levels), before any average is made of them, so a mean's level is its parts' mean.
  */
 function applyChances(data: TaskMetricData, f: TaskMetricFlags): void {
   if (f.chance === undefined) return;
-  const { every, byTask } = parseChances(f.chance);
-  const named = Object.keys(byTask);
-  if (!named.length) return;
-  if (!data.tasks.length)
-    data.tasks = taskDefinitions(data, undefined, parseMetricChoice(f.accuracyMetric, '--accuracy-metric').every);
-  const known = new Set(data.tasks.map((d) => d.task));
-  for (const t of named)
-    if (!known.has(t))
-      throw new UsageError(`--chance: no task "${t}" in the data; ${unknownName(t, [...known], 12, 'the tasks are')}`);
-  data.tasks = data.tasks.map((d) => {
-    const given = byTask[d.task] ?? every;
-    return given !== undefined ? { ...d, chance: given, chanceFrom: 'option' as const } : d;
-  });
+  applyChanceChoices(
+    data,
+    parseChances(f.chance),
+    '--chance',
+    parseMetricChoice(f.accuracyMetric, '--accuracy-metric').every,
+  );
 }
 
 /** --chance, --accuracy-metric and --loss-metric as analysis options (none given: the manifest's or the data's). */
 function metricOptions(f: TaskMetricFlags): Pick<LadderAnalysisOptions, 'chance' | 'accuracyMetric' | 'lossMetric'> {
   // Levels and metrics per task are in the task definitions (applyChances, applyMetrics); a value alone is
   // every task's.
-  const chances = f.chance !== undefined ? parseChances(f.chance) : undefined;
-  const chance = chances && !Object.keys(chances.byTask).length ? chances.every : undefined;
-  const accuracy = parseMetricChoice(f.accuracyMetric, '--accuracy-metric');
-  const loss = parseMetricChoice(f.lossMetric, '--loss-metric');
-  const perTask = Object.keys(accuracy.byTask).length > 0 || Object.keys(loss.byTask).length > 0;
-  return {
-    ...(chance !== undefined ? { chance } : {}),
-    ...(!perTask && accuracy.every ? { accuracyMetric: accuracy.every } : {}),
-    ...(!perTask && loss.every ? { lossMetric: loss.every } : {}),
-  };
+  return everyTaskOptions(
+    parseMetricChoice(f.accuracyMetric, '--accuracy-metric'),
+    parseMetricChoice(f.lossMetric, '--loss-metric'),
+    f.chance !== undefined ? parseChances(f.chance) : undefined,
+  );
 }
 
 /** --average NAME=TASKS: the mean of those tasks joins the data's tasks as task NAME (none without it). */

@@ -3,7 +3,7 @@
  * screening verdicts always come first, before any fit or prediction.
  */
 import { libraryOption, renameOptions, type OptionNamer } from '../../errors/index.js';
-import { formatInterval, formatNumber, formatPercent, formatRange, formatSignedPercent } from '../../core/format.js';
+import { formatInterval, formatNumber, formatPercent, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
 import type { BudgetAnswer, OpenInterval, TaskAnalysis } from '../../analyses/downstreamLadder.js';
 import {
@@ -19,7 +19,9 @@ import {
 import { computeCountWords } from '../../analyses/downstreamLadder.js';
 import type { ChanceSource } from '../../analyses/answerChoices.js';
 import {
+  actualErrorWords,
   backtestErrorWords,
+  errorAgainstActual,
   backtestMeasureNote,
   backtestRunErrorWords,
   type TaskScreen,
@@ -27,7 +29,6 @@ import {
 import { paramsOff } from '../../fit/summary.js';
 
 const pct = (x: number) => formatPercent(x);
-const signed = formatSignedPercent;
 
 /** Where each number's method comes from (docs/methods.md §31–§34), repeated in every task's JSON. */
 const DOWNSTREAM_METHODS = {
@@ -142,22 +143,35 @@ function noiseFromNote(tasks: readonly Pick<TaskAnalysis, 'task' | 'screen'>[]):
 }
 
 /**
- * When a task's verdict rests on fewer checks than the screen has: with no chance level the near-chance
- * rule cannot fire, and a back-test that could not run cannot call the task noisy. Undefined when every
- * check ran (or the task was not screened).
+ * What a task with no known chance level was judged near chance against: the floor 0 (default), and why.
+ * The near-chance check did run — against that floor — so this is not an unchecked note. Undefined where the
+ * task has a chance level (or was not screened).
  */
-function uncheckedNote(t: Pick<TaskAnalysis, 'screen'>, name: OptionNamer = libraryOption): string | undefined {
+function floorNote(t: Pick<TaskAnalysis, 'screen'>, name: OptionNamer = libraryOption): string | undefined {
   const s = t.screen;
-  if (!s) return undefined;
-  const missing = [
-    ...(s.chance === undefined
-      ? [
-          `no chance level (not a benchmark whose answer choices are known here: a manifest's "chance", or ${name('chance')}, gives one), so "near chance" was judged against the floor ${s.floor} (default: a generated or exact-match answer's; a multiple-choice task's chance is higher)`,
-        ]
-      : []),
-    ...(s.backtest ? [] : ['the back-test did not run (its column says why)']),
-  ];
-  return missing.length ? `${s.verdict} on the checks that ran: ${missing.join('; ')}` : undefined;
+  if (!s || s.chance !== undefined) return undefined;
+  return `no chance level known (not a benchmark whose answer choices are known here: a manifest's "chance", or ${name('chance')}, gives one): "near chance" was checked against the floor ${s.floor} (default: a generated or exact-match answer's, where guessing scores about 0; a multiple-choice task's chance is higher, so for one the check errs towards not firing)`;
+}
+
+/**
+ * When a task's verdict rests on fewer checks than the screen has: a back-test that could not run cannot
+ * call the task noisy. Undefined when every check ran (or the task was not screened).
+ */
+function uncheckedNote(t: Pick<TaskAnalysis, 'screen'>): string | undefined {
+  const s = t.screen;
+  if (!s || s.backtest) return undefined;
+  return `${s.verdict} on the checks that ran: the back-test did not run (its column says why)`;
+}
+
+/** Where one chance level came from, in words: the option (as `name` calls it), the manifest's, a benchmark's answer choices. */
+export function chanceSourceText(c: ChanceSource, name: OptionNamer = libraryOption): string {
+  return c.from === 'option'
+    ? name('chance')
+    : c.from === 'manifest'
+      ? "the manifest's"
+      : c.from === 'parts'
+        ? "the mean of its tasks' levels"
+        : `${c.benchmark}'s ${c.choices} answer choices${c.mixed ? ` (${c.mixed})` : ''}`;
 }
 
 /**
@@ -171,14 +185,7 @@ function chanceNote(
 ): string | undefined {
   const known = tasks.filter((t) => t.screen?.chance !== undefined && t.screen.chanceFrom);
   if (!known.length) return undefined;
-  const from = (c: ChanceSource): string =>
-    c.from === 'option'
-      ? name('chance')
-      : c.from === 'manifest'
-        ? "the manifest's"
-        : c.from === 'parts'
-          ? "the mean of its tasks' levels"
-          : `${c.benchmark}'s ${c.choices} answer choices${c.mixed ? ` (${c.mixed})` : ''}`;
+  const from = (c: ChanceSource) => chanceSourceText(c, name);
   const sources = known.map((t) => from(t.screen!.chanceFrom!));
   // One source for every task, other than a benchmark's own count, is said once.
   const oneSource =
@@ -217,7 +224,11 @@ export function screenNotes(
     if (note) notes.push({ task: t.task, text: note });
   }
   for (const t of tasks) {
-    const note = uncheckedNote(t, name);
+    const note = floorNote(t, name);
+    if (note) notes.push({ task: t.task, text: note });
+  }
+  for (const t of tasks) {
+    const note = uncheckedNote(t);
     if (note) notes.push({ task: t.task, text: note });
   }
   for (const t of tasks) if (t.parts) notes.push({ task: t.task, text: partsNote(t) });
@@ -487,21 +498,19 @@ export function accuracyInterval(iv: { accuracy: [number, number]; clipped?: ('l
 }
 
 /**
- * A prediction's error against a target's actual accuracy: relative ("+3.4 %"), or in accuracy points
- * where the actual is 0 and has no relative error ("+0.1 pts", as the screen's back-test writes it).
- * The text, the HTML report and the web panel all say it with this.
+ * A prediction's error against a target's actual accuracy, in the unit the screen judges it on: relative
+ * ("+3.4 %"), or in accuracy points below an actual of 0.10 ("+0.1 pts", as the back-test writes it). The
+ * text, the HTML report and the web panel all say it with this.
  */
-export function errorAgainstActual(predicted: number, actual: number): string {
-  if (actual > 0) return signed((predicted - actual) / actual);
-  const e = predicted - actual;
-  return `${e >= 0 ? '+' : '−'}${Math.abs(100 * e).toFixed(1)} pts`;
+export function actualErrorText(predicted: number, actual: number): string {
+  return actualErrorWords(errorAgainstActual(predicted, actual));
 }
 
 /** The "from val. loss" cell: Gadre et al.'s chain's accuracy, with its error when the actual is known. */
 export function viaValLossCell(r: TaskAnalysis['targets'][number]): string {
   if (!r.viaValLoss) return '';
   const iv = r.viaValLoss.interval;
-  return `${r.viaValLoss.accuracy.toFixed(3)}${r.viaValLoss.unclamped !== undefined ? ' held' : ''}${iv ? ` ${formatInterval(iv.accuracy, (x) => x.toFixed(3))}` : ''}${r.actual ? ` (${errorAgainstActual(r.viaValLoss.accuracy, r.actual.accuracy)})` : ''}${r.viaValLoss.covered === false ? ' outside' : ''}`;
+  return `${r.viaValLoss.accuracy.toFixed(3)}${r.viaValLoss.unclamped !== undefined ? ' held' : ''}${iv ? ` ${formatInterval(iv.accuracy, (x) => x.toFixed(3))}` : ''}${r.actual ? ` (${actualErrorText(r.viaValLoss.accuracy, r.actual.accuracy)})` : ''}${r.viaValLoss.covered === false ? ' outside' : ''}`;
 }
 
 /**
@@ -654,7 +663,7 @@ export function predictionTable(tasks: readonly TaskAnalysis[], name: OptionName
         r.viaC === undefined ? '–' : r.viaC.toFixed(3),
         ...(viaValLoss ? [viaValLossCell(r)] : []),
         r.actual
-          ? `${r.actual.accuracy.toFixed(3)} (${errorAgainstActual(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
+          ? `${r.actual.accuracy.toFixed(3)} (${actualErrorText(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
           : '',
       ]);
     }

@@ -1,10 +1,11 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { TaskMetricData, TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
 import { formatInterval, formatNumber } from '../../../src/core/format.js';
 import { backtestErrorWords, backtestRunErrorWords } from '../../../src/analyses/downstreamScreen.js';
 import {
+  actualErrorText,
   backtestCell,
-  errorAgainstActual,
+  chanceSourceText,
   lossToErrorText,
   negatedLossNotes,
   oneTokenCountNotes,
@@ -21,7 +22,8 @@ import { fileText } from '../lib/upload.js';
 import { fileStem } from '../lib/download.js';
 import { readChosenMetrics, type ChosenFile } from '../lib/chosenMetrics.js';
 import { useDownstream } from '../hooks/useDownstream.js';
-import type { DownstreamTask } from '../worker/protocol.js';
+import type { DownstreamSettings, DownstreamTask } from '../worker/protocol.js';
+import { taskMetricOffers, type TaskMetricOffer } from '../../../src/analyses/taskChoices.js';
 import type { Spec } from '../../../src/plots/specs.js';
 import { ErrorBanner } from './ErrorBanner.js';
 import { Field } from './Field.js';
@@ -47,6 +49,35 @@ function readBatchTokens(text: string): { value?: number; problem?: string } {
 
 const suffixes: Record<string, number> = { k: 1e3, K: 1e3, M: 1e6, B: 1e9, G: 1e9, T: 1e12 };
 
+/** A chance level as typed ("0.25", "25%"): the fraction, none when empty; what cannot be read joins `problems`. */
+function readChance(text: string, label: string, problems: string[]): number | undefined {
+  const c = text.trim();
+  if (c === '') return undefined;
+  const value = c.endsWith('%') ? Number(c.slice(0, -1)) / 100 : Number(c);
+  if (c.slice(0, c.endsWith('%') ? -1 : undefined).trim() !== '' && value >= 0 && value < 1) return value;
+  problems.push(`${label}: expected a fraction from 0 up to 1 such as 0.25 (or 25%), got "${c}"`);
+  return undefined;
+}
+
+/** A task's choices as made in the panel: a metric name ('' or absent: the default) and a chance level as typed. */
+type TaskChoiceTexts = Record<string, { accuracy?: string; loss?: string; chance?: string }>;
+
+/** The per-task choices for the worker (as the CLI's TASK=NAME flags), with what cannot be read. */
+function readPerTask(texts: TaskChoiceTexts): {
+  perTask: NonNullable<DownstreamSettings['perTask']>;
+  problems: string[];
+} {
+  const perTask: NonNullable<DownstreamSettings['perTask']> = { accuracyMetric: {}, lossMetric: {}, chance: {} };
+  const problems: string[] = [];
+  for (const [task, c] of Object.entries(texts)) {
+    if (c.accuracy) perTask.accuracyMetric[task] = c.accuracy;
+    if (c.loss) perTask.lossMetric[task] = c.loss;
+    const level = readChance(c.chance ?? '', `chance level of ${task}`, problems);
+    if (level !== undefined) perTask.chance[task] = level;
+  }
+  return { perTask, problems };
+}
+
 /**
  * The target and chance as typed ("7B", "1.4e11", "25%"): each number, or what cannot be read. A value
  * that was not a number used to be dropped in silence (no target, no chance), the run going on without it.
@@ -71,13 +102,7 @@ function readQuestion(texts: { N: string; D: string; chance: string }): {
   const D = quantity(texts.D, 'target D', 'a number of tokens such as 1.4e11 or 140B');
   if ((N === undefined) !== (D === undefined) && problems.length === 0)
     problems.push('target: give both N and D for a target model (or neither, to screen and fit only)');
-  let chance: number | undefined;
-  const c = texts.chance.trim();
-  if (c !== '') {
-    const value = c.endsWith('%') ? Number(c.slice(0, -1)) / 100 : Number(c);
-    if (c.slice(0, c.endsWith('%') ? -1 : undefined).trim() !== '' && value >= 0 && value < 1) chance = value;
-    else problems.push(`chance accuracy: expected a fraction from 0 up to 1 such as 0.25 (or 25%), got "${c}"`);
-  }
+  const chance = readChance(texts.chance, 'chance accuracy', problems);
   return {
     ...(N !== undefined ? { N } : {}),
     ...(D !== undefined ? { D } : {}),
@@ -87,12 +112,13 @@ function readQuestion(texts: { N: string; D: string; chance: string }): {
 }
 
 /**
- * How the screen's notes name an option here: the chance field is the panel's; the moving average has no
+ * How the screen's notes name an option here: the chance fields are the panel's (every task's, and each
+ * task's under per-task metrics); the moving average has no
  * control in the panel, so its advice is the command line's.
  */
 const chanceField = (option: string) =>
   option === 'chance'
-    ? 'the chance accuracy field'
+    ? "the panel's chance fields"
     : option === 'movingAverage'
       ? "the CLI's --moving-average"
       : `option "${option}"`;
@@ -128,6 +154,7 @@ export function DownstreamPanel() {
   const [D, setD] = useState('');
   const [replicates, setReplicates] = useState(50);
   const [viaValLoss, setViaValLoss] = useState(false);
+  const [choiceTexts, setChoiceTexts] = useState<TaskChoiceTexts>({});
   const state = useDownstream();
   const sets = data?.sets ?? [];
   const manifestTargets = [...(data?.roles.values() ?? [])].filter((r) => r === 'target').length;
@@ -135,6 +162,12 @@ export function DownstreamPanel() {
 
   const batch = readBatchTokens(batchText);
   const question = readQuestion({ N, D, chance });
+  const perTask = readPerTask(choiceTexts);
+  const problems = [...question.problems, ...perTask.problems];
+  // Each task's metrics and defaults, for the per-task controls (as the CLI's --accuracy-metric TASK=NAME).
+  const offers = useMemo(() => (data ? taskMetricOffers(data) : []), [data]);
+  const choose = (task: string, key: 'accuracy' | 'loss' | 'chance', value: string) =>
+    setChoiceTexts((all) => ({ ...all, [task]: { ...all[task], [key]: value } }));
 
   /** Read the files again (new files, or new tokens per step); the result shown is for the old ones. */
   const reread = (chosen: ChosenFile[], batchTokens: number | undefined) => {
@@ -142,6 +175,8 @@ export function DownstreamPanel() {
     state.clear();
     try {
       const read = readChosenMetrics(chosen, batchTokens);
+      // Other files, other tasks: the choices made for the old ones are dropped.
+      if (chosen !== files) setChoiceTexts({});
       setData(read.data);
       setNotRead(read.notRead);
     } catch (e) {
@@ -179,7 +214,7 @@ export function DownstreamPanel() {
 
   const analyse = () => {
     setUploadError(undefined);
-    if (question.problems.length) return;
+    if (problems.length) return;
     const target =
       question.N !== undefined && question.D !== undefined ? [{ label: 'target', N: question.N, D: question.D }] : [];
     const c = question.chance;
@@ -191,6 +226,7 @@ export function DownstreamPanel() {
         ? { ladder: { roles: [...data.roles], tasks: data.tasks } }
         : {}),
       ...(c !== undefined ? { chance: c } : {}),
+      perTask: perTask.perTask,
     });
   };
 
@@ -285,19 +321,22 @@ export function DownstreamPanel() {
         <button
           type="button"
           className="primary inline"
-          disabled={!sets.length || state.running || question.problems.length > 0}
+          disabled={!sets.length || state.running || problems.length > 0}
           onClick={analyse}
           data-testid="downstream-run"
         >
           {state.running ? 'Analysing…' : 'Screen and predict'}
         </button>
       </div>
-      {question.problems.length > 0 && (
-        <ul className="inline-error" role="status" data-testid="downstream-input-error">
-          {question.problems.map((p) => (
-            <li key={p}>{p}</li>
-          ))}
-        </ul>
+      {problems.length > 0 && (
+        // The status region holds the list (role="status" on the list itself hid its items from assistive technology).
+        <div role="status" data-testid="downstream-input-error">
+          <ul className="inline-error">
+            {problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        </div>
       )}
       {sets.length > 0 && (
         <p className="muted" data-testid="downstream-files">
@@ -309,6 +348,14 @@ export function DownstreamPanel() {
           {notRead.length > 0 &&
             ` Also in the folder, not read: ${notRead.join(', ')} (choose it with its files to read it).`}
         </p>
+      )}
+      {offers.length > 0 && (
+        <TaskChoices
+          offers={offers}
+          texts={choiceTexts}
+          choose={choose}
+          {...(question.chance !== undefined ? { every: question.chance } : {})}
+        />
       )}
       {state.running && (
         <RunningStatus testId="downstream-running" doing="Analysing" steps="tasks" progress={state.progress} />
@@ -379,6 +426,111 @@ export function DownstreamPanel() {
         </div>
       )}
     </section>
+  );
+}
+
+/**
+ * Per task, the accuracy metric and the task-loss metric to read (the metrics the task has in the files; the
+ * default, as the analysis picks it, marked "(default)") and its chance level (known, or none: the floor 0,
+ * the default) — what the CLI's --accuracy-metric / --loss-metric TASK=NAME and --chance TASK=ACC choose.
+ */
+function TaskChoices({
+  offers,
+  texts,
+  choose,
+  every,
+}: {
+  offers: TaskMetricOffer[];
+  texts: TaskChoiceTexts;
+  choose: (task: string, key: 'accuracy' | 'loss' | 'chance', value: string) => void;
+  /** The chance accuracy field's level, every task's not given its own. */
+  every?: number;
+}) {
+  return (
+    <details className="subsection" data-testid="downstream-task-choices">
+      <summary>Per-task metrics and chance levels ({offers.length} tasks)</summary>
+      <table className="compact">
+        <caption>
+          Which accuracy and task-loss metric each task reads, and its chance level (as the CLI&apos;s
+          --accuracy-metric, --loss-metric and --chance TASK=…)
+        </caption>
+        <thead>
+          <tr>
+            <th>task</th>
+            <th>accuracy metric</th>
+            <th>task-loss metric</th>
+            <th>chance level</th>
+          </tr>
+        </thead>
+        <tbody>
+          {offers.map((o) => {
+            const t = texts[o.task] ?? {};
+            const accuracyDefault =
+              o.accuracyMetric === undefined
+                ? 'none: not analysed'
+                : o.accuracyMetric === 'each part'
+                  ? "each part's own"
+                  : o.accuracyMetric;
+            const chanceDefault =
+              every !== undefined
+                ? `${every.toFixed(3)} (the chance accuracy field)`
+                : o.chance
+                  ? `${o.chance.level.toFixed(3)} (${chanceSourceText(o.chance.source, chanceField)})`
+                  : 'none: the floor 0';
+            return (
+              <tr key={o.task} data-testid="downstream-task-choice">
+                <th scope="row">{o.task}</th>
+                <td>
+                  <select
+                    aria-label={`accuracy metric of ${o.task}`}
+                    value={t.accuracy ?? ''}
+                    onChange={(e) => choose(o.task, 'accuracy', e.target.value)}
+                  >
+                    <option value="">{accuracyDefault} (default)</option>
+                    {o.metrics
+                      .filter((m) => m !== o.accuracyMetric)
+                      .map((m) => (
+                        <option key={m} value={m}>
+                          {m}
+                        </option>
+                      ))}
+                  </select>
+                </td>
+                <td>
+                  <select
+                    aria-label={`task-loss metric of ${o.task}`}
+                    value={t.loss ?? ''}
+                    onChange={(e) => choose(o.task, 'loss', e.target.value)}
+                  >
+                    <option value="">{o.lossMetric ?? 'none: the law in C'} (default)</option>
+                    {o.metrics
+                      .filter((m) => m !== o.lossMetric)
+                      .map((m) => (
+                        <option key={m} value={m}>
+                          {m}
+                        </option>
+                      ))}
+                  </select>
+                </td>
+                <td>
+                  <input
+                    aria-label={`chance level of ${o.task}`}
+                    value={t.chance ?? ''}
+                    onChange={(e) => choose(o.task, 'chance', e.target.value)}
+                    placeholder="e.g. 0.25"
+                    size={6}
+                  />{' '}
+                  <span className="muted">
+                    {chanceDefault}
+                    {every === undefined ? ' (default)' : ''}
+                  </span>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </details>
   );
 }
 
@@ -523,7 +675,7 @@ function TaskDetails({
                 )}
                 <td className="num">
                   {r.actual
-                    ? `${acc(r.actual.accuracy)} (${errorAgainstActual(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
+                    ? `${acc(r.actual.accuracy)} (${actualErrorText(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
                     : ''}
                 </td>
               </tr>

@@ -7,6 +7,7 @@
 import { mergeTaskMetricSets, type TaskMetricSet } from '../../../src/io/parseTaskMetrics.js';
 import { analyseLadder, taskDefinitions, type TaskAnalysis } from '../../../src/analyses/downstreamLadder.js';
 import type { TaskLossFit } from '../../../src/analyses/downstream.js';
+import { applyChanceChoices, applyMetricChoices, everyTaskOptions } from '../../../src/analyses/taskChoices.js';
 import { sigmoidPlot } from '../../../src/report/downstreamHtml.js';
 import { notPredictedReason } from '../../../src/report/text/downstream.js';
 import type { Spec } from '../../../src/plots/specs.js';
@@ -47,6 +48,13 @@ export function runDownstream(
     roles: new Map(settings.ladder?.roles ?? []),
     tasks: settings.ladder?.tasks ?? [],
   };
+  // The choices per task, into the task definitions as the CLI writes its flags' (the same resolver).
+  const perTask = settings.perTask ?? { accuracyMetric: {}, lossMetric: {}, chance: {} };
+  const accuracy = { byTask: perTask.accuracyMetric },
+    loss = { byTask: perTask.lossMetric };
+  const chance = { ...(settings.chance !== undefined ? { every: settings.chance } : {}), byTask: perTask.chance };
+  applyMetricChoices(data, accuracy, loss, { accuracy: 'accuracy metric', loss: 'task-loss metric' });
+  applyChanceChoices(data, chance, 'chance level');
   // A manifest's target runs are predicted (and compared with their actual accuracy) as given targets are.
   const predicts = settings.targets.length > 0 || [...data.roles.values()].includes('target');
   const total = taskDefinitions(data).length;
@@ -58,7 +66,7 @@ export function runDownstream(
       targets: settings.targets,
       replicates: predicts ? settings.replicates : 0,
       validationLossChain: settings.validationLossChain,
-      ...(settings.chance !== undefined ? { chance: settings.chance } : {}),
+      ...everyTaskOptions(accuracy, loss, chance),
     },
     // Called as each task starts: the one before it is done.
     () => {

@@ -96,6 +96,15 @@ export interface DownstreamSettings {
   validationLossChain: boolean;
   /** A ladder manifest's word on the files: each run's role (target runs are predicted, never fitted) and the tasks it defines. */
   ladder?: { roles: [string, RunRole][]; tasks: TaskDefinition[] };
+  /**
+   * Choices per task, by task name, as the CLI's --accuracy-metric / --loss-metric TASK=NAME and --chance
+   * TASK=ACC (a task not named reads its default): resolved by the same code (src/analyses/taskChoices.ts).
+   */
+  perTask?: {
+    accuracyMetric: Record<string, string>;
+    lossMetric: Record<string, string>;
+    chance: Record<string, number>;
+  };
 }
 
 /** The compare panel's question (as `scalelab compare` asks it; its defaults are the CLI's). */
