@@ -393,7 +393,13 @@ export function forEachRun(
   } catch (e) {
     throw validator.earlierError(e);
   }
-  return validator.finish(format);
+  const info = validator.finish(format);
+  // A display name read as the run is said: it is not an id, though no two runs here share one (else refused).
+  if (info.wandbNameRun !== undefined)
+    process.stderr.write(
+      `scalelab: note: ${path}: W&B's display name "${info.wandbNameRun}" is read as the run, as no two runs here share one (a name that did would be refused); to read W&B's run ids instead, add its ID column to the export and give --columns run=ID\n`,
+    );
+  return info;
 }
 
 function readRecords(
