@@ -735,7 +735,7 @@ test("a W&B export's Name is read as the run where no two runs share it; a share
   };
   assert.match(
     refusal(wandbRunsTable),
-    /^w\.csv:3:1 \(column "Name"\): run name "llama-50M" is also at line 2: this W&B export's "Name" column is read as the run, but it is a display name, which runs can share \(seeds, a sweep named alike\), and these rows would be read as one run's, one kept; tell the runs apart with a column of run ids \(option "columns" run=ID, .*\), or read each row as a run of its own with option "columns" run=-$/,
+    /^w\.csv:3:1 \(column "Name"\): run name "llama-50M" is also at line 2: this W&B export's "Name" column is read as the run, but it is a display name, which runs can share \(seeds, a sweep named alike\), and these rows would be read as one run's, one kept; tell the runs apart with a column of run ids \(W&B's ID, added to the export from the runs table's columns: option "columns" run=ID\), or read each row as a run of its own with option "columns" run=-$/,
   );
   assert.match(
     refusal(wandbRunsTable.replace(/"2000","1767610800"/, '"900","1767610800"')),

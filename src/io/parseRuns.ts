@@ -1085,9 +1085,9 @@ export class RunValidator {
           found ? `this W&B export's "${col}" column is read as the run, but it is` : `"${col}" is`
         } a display name, which runs can share (seeds, a sweep named alike), and these rows would be read as one run's${
           step === undefined ? ', one kept' : ''
-        }; tell the runs apart with a column of run ids (${o('columns')} run=${idColumn ?? 'ID'}${
-          idColumn === undefined ? ", W&B's ID column, added to the export from the runs table's columns" : ''
-        })${step === undefined ? `, or read each row as a run of its own with ${o('columns')} run=${UNREAD_COLUMN}` : ', or give each run its own name'}`,
+        }; tell the runs apart with a column of run ids (${
+          idColumn === undefined ? "W&B's ID, added to the export from the runs table's columns: " : ''
+        }${o('columns')} run=${idColumn ?? 'ID'})${step === undefined ? `, or read each row as a run of its own with ${o('columns')} run=${UNREAD_COLUMN}` : ', or give each run its own name'}`,
     );
   }
 
