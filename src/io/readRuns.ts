@@ -402,7 +402,7 @@ export function forEachRun(
   if (info.wandbNameRun !== undefined && !notedNameRun.has(path)) {
     notedNameRun.add(path);
     process.stderr.write(
-      `scalelab: note: ${path}: W&B's display name "${info.wandbNameRun}" is read as the run, as no two runs here share one (a name that did would be refused); to read W&B's run ids instead, add its ID column to the export and give --columns run=ID\n`,
+      `scalelab: note: ${path}: W&B's display name "${info.wandbNameRun}" is read as the run, as no two runs here share one (a name that did would be refused); to read W&B's run ids instead, add its ID column to the export and map it as the run (run=ID)\n`,
     );
   }
   return info;
