@@ -707,26 +707,21 @@ const wandbRunsTable = [
   '"llama-200M","crashed","-","alice","","2026-01-05T13:00:00.000Z","9000","","0.003","2e8","0","4e9","9000","1500","1767618000","3.30","3.27"',
 ].join('\n');
 
-test("a W&B export's Name is read as the run where no two runs share it; a shared name is refused, never merged", () => {
-  // The seeds renamed apart: each name one run, read as the run (W&B's State and _step recognise the export).
-  const unique = parseRuns(
-    wandbRunsTable.replace(
-      '"llama-50M","finished","-","alice","","2026-01-05T11',
-      '"llama-50M-s1","finished","-","alice","","2026-01-05T11',
-    ),
-    { source: 'w.csv' },
-  );
-  assert.equal(unique.columns.run, 'Name');
-  assert.equal(unique.wandbNameRun, 'Name');
+test("a W&B runs table's Name stays unread (each row a run, seeds named alike kept apart); mapped as the run, a shared name is refused, never merged", () => {
+  // The rows are whole runs: read as before, four runs, none named, the two llama-50M seeds both kept.
+  const table = parseRuns(wandbRunsTable, { source: 'w.csv' });
+  assert.equal(table.columns.run, undefined);
+  assert.equal(table.wandbNameRun, undefined);
+  assert.equal(table.runs.length, 4);
   assert.deepEqual(
-    unique.runs.map((r) => r.run),
-    ['llama-50M', 'llama-50M-s1', 'llama-100M', 'llama-200M'],
+    table.runs.map((r) => r.loss),
+    [3.91, 3.93, 3.52, 3.3],
   );
-  // Seeds named alike: refused at the second, naming the first line and both ways out. The runs table's
-  // rows are whole runs, so equal names at different `_step`s (a crashed seed) are refused as well.
-  const refusal = (text: string, columns?: Record<string, string>) => {
+  // Mapped by hand, as the old hint said (run=Name): the rows would be one run's, one kept. Refused at the
+  // second, naming the first line and both ways out; equal names at different `_step`s (a crashed seed) too.
+  const refusal = (text: string) => {
     try {
-      parseRuns(text, { source: 'w.csv', ...(columns ? { columns } : {}) });
+      parseRuns(text, { source: 'w.csv', columns: { run: 'Name' } });
     } catch (e) {
       assert.ok(e instanceof InputError);
       return e.message;
@@ -735,21 +730,24 @@ test("a W&B export's Name is read as the run where no two runs share it; a share
   };
   assert.match(
     refusal(wandbRunsTable),
-    /^w\.csv:3:1 \(column "Name"\): run name "llama-50M" is also at line 2: this W&B export's "Name" column is read as the run, but it is a display name, which runs can share \(seeds, a sweep named alike\), and these rows would be read as one run's, one kept; tell the runs apart with a column of run ids \(W&B's ID, added to the export from the runs table's columns: option "columns" run=ID\), or read each row as a run of its own with option "columns" run=-$/,
+    /^w\.csv:3:1 \(column "Name"\): run name "llama-50M" is also at line 2: "Name" is a display name, which runs can share \(seeds, a sweep named alike\), and these rows would be read as one run's, one kept; tell the runs apart with a column of run ids \(W&B's ID, added to the export from the runs table's columns: option "columns" run=ID\), or read each row as a run of its own with option "columns" run=-$/,
   );
   assert.match(
     refusal(wandbRunsTable.replace(/"2000","1767610800"/, '"900","1767610800"')),
     /run name "llama-50M" is also at line 2/,
   );
-  // Mapped by hand, as the old hint said (run=Name): the same refusal, not one row kept of two.
-  assert.match(
-    refusal(wandbRunsTable, { run: 'Name' }),
-    /w\.csv:3:1 \(column "Name"\): run name "llama-50M" is also at line 2: "Name" is a display name/,
+  // With the seeds renamed apart, the mapping reads them as named.
+  const unique = parseRuns(
+    wandbRunsTable.replace(
+      '"llama-50M","finished","-","alice","","2026-01-05T11',
+      '"llama-50M-s1","finished","-","alice","","2026-01-05T11',
+    ),
+    { source: 'w.csv', columns: { run: 'Name' } },
   );
-  // Each row its own run, as asked: all four read, none named.
-  const apart = parseRuns(wandbRunsTable, { source: 'w.csv', columns: { run: '-' } });
-  assert.equal(apart.runs.length, 4);
-  assert.ok(apart.runs.every((r) => r.run === undefined));
+  assert.deepEqual(
+    unique.runs.map((r) => r.run),
+    ['llama-50M', 'llama-50M-s1', 'llama-100M', 'llama-200M'],
+  );
   // An ID column wins where the export has one (run_id is a run column's name); Name is then unread.
   let id = 0;
   const withId = parseRuns(

@@ -93,7 +93,7 @@ export const fieldAliases = {
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
   // Not W&B's `Name` by this list: a display name, which runs can share (seeds, a sweep named alike); it is
-  // read as the run only in a W&B export (wandbNameColumn), and refused where a name repeats (NameRunCheck).
+  // read as the run only in a W&B history export (wandbNameColumn), refused where a name repeats at a step.
   run: ['run', 'run_id'],
   /**
    * What a bootstrap draws together above the run: cooldown branches of one WSD trunk share most of
@@ -128,10 +128,20 @@ const WANDB_COLUMNS = ['State', 'Created', 'Runtime', 'Sweep', 'User', 'Tags', '
  */
 const WANDB_RUN_COLUMNS = ['State', 'Created', 'Runtime', 'Sweep', 'User', 'Tags'];
 
-/** W&B's display-name column, in a header recognised as a W&B export (WANDB_COLUMNS), else undefined. */
+/**
+ * W&B's display-name column in a history export (W&B's columns, none of a runs table's), else undefined.
+ * A history's rows are steps, so without a run column they need Name to be told apart. A runs table's
+ * rows are whole runs already: its Name stays unread there (each row its own run, as before), since
+ * seeds named alike would otherwise turn a file that reads into a refusal; `run=Name` maps it, checked.
+ */
 function wandbNameColumn(header: readonly string[]): string | undefined {
   const name = header.find((h) => h.trim() === 'Name');
-  return name !== undefined && header.some((h) => WANDB_COLUMNS.includes(h.trim())) ? name : undefined;
+  const names = header.map((h) => h.trim());
+  return name !== undefined &&
+    names.some((h) => WANDB_COLUMNS.includes(h)) &&
+    !names.some((h) => WANDB_RUN_COLUMNS.includes(h))
+    ? name
+    : undefined;
 }
 
 /** W&B's count of log calls: read as the step only when no step column is there (a caller may say so). */
@@ -555,7 +565,7 @@ function resolveColumns(
       exact ??
       aliases.map((a) => header.find((h) => normalise(h) === a && free(h) && named(h))).find((h) => h !== undefined) ??
       (field === 'step' ? header.find((h) => h.trim() === WANDB_LOG_COUNT && free(h)) : undefined) ??
-      // A W&B export's display name, where no run column is there: read as the run, checked by NameRunCheck.
+      // A W&B history export's display name, where no run column is there: read as the run, checked by checkNameRepeat.
       (field === 'run' ? [wandbNameColumn(header)].find((h) => h !== undefined && free(h)) : undefined);
     if (found !== undefined) out[field] = found;
   }

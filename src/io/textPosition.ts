@@ -143,40 +143,36 @@ export function notUtf8Detail(bad: { offset: number; bytes: number[] }): string 
 }
 
 /**
- * The note for a file whose last line has no line end while the lines before it have one: a writer
- * killed mid-row, or a copy still in progress, leaves such a file, and its last row may be cut ("…,2."
- * of 2.15 reads as 2, a step 1000 as 10), given the file's last lines (its tail). Undefined for a file
- * with no line end at all (one line: nothing says how its lines end) or one ending in a line end. A cut
- * cannot be told from a whole row, so this is a note, the row read as written: refusing would refuse every
- * file written without a final newline, hand-written ones most of all. Not for a last line ending in a
- * closing bracket or brace (JSON, JSONL): a row cut before it is not JSON and is refused by its parser.
- * Where the last number also looks cut (ending mid-form, "2.", "3e-", or with fewer decimals than the
- * same column one row up, as writers print a column to one precision), the note says so. Pure.
+ * The note for a file whose last line has no line end and may have been cut by a writer killed mid-row
+ * or a copy still in progress ("…,2." of 2.15 reads as 2), given the file's last two lines; undefined
+ * when nothing suggests a cut. A cut number cannot be told from a short one, and many hand-written files
+ * (and some published ones: examples/revisiting-*.csv) lack a final newline, so this is a note and only
+ * where the last field looks cut: a number ending mid-form ("2.", "1e", "3e-"), or one written with fewer
+ * decimals than the same column one row up (writers print a column to one precision: 2.15 after 2.31,
+ * cut to 2 or 2.1). A row ending in a word, a quote or a brace (JSON, JSONL) is whole, or is refused
+ * by its parser; an integer cut to fewer digits (1000 → 10) is not told. Pure.
  */
 export function cutLastLineNote(lastLines: string): string | undefined {
   if (lastLines === '' || lastLines.endsWith('\n') || lastLines.endsWith('\r')) return undefined;
-  const lines = lastLines.split(/\r\n|\n|\r/);
-  if (lines.length < 2) return undefined;
+  const lines = lastLines.split(/\r?\n/);
   const last = lines[lines.length - 1];
-  if (last.trim() === '' || /[\]}]\s*$/.test(last)) return undefined;
-  const before = lines[lines.length - 2];
+  const before = lines.length > 1 ? lines[lines.length - 2] : undefined;
   const lastField = (line: string) => {
     const fields = line.split(line.includes('\t') ? '\t' : line.includes(',') ? ',' : /\s+/);
     return { value: fields[fields.length - 1].trim().replace(/^"(.*)"$/, '$1'), count: fields.length };
   };
   const { value, count } = lastField(last);
   const numberForm = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d*)?$/;
+  if (!numberForm.test(value)) return undefined;
   const decimals = (v: string) => /\.(\d*)/.exec(v.split(/[eE]/)[0])?.[1].length ?? 0;
-  const midForm = numberForm.test(value) && /[.eE+-]$/.test(value);
-  const above = lastField(before);
+  const midForm = /[.eE+-]$/.test(value);
+  const above = before === undefined ? undefined : lastField(before);
   const fewerDecimals =
-    numberForm.test(value) &&
+    above !== undefined &&
     above.count === count &&
     numberForm.test(above.value) &&
     decimals(value) < decimals(above.value);
-  const looks =
-    midForm || fewerDecimals
-      ? `; its last number (${value}) looks cut${fewerDecimals ? ` (${decimals(above.value)} decimals in the row above)` : ''}`
-      : '';
-  return `the last line has no line end, though the lines before it have${looks}: if the file was still being written, its last row may be cut; read as written`;
+  if (!midForm && !fewerDecimals) return undefined;
+  const why = fewerDecimals ? ` (${decimals(above.value)} decimals in the row above)` : '';
+  return `the last line has no line end and its last number (${value}) looks cut${why}: if the file was still being written, its last row may be cut; read as written`;
 }
