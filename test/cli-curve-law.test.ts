@@ -1264,6 +1264,7 @@ test('curve-law fit warns of parameters its curves do not identify, without --bo
     );
   }
   // README's first command: the drop's shape at a limit, said beside the parameters; no warning of it.
+  const readmeFit = join(dir, 'readme-pair.json');
   const readme = scalelab([
     'curve-law',
     'fit',
@@ -1271,10 +1272,27 @@ test('curve-law fit warns of parameters its curves do not identify, without --bo
     'examples/studies/moby-curves/runs/d32-wsd-0.2',
     '--from-step',
     '500',
+    '--out',
+    readmeFit,
   ]);
   assert.equal(readme.code, 0, readme.stderr);
   assert.doesNotMatch(readme.stdout, /not identified by its curves/);
   assert.match(readme.stdout, /\(C, beta, gamma: the drop's shape is at a limit of the law/);
+  // predict and schedule repeat the shape note alone, as the note it is (text and JSON), not as a warning.
+  for (const sub of [['predict', '--schedule', 'cosine'], ['schedule']]) {
+    const args = ['curve-law', ...sub, '--curve-fit', readmeFit, '--steps', '2000', '--peak-lr', '5.7e-3'];
+    const text = scalelab(args);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(
+      text.stdout,
+      /\n\(C, beta, gamma: the drop's shape is at a limit of the law, not identified by these curves/,
+      sub[0],
+    );
+    assert.doesNotMatch(text.stdout, /warning: .*not identified/, sub[0]);
+    const json = scalelab([...args, '--json']).json();
+    assert.deepEqual(json.shapeAtLimit, ['C', 'beta', 'gamma'], sub[0]);
+    assert.ok(!(json.warnings ?? []).some((w: string) => /not identified/.test(w)), sub[0]);
+  }
   // A fit file whose mark names no parameter of the fit is refused at the field.
   saved.fits[0].fit.degenerate = ['L0', 'delta'];
   const edited = join(dir, 'bad-mark.json');

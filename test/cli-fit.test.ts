@@ -636,7 +636,7 @@ test('README commands write fit.json into the repository root, which git ignores
   assert.match(readFileSync(join(root, '.gitignore'), 'utf8'), /^\/fit\.json$/m);
 });
 
-test("fit: W&B's Name is suggested as the run where it keeps one N, and a run name with two sizes is refused in fit, frontier and backtest", () => {
+test("fit: W&B's Name is read as the run in a W&B export where no two runs share it, suggested elsewhere, and a run name with two sizes is refused in fit, frontier and backtest", () => {
   const rows = ['Name,_step,N,D,loss'];
   const sizes = [1e7, 2e7, 4e7, 8e7, 1.6e8, 3.2e8];
   for (const [i, n] of sizes.entries())
@@ -649,12 +649,22 @@ test("fit: W&B's Name is suggested as the run where it keeps one N, and a run na
   const r = scalelab(['fit', names]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(
-    r.stdout,
+    r.stderr,
+    /note: .*wandb-names\.csv: W&B's display name "Name" is read as the run, as no two runs here share one/,
+  );
+  assert.match(r.stdout, /12 rows from 6 training runs/);
+  // Without W&B's own columns beside it (_step here), a "Name" is some file's name: suggested, not read.
+  const plain = join(tmp, 'plain-names.csv');
+  writeFileSync(plain, rows.join('\n').replace('Name,_step', 'Name,step') + '\n');
+  const p = scalelab(['fit', plain]);
+  assert.equal(p.code, 0, p.stderr);
+  assert.match(
+    p.stdout,
     /the file's "Name" column keeps one N for each of its values: if it names each run .*--columns run=Name/,
   );
   // Mapped, a name shared by two sizes is refused at the later row, naming both lines.
   const shared = join(tmp, 'wandb-shared.csv');
-  writeFileSync(shared, rows.join('\n').replace(/^r1,/gm, 'r0,') + '\n');
+  writeFileSync(shared, rows.join('\n').replace(/^r1,([12]),/gm, (_, s: string) => `r0,${Number(s) + 2},`) + '\n');
   for (const command of ['fit', 'frontier', 'backtest']) {
     const x = scalelab([command, shared, '--columns', 'run=Name']);
     assert.equal(x.code, 2, `${command}: ${x.stdout}`);

@@ -722,9 +722,18 @@ export function fitCurveLaw(curves: TrainingCurve[], opts: CurveFitOptions): Cur
 const IDENTIFIED_WITHIN = 10;
 
 /**
+ * The least scatter, relative to the mean loss, the identification check reads a fit at: 0.1 %. A curve's
+ * checkpoints share an evaluation set and a seed, so they can scatter less about the fit than that, but the
+ * loss of the run is not known better: runs that differ only in their seed differ by more (docs/methods.md
+ * §35, "Parameters the curves do not identify"). Set from that, not from a data set; on the back-tests it
+ * moves no mark, and it is what lets a noise-free curve's unidentified parameters be marked at all.
+ */
+const NOISE_FLOOR = 1e-3;
+
+/**
  * The fitted parameters (in layout order, by name) that the curves do not identify. At the fit, the
  * Jacobian J of the predicted losses in the fitted coordinates (logarithms of every parameter) and the
- * residual variance s² = SSE/(n − p) give each coordinate's linearised standard error with the others
+ * residual variance s² = SSE/(n − p), floored at NOISE_FLOOR of the mean loss, give each coordinate's linearised standard error with the others
  * refitted, s/‖J_q − projection of J_q on the other columns‖ (Gauss–Newton, as a profile likelihood near
  * its optimum). One whose 95 % interval (1.96 of them) spans more than a factor IDENTIFIED_WITHIN either way
  * is not identified: a coefficient or exponent run to a limit (0 or ∞, where its column vanishes) or
@@ -766,7 +775,11 @@ function unidentified(
   const shape = opts.law === 'multi-power' ? ['C', 'beta', 'gamma'].map((n) => k + nonlinear.indexOf(n)) : [];
   const dof = n - names.length;
   if (dof <= 0) return { degenerate: [], shape: [] };
-  const s = Math.sqrt(fitted.f / dof);
+  // The scatter the intervals are read at: the fit's own, but not below NOISE_FLOOR of the mean loss. A
+  // noise-free curve (synthetic, or smoothed) fits with a scatter of rounding error, which would read every
+  // parameter whose column is not exactly 0 or exactly collinear as known to the last digit.
+  const meanLoss = prep.y.reduce((a, v) => a + v, 0) / n;
+  const s = Math.max(Math.sqrt(fitted.f / dof), NOISE_FLOOR * meanLoss);
   // A coefficient of a power term is its value at S1 = 1 (N = 1), far outside the data: its profile there
   // swings with the exponent. It is checked at the data's middle instead — A·S̄^(−α) (A_N·N̄^(−a)), S̄ and N̄
   // the fitted points' geometric means — where the exponent moves it least: the exponent's column, with

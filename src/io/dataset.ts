@@ -101,6 +101,11 @@ export interface Dataset {
    */
   runNameColumn?: string;
   /**
+   * W&B's display-name column, read as the run unasked in a W&B export (no run column, and no name
+   * repeated where it would merge runs, else refused): the CLI notes it, as a display name is not an id.
+   */
+  wandbNameRun?: string;
+  /**
    * Unread columns that look like the arms of an experiment (an `attention` or `optimizer` column whose
    * few text values each repeat the same sizes): the fit pools them as one data set, which a warning says,
    * with how to fit one arm or compare them.

@@ -697,17 +697,95 @@ test("a refused loss from a held-out column says which column was read as the lo
   );
 });
 
-test("W&B's Name is not read as the run (a display name runs share); runNameColumn says a Name that could be", () => {
-  const body = 'Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,2,1e8,4e9,2.9\nr2,1,2e8,2e9,3.0\n';
+// A W&B runs-table export as the web UI writes it (Export CSV): run metadata, config, then summary metrics,
+// `_step` the run's last step. Two seeds of the 50M config carry one display name, as a sweep's runs often do.
+const wandbRunsTable = [
+  '"Name","State","Notes","User","Tags","Created","Runtime","Sweep","lr","n_params","seed","tokens","_runtime","_step","_timestamp","eval/loss","train/loss"',
+  '"llama-50M","finished","-","alice","","2026-01-05T10:00:00.000Z","3600","","0.003","5e7","0","1e9","3600","2000","1767607200","3.91","3.88"',
+  '"llama-50M","finished","-","alice","","2026-01-05T11:00:00.000Z","3600","","0.003","5e7","1","1e9","3600","2000","1767610800","3.93","3.90"',
+  '"llama-100M","finished","-","alice","","2026-01-05T12:00:00.000Z","7200","","0.003","1e8","0","2e9","7200","2000","1767614400","3.52","3.49"',
+  '"llama-200M","crashed","-","alice","","2026-01-05T13:00:00.000Z","9000","","0.003","2e8","0","4e9","9000","1500","1767618000","3.30","3.27"',
+].join('\n');
+
+test("a W&B runs table's Name stays unread (each row a run, seeds named alike kept apart); mapped as the run, a shared name is refused, never merged", () => {
+  // The rows are whole runs: read as before, four runs, none named, the two llama-50M seeds both kept.
+  const table = parseRuns(wandbRunsTable, { source: 'w.csv' });
+  assert.equal(table.columns.run, undefined);
+  assert.equal(table.wandbNameRun, undefined);
+  assert.equal(table.runs.length, 4);
+  assert.deepEqual(
+    table.runs.map((r) => r.loss),
+    [3.91, 3.93, 3.52, 3.3],
+  );
+  // Mapped by hand, as the old hint said (run=Name): the rows would be one run's, one kept. Refused at the
+  // second, naming the first line and both ways out; equal names at different `_step`s (a crashed seed) too.
+  const refusal = (text: string) => {
+    try {
+      parseRuns(text, { source: 'w.csv', columns: { run: 'Name' } });
+    } catch (e) {
+      assert.ok(e instanceof InputError);
+      return e.message;
+    }
+    assert.fail('expected a refusal');
+  };
+  assert.match(
+    refusal(wandbRunsTable),
+    /^w\.csv:3:1 \(column "Name"\): run name "llama-50M" is also at line 2: "Name" is a display name, which runs can share \(seeds, a sweep named alike\), and these rows would be read as one run's, one kept; tell the runs apart with a column of run ids \(W&B's ID, added to the export from the runs table's columns: option "columns" run=ID\), or read each row as a run of its own with option "columns" run=-$/,
+  );
+  assert.match(
+    refusal(wandbRunsTable.replace(/"2000","1767610800"/, '"900","1767610800"')),
+    /run name "llama-50M" is also at line 2/,
+  );
+  // With the seeds renamed apart, the mapping reads them as named.
+  const unique = parseRuns(
+    wandbRunsTable.replace(
+      '"llama-50M","finished","-","alice","","2026-01-05T11',
+      '"llama-50M-s1","finished","-","alice","","2026-01-05T11',
+    ),
+    { source: 'w.csv', columns: { run: 'Name' } },
+  );
+  assert.deepEqual(
+    unique.runs.map((r) => r.run),
+    ['llama-50M', 'llama-50M-s1', 'llama-100M', 'llama-200M'],
+  );
+  // An ID column wins where the export has one (run_id is a run column's name); Name is then unread.
+  let id = 0;
+  const withId = parseRuns(
+    wandbRunsTable.replace('"Name",', '"Name","run_id",').replace(/^"llama-[^"]*",/gm, (m) => `${m}"run${id++}",`),
+    { source: 'w.csv' },
+  );
+  assert.equal(withId.columns.run, 'run_id');
+  assert.equal(withId.wandbNameRun, undefined);
+});
+
+test("a W&B history export's Name is the run where (Name, step) is unique; two runs of one name at one step are refused", () => {
+  const body =
+    'Name,_step,_runtime,params,tokens,train/loss\nr1,1,5,1e8,2e9,3.1\nr1,2,9,1e8,4e9,2.9\nr2,1,5,2e8,2e9,3.0\n';
   const wandb = parseRuns(body, { source: 'w.csv' });
-  assert.equal(wandb.columns.run, undefined);
-  assert.ok(wandb.unread?.includes('Name'));
-  assert.equal(wandb.runNameColumn, 'Name');
-  // A name shared by two sizes ("llama" for every run) names no run: the warning asks for a run column.
-  const shared = parseRuns(body.replace('r2,', 'r1,'), { source: 'w.csv' });
+  assert.equal(wandb.columns.run, 'Name');
+  assert.deepEqual(
+    wandb.runs.map((r) => [r.run, r.step]),
+    [
+      ['r1', 1],
+      ['r1', 2],
+      ['r2', 1],
+    ],
+  );
+  assert.equal(wandb.runNameColumn, undefined);
+  // A second run called r1 logging step 1 again: its rows would interleave with the first's.
+  assert.throws(
+    () => parseRuns(body + 'r1,1,5,1e8,2e9,3.2\n', { source: 'w.csv' }),
+    /w\.csv:5:1 \(column "Name"\): run name "r1" is also at line 2, at the same step 1: .*or give each run its own name/,
+  );
+  // Without W&B's columns, a "Name" beside a step is suggested (runNameColumn), not read.
+  const plain = parseRuns(body.replace('Name,_step,_runtime', 'Name,step,wall'), { source: 'p.csv' });
+  assert.equal(plain.columns.run, undefined);
+  assert.equal(plain.runNameColumn, 'Name');
+  // A name shared by two sizes names no run: nothing is suggested.
+  const shared = parseRuns(body.replace('Name,_step,_runtime', 'Name,step,wall').replace('r2,', 'r1,'), {
+    source: 'p.csv',
+  });
   assert.equal(shared.runNameColumn, undefined);
-  // Mapped, it is the run; a run column found by name needs no suggestion.
-  assert.equal(parseRuns(body, { source: 'w.csv', columns: { run: 'Name' } }).runs[2].run, 'r2');
   const both = parseRuns('Name,run_id,N,D,loss\nnice name,r1,1e8,2e9,3.1\n', { source: 'b.csv' });
   assert.equal(both.columns.run, 'run_id');
   assert.equal(both.runNameColumn, undefined);

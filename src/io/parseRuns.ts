@@ -92,8 +92,8 @@ export const fieldAliases = {
   layers: ['layers', 'n_layer', 'n_layers', 'num_layers', 'num_hidden_layers', 'depth'],
   gradSq: ['grad_sq', 'grad_norm_sq', 'gradient_norm_sq'],
   group: ['group'],
-  // Not W&B's `Name`: a display name, which runs of one size or a run restarted under its name share;
-  // where a step column has no run column beside it, fitWarnings suggests mapping it (runNameColumn).
+  // Not W&B's `Name` by this list: a display name, which runs can share (seeds, a sweep named alike); it is
+  // read as the run only in a W&B history export (wandbNameColumn), refused where a name repeats at a step.
   run: ['run', 'run_id'],
   /**
    * What a bootstrap draws together above the run: cooldown branches of one WSD trunk share most of
@@ -114,6 +114,35 @@ export const fieldAliases = {
  * its name and read (and refuse at a bad value) is left unread when the user does not want it.
  */
 export const UNREAD_COLUMN = '-';
+
+/**
+ * Columns W&B writes beside `Name` in a runs-table export (State, Created, Runtime, …) or a history
+ * export (_step, _runtime, _timestamp), spelled as it writes them: a `Name` beside one of them is W&B's
+ * display name, not some other file's "name".
+ */
+const WANDB_COLUMNS = ['State', 'Created', 'Runtime', 'Sweep', 'User', 'Tags', '_step', '_runtime', '_timestamp'];
+
+/**
+ * W&B's columns of a run as a whole, which its runs-table export has and a history export does not: a
+ * row of such a file is a whole run (its `_step` is the run's last), so a name on two rows is two runs.
+ */
+const WANDB_RUN_COLUMNS = ['State', 'Created', 'Runtime', 'Sweep', 'User', 'Tags'];
+
+/**
+ * W&B's display-name column in a history export (W&B's columns, none of a runs table's), else undefined.
+ * A history's rows are steps, so without a run column they need Name to be told apart. A runs table's
+ * rows are whole runs already: its Name stays unread there (each row its own run, as before), since
+ * seeds named alike would otherwise turn a file that reads into a refusal; `run=Name` maps it, checked.
+ */
+function wandbNameColumn(header: readonly string[]): string | undefined {
+  const name = header.find((h) => h.trim() === 'Name');
+  const names = header.map((h) => h.trim());
+  return name !== undefined &&
+    names.some((h) => WANDB_COLUMNS.includes(h)) &&
+    !names.some((h) => WANDB_RUN_COLUMNS.includes(h))
+    ? name
+    : undefined;
+}
 
 /** W&B's count of log calls: read as the step only when no step column is there (a caller may say so). */
 export const WANDB_LOG_COUNT = '_step';
@@ -535,7 +564,9 @@ function resolveColumns(
     const found =
       exact ??
       aliases.map((a) => header.find((h) => normalise(h) === a && free(h) && named(h))).find((h) => h !== undefined) ??
-      (field === 'step' ? header.find((h) => h.trim() === WANDB_LOG_COUNT && free(h)) : undefined);
+      (field === 'step' ? header.find((h) => h.trim() === WANDB_LOG_COUNT && free(h)) : undefined) ??
+      // A W&B history export's display name, where no run column is there: read as the run, checked by checkNameRepeat.
+      (field === 'run' ? [wandbNameColumn(header)].find((h) => h !== undefined && free(h)) : undefined);
     if (found !== undefined) out[field] = found;
   }
   return out;
@@ -1018,6 +1049,7 @@ export class RunValidator {
         `unique tokens U = ${run.U} exceed total tokens D = ${run.D}; expected U ≤ D`,
       );
     }
+    if (columns.run !== undefined && normalise(columns.run) === 'name') this.checkNameRepeat(rec, run, columns);
     if (run.diverged) {
       this.divergedRuns.push(run);
       return undefined;
@@ -1027,6 +1059,46 @@ export class RunValidator {
     this.kept++;
     this.firstLine ??= rec.line;
     return run;
+  }
+
+  /**
+   * Each run name's first line (by name and step, where the file has a step column), where the run is
+   * read from a display-name column (W&B's `Name`, found in a W&B export or mapped with run=Name).
+   */
+  private readonly nameLines = new Map<string, number>();
+
+  /**
+   * Refuses a display name that repeats where runs would be merged: a W&B Name is shared by runs that
+   * differ only in their seed, or a sweep named alike, and their rows would be read as one run's (a
+   * final-loss table keeps one of them; a history interleaves their curves). Refused rather than kept
+   * apart: the rows are handed on as they are read (runs import streams them into a store), so a name
+   * cannot be dropped from rows already read once a later row repeats it. A history's rows repeat a
+   * name at each step, so there only a name repeated at one step is refused; a W&B runs table's rows are
+   * whole runs (WANDB_RUN_COLUMNS), its `_step` each run's last, so there any repeat is.
+   */
+  private checkNameRepeat(rec: RawRecord, run: Run, columns: Partial<Record<Field, string>>): void {
+    if (run.run === undefined) return;
+    const perRun = this.header.some((h) => WANDB_RUN_COLUMNS.includes(h.trim()));
+    const step = columns.step === undefined || perRun ? undefined : run.step;
+    if (columns.step !== undefined && !perRun && step === undefined) return;
+    const key = step === undefined ? run.run : `${run.run}\u0000${step}`;
+    const first = this.nameLines.get(key);
+    if (first === undefined) return void this.nameLines.set(key, rec.line);
+    const col = columns.run!;
+    const cell = rec.cell(col);
+    const found = this.options.columns?.run === undefined;
+    const idColumn = this.header.find((h) => ['id', 'run_id', 'runid'].includes(normalise(h)));
+    throw new InputError(
+      { file: this.source, line: rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
+      (o) =>
+        `run name ${quoteForMessage(run.run!)} is also at line ${first}${step === undefined ? '' : `, at the same step ${step}`}: ${
+          found ? `this W&B export's "${col}" column is read as the run, but it is` : `"${col}" is`
+        } a display name, which runs can share (seeds, a sweep named alike), and these rows would be read as one run's${
+          step === undefined ? ', one kept' : ''
+        }; tell the runs apart with a column of run ids (${
+          idColumn === undefined ? "W&B's ID, added to the export from the runs table's columns: " : ''
+        }${o('columns')} run=${idColumn ?? 'ID'})${step === undefined ? `, or read each row as a run of its own with ${o('columns')} run=${UNREAD_COLUMN}` : ', or give each run its own name'}`,
+    );
   }
 
   /**
@@ -1188,6 +1260,12 @@ export class RunValidator {
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
     if (this.displayName && usedColumns.run === undefined) info.runNameColumn = this.displayName.col;
+    if (
+      usedColumns.run !== undefined &&
+      this.options.columns?.run === undefined &&
+      normalise(usedColumns.run) === 'name'
+    )
+      info.wandbNameRun = usedColumns.run;
     const variants = this.variantColumns();
     if (variants.length) info.variantColumns = variants;
     const why: Record<string, string> = Object.fromEntries(

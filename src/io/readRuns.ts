@@ -365,6 +365,9 @@ function streamJsonl(
   if (carry) emit(carry);
 }
 
+/** Files whose W&B display name was said to be read as the run, in this process. */
+const notedNameRun = new Set<string>();
+
 /**
  * Validate a file's runs one at a time, calling `onRun` with each (those --group keeps), without
  * holding the file in memory. Returns what a Dataset says besides its runs.
@@ -393,7 +396,16 @@ export function forEachRun(
   } catch (e) {
     throw validator.earlierError(e);
   }
-  return validator.finish(format);
+  const info = validator.finish(format);
+  // A display name read as the run is said (once a file: runs import reads it twice): it is not an id,
+  // though no two runs here share one (else refused).
+  if (info.wandbNameRun !== undefined && !notedNameRun.has(path)) {
+    notedNameRun.add(path);
+    process.stderr.write(
+      `scalelab: note: ${path}: W&B's display name "${info.wandbNameRun}" is read as the run, as no two runs here share one (a name that did would be refused); to read W&B's run ids instead, add its ID column to the export and map it as the run (run=ID)\n`,
+    );
+  }
+  return info;
 }
 
 function readRecords(

@@ -567,6 +567,14 @@ function reachWarnings(
   return out;
 }
 
+/**
+ * The note on a fit whose drop shape is at a limit of the law (CurveFit.shapeAtLimit) and nothing else
+ * unidentified: said, not warned (docs/methods.md §35), by fit and again where predict and schedule use it.
+ */
+function shapeAtLimitNote(fit: CurveFit): string {
+  return `${(fit.shapeAtLimit ?? []).join(', ')}: the drop's shape is at a limit of the law, not identified by these curves — fewer combinations of them are fixed, and the law is continuous there; its size and the other parameters are identified: docs/methods.md §35`;
+}
+
 /** What each parameter a curve law fits sets, for the warning on one its curves do not identify. */
 const parameterMeaning: Record<string, string> = {
   L0: 'the loss the curve tends to with training (its floor)',
@@ -832,10 +840,7 @@ Examples:
                 `  (95 % intervals, percentiles of ${g.bootstrap.replicates.length} bootstrap replicates, ${g.bootstrap.unit === 'run' ? 'whole runs resampled' : g.bootstrap.unit === 'lineage' ? 'whole lineages resampled' : 'blocks of residuals resampled within each run (fewer than 3 runs or lineages)'}${g.bootstrap.failed ? `, ${g.bootstrap.failed} failed` : ''})`,
               );
             if (g.fit.degenerate?.length) lines.push(`  warning: ${degenerateWarning(g.fit)}`);
-            else if (g.fit.shapeAtLimit?.length)
-              lines.push(
-                `  (${g.fit.shapeAtLimit.join(', ')}: the drop's shape is at a limit of the law, not identified by these curves — fewer combinations of them are fixed, and the law is continuous there; its size and the other parameters are identified: docs/methods.md §35)`,
-              );
+            else if (g.fit.shapeAtLimit?.length) lines.push(`  (${shapeAtLimitNote(g.fit)})`);
             const frozen = g.bootstrap ? frozenParameters(g.fit.params, g.bootstrap.replicates) : [];
             if (frozen.length) lines.push(`  warning: ${frozenWarning(frozen)}`);
             if (outside.length)
@@ -1053,6 +1058,9 @@ Examples:
           N,
           ...(p.dropped ? { droppedReplicates: p.dropped } : {}),
           ...(warnings.length ? { warnings } : {}),
+          // The fit's drop shape at a limit of the law, repeated from the fit as its note (the warning says it where
+          // other parameters are unidentified too).
+          ...(g.fit.shapeAtLimit?.length ? { shapeAtLimit: g.fit.shapeAtLimit } : {}),
           // The new-run interval's extrapolation term: its slope, where the fitted checkpoints end, the
           // decades of steps beyond them at the last step, and whether an interval carries it.
           extrapolation: {
@@ -1110,6 +1118,7 @@ Examples:
             `(${p.dropped} of ${g.bootstrap!.replicates.length} bootstrap replicates left out of the interval: they predict a loss ≤ 0 on this schedule, a degenerate refit)`,
           );
         for (const w of warnings) lines.push(`warning: ${w}`);
+        if (g.fit.shapeAtLimit?.length && !g.fit.degenerate?.length) lines.push(`(${shapeAtLimitNote(g.fit)})`);
         if (comparison)
           lines.push(
             `observed (${comparison.run}, step ${comparison.step}): ${f4(comparison.observed)}, predicted ${f4(comparison.predicted)}, ${((comparison.predicted / comparison.observed - 1) * 100).toFixed(2)} %${'inside' in comparison ? (comparison.inside ? ', inside the interval' : ', OUTSIDE the interval: the prediction missed') : ''}`,
@@ -1199,6 +1208,7 @@ Example:
             decayFrac: best.decayFrac,
             atEdge,
             ...(warnings.length ? { warnings } : {}),
+            ...(g.fit.shapeAtLimit?.length ? { shapeAtLimit: g.fit.shapeAtLimit } : {}),
             loss: best.loss,
             // Of the best decay fraction (not of the loss beside it), over bootstrap replicates.
             ...(best.interval ? { decayInterval: best.interval, level, spansSearch } : {}),
@@ -1217,7 +1227,8 @@ Example:
               (atEdge
                 ? `warning: the best fraction is at the edge of the range tried (1 %–99 %): the fitted law has no optimum inside it, so it says to decay ${best.decayFrac >= 0.99 ? 'as long' : 'as briefly'} as possible — check the fit (its annealing term, its curves) before trusting this\n`
                 : '') +
-              warnings.map((w) => `warning: ${w}\n`).join(''),
+              warnings.map((w) => `warning: ${w}\n`).join('') +
+              (g.fit.shapeAtLimit?.length && !g.fit.degenerate?.length ? `(${shapeAtLimitNote(g.fit)})\n` : ''),
             flags.curveFit,
           );
         }, flags.json),
