@@ -60,7 +60,10 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['fit', runs, '--db', '.scalelab/runs.db'],
       /unknown option '--db'\n\(fit reads a file of runs, not the run store: write a study's completed runs to one with "scalelab runs export --study NAME --out runs\.csv", then "scalelab fit runs\.csv"\)/,
     ],
-    [['frontier', runs, '--study', 's1'], /unknown option '--study'\n\(frontier reads a file of runs, not the run store/],
+    [
+      ['frontier', runs, '--study', 's1'],
+      /unknown option '--study'\n\(frontier reads a file of runs, not the run store/,
+    ],
     [
       ['plan', '--gpus', '2,000', '--gpu', 'h100', '--days', '21'],
       /--gpus: expected a whole number of at least 1, got "2,000"; thousands separators are not read: write 2000/,

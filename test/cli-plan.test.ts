@@ -588,3 +588,35 @@ test('shape --N 7 (a size without its suffix) is answered with "did you mean 7B 
   assert.match(scalelab(['shape', '--N', '7e3']).stderr, /below the smallest shape the search makes/);
   assert.equal(scalelab(['shape', '--N', '7B', '--json']).code, 0);
 });
+
+test("plan --fit from runs too few for free α and β: the split is the reduction's tie, said beside N and D", () => {
+  // Truth: α = 0.34, β = 0.28 (Hoffmann et al. 2022), five sizes on one IsoFLOP budget: fit reduces the
+  // reported law to α = β, which fixes a = b = 0.5 whatever the data.
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-tied-'));
+  const rows = ['N,D,loss'];
+  for (const N of [2e7, 4e7, 8e7, 1.6e8, 3.2e8]) {
+    const D = 1e19 / (6 * N);
+    rows.push(`${N},${D},${(1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28).toFixed(6)}`);
+  }
+  const file = join(dir, 'one-budget.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const fit = join(dir, 'one-budget.json');
+  const f = scalelab(['fit', file, '--out', fit, '--json']);
+  assert.equal(f.code, 0, f.stderr);
+  assert.deepEqual(f.json().ties, { beta: 'alpha' });
+  const plan = scalelab(['plan', '--C', '1e23', '--fit', fit, '--compare', 'chinchilla-70b', '--json']);
+  assert.equal(plan.code, 0, plan.stderr);
+  const w = plan.json().warnings.find((x: { code: string }) => x.code === 'reduced-law');
+  assert.ok(w, JSON.stringify(plan.json().warnings));
+  assert.match(w.message, /are not identified by the fit's data: the fit's reported law was reduced to α = β/);
+  assert.match(plan.json().landmarksNotPlaced, /reduced to α = β/);
+  const text = scalelab(['plan', '--C', '1e23', '--fit', fit]);
+  assert.match(text.stdout, /- warning: N = \S+ and D = \S+ apart \(\S+ tokens per parameter\) are not identified/);
+});
+
+test('plan --fit from runs that fit α and β apart: no reduced-law warning', () => {
+  const fit = join(mkdtempSync(join(tmpdir(), 'scalelab-plan-free-')), 'f.json');
+  assert.equal(scalelab(['fit', 'examples/chinchilla.csv', '--procedure', 'huber', '--out', fit]).code, 0);
+  const plan = scalelab(['plan', '--C', '1e23', '--fit', fit, '--json']).json();
+  assert.ok(!plan.warnings.some((x: { code: string }) => x.code === 'reduced-law'), JSON.stringify(plan.warnings));
+});

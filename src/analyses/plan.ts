@@ -67,6 +67,11 @@ export interface PlanInput {
    * parameter ratio, its `one-ratio` warning): said as a warning beside N and D.
    */
   splitUnidentified?: string;
+  /**
+   * The fit's warning code that `splitUnidentified` repeats: `one-ratio`, or `reduced-law` for a fit
+   * whose exponents its reduction tied. @default 'one-ratio'
+   */
+  splitUnidentifiedCode?: 'one-ratio' | 'reduced-law';
   inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
   /** Unique tokens available (data-constrained laws): D may exceed it by repeating epochs. */
   uniqueTokens?: number;
@@ -362,7 +367,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   if (input.splitUnidentified)
     warnings.push(
       warning(
-        'one-ratio',
+        input.splitUnidentifiedCode ?? 'one-ratio',
         'warning',
         `N = ${formatNumber(best.N, 4)} and D = ${formatNumber(best.D, 4)} apart (${formatNumber(best.D / best.N, 3)} tokens per parameter) are not identified by the fit's data: ${input.splitUnidentified}`,
       ),

@@ -44,6 +44,12 @@ export interface LawSource {
   procedure?: string;
   /** From a fit: its trust warnings of severity warning or severe, to repeat wherever it is used. */
   fitWarnings?: TrustWarning[];
+  /**
+   * From a fit whose reported procedure the data reduced by tying exponents (α = β with five
+   * configurations or fewer): the reduction in words. The law's split of a budget between N and D is
+   * then the tie's (a = b = 0.5), not the data's.
+   */
+  tiedByReduction?: string;
   /** From a preset: its note, which says what its N counts and what its loss is on. */
   note?: string;
   /** From a fit whose data's N column says so (non_embedding_params): the law's N is non-embedding. */
@@ -127,6 +133,9 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       members: f.members,
       chosen: f.json.procedure?.chosen,
       procedure: f.json.procedure?.id,
+      ...(f.json.procedure?.reduction && Object.keys(f.json.ties ?? {}).length
+        ? { tiedByReduction: f.json.procedure.reduction }
+        : {}),
       fitWarnings: f.json.warnings
         .filter((w) => w.severity !== 'info')
         // The fit's advice names `fit`'s flags with the command (`scalelab fit --init grid`): the

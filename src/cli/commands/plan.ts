@@ -208,7 +208,13 @@ Examples:
               splitUnidentified:
                 "every run of the fit has one tokens-per-parameter ratio, so the split of a budget between N and D is the law's assumed form, not a finding (the fit's one-ratio warning); add runs at other tokens per parameter",
             }
-          : {}),
+          : source.tiedByReduction
+            ? {
+                // The reported law's exponents tied by the reduction: a = b = 0.5 is its form, not a finding.
+                splitUnidentified: `the fit's reported law was reduced to α = β for too few runs (${source.tiedByReduction}), so a = b = 0.5 and the split of a budget between N and D is that tie's, not a finding (the fit's reduced-law warning); add runs of other model sizes and token counts`,
+                splitUnidentifiedCode: 'reduced-law' as const,
+              }
+            : {}),
         inference,
         hyperparameters: hyperparameterSource(flags, defaults),
         defaults,
@@ -233,10 +239,14 @@ Examples:
           })
         : undefined;
       // No verdicts (over-trained, under-trained) from a split the fit's runs do not identify.
-      const notPlaced =
-        flags.compare && plan.warnings.some((w) => w.code === 'one-ratio')
+      const splitCode = plan.warnings.find((w) => w.code === 'one-ratio' || w.code === 'reduced-law')?.code;
+      const notPlaced = !flags.compare
+        ? undefined
+        : splitCode === 'one-ratio'
           ? "published models not placed on the frontier: every run of the fit has one tokens-per-parameter ratio, so the compute-optimal size they would be judged against is the law's assumed form (the fit's one-ratio warning)"
-          : undefined;
+          : splitCode === 'reduced-law'
+            ? "published models not placed on the frontier: the fit's reported law was reduced to α = β for too few runs, so the compute-optimal size they would be judged against is that tie's (the fit's reduced-law warning)"
+            : undefined;
       const landmarks = flags.compare && !notPlaced ? placeModels(flags.compare, source.law, source.params) : undefined;
       const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
       const json = {
