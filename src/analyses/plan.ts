@@ -203,6 +203,31 @@ export interface Plan {
 }
 
 /**
+ * Why a saved fit's split of a budget between N and D is not the data's, as makePlan's
+ * `splitUnidentified` takes it: runs at one tokens-per-parameter ratio (the fit's `one-ratio`
+ * warning), or a reported law whose exponents its reduction tied (α = β for too few runs, so a = b =
+ * 0.5 whatever the data). `plan --fit` and the web app's planner both ask it, so they warn alike.
+ */
+export function splitNotIdentified(fit: {
+  warnings: readonly { code: string }[];
+  ties?: Record<string, string>;
+  procedure?: { reduction?: string };
+}): Pick<PlanInput, 'splitUnidentified' | 'splitUnidentifiedCode'> {
+  if (fit.warnings.some((w) => w.code === 'one-ratio'))
+    return {
+      splitUnidentified:
+        "every run of the fit has one tokens-per-parameter ratio, so the split of a budget between N and D is the law's assumed form, not a finding (the fit's one-ratio warning); add runs at other tokens per parameter",
+    };
+  const reduction = fit.procedure?.reduction;
+  if (reduction && Object.keys(fit.ties ?? {}).length)
+    return {
+      splitUnidentified: `the fit's reported law was reduced to α = β for too few runs (${reduction}), so a = b = 0.5 and the split of a budget between N and D is that tie's, not a finding (the fit's reduced-law warning); add runs of other model sizes and token counts`,
+      splitUnidentifiedCode: 'reduced-law',
+    };
+  return {};
+}
+
+/**
  * The recommended run's loss as `predict` gives it from a saved fit (the plan's `recommendation.forRun`):
  * an `auto` fit's candidates averaged, with a prediction interval for one run. Undefined for a fit of
  * one law without replicates, where it would only repeat the plan's own loss.

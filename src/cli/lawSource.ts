@@ -10,7 +10,7 @@ import type { TrustWarning } from '../fit/warnings.js';
 import { getLaw, lawIdsWithOption, paramsWithRole, type Law } from '../laws/index.js';
 import { nonFallingExponents, unvariedInputs } from '../analyses/predictFit.js';
 import { lawPreset, lawPresets } from '../presets/laws.js';
-import { nCountOfColumn } from '../analyses/plan.js';
+import { nCountOfColumn, splitNotIdentified, type PlanInput } from '../analyses/plan.js';
 import { InputError, renameOptions, UsageError, type ScaleLabError } from '../errors/index.js';
 import { fitCommandFlag } from './optionFlags.js';
 import { parseAssignments } from './options.js';
@@ -44,12 +44,8 @@ export interface LawSource {
   procedure?: string;
   /** From a fit: its trust warnings of severity warning or severe, to repeat wherever it is used. */
   fitWarnings?: TrustWarning[];
-  /**
-   * From a fit whose reported procedure the data reduced by tying exponents (α = β with five
-   * configurations or fewer): the reduction in words. The law's split of a budget between N and D is
-   * then the tie's (a = b = 0.5), not the data's.
-   */
-  tiedByReduction?: string;
+  /** From a fit: why its split of a budget between N and D is not the data's (splitNotIdentified). */
+  split?: Pick<PlanInput, 'splitUnidentified' | 'splitUnidentifiedCode'>;
   /** From a preset: its note, which says what its N counts and what its loss is on. */
   note?: string;
   /** From a fit whose data's N column says so (non_embedding_params): the law's N is non-embedding. */
@@ -133,9 +129,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       members: f.members,
       chosen: f.json.procedure?.chosen,
       procedure: f.json.procedure?.id,
-      ...(f.json.procedure?.reduction && Object.keys(f.json.ties ?? {}).length
-        ? { tiedByReduction: f.json.procedure.reduction }
-        : {}),
+      split: splitNotIdentified(f.json),
       fitWarnings: f.json.warnings
         .filter((w) => w.severity !== 'info')
         // The fit's advice names `fit`'s flags with the command (`scalelab fit --init grid`): the

@@ -202,19 +202,8 @@ Examples:
         ...(source.rangesOf ? { rangesOf: source.rangesOf, rangesSource: source.rangesSource } : {}),
         shape: planShape(flags),
         ...(source.nCount ? { nCount: source.nCount } : {}),
-        // The fit's one-ratio warning, carried to the split it leaves to the law's form.
-        ...(source.fitWarnings?.some((w) => w.code === 'one-ratio')
-          ? {
-              splitUnidentified:
-                "every run of the fit has one tokens-per-parameter ratio, so the split of a budget between N and D is the law's assumed form, not a finding (the fit's one-ratio warning); add runs at other tokens per parameter",
-            }
-          : source.tiedByReduction
-            ? {
-                // The reported law's exponents tied by the reduction: a = b = 0.5 is its form, not a finding.
-                splitUnidentified: `the fit's reported law was reduced to α = β for too few runs (${source.tiedByReduction}), so a = b = 0.5 and the split of a budget between N and D is that tie's, not a finding (the fit's reduced-law warning); add runs of other model sizes and token counts`,
-                splitUnidentifiedCode: 'reduced-law' as const,
-              }
-            : {}),
+        // The fit's one-ratio or tied reduction, carried to the split it leaves to the law's form.
+        ...source.split,
         inference,
         hyperparameters: hyperparameterSource(flags, defaults),
         defaults,
