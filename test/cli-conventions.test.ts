@@ -50,6 +50,11 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['plan', '--gpus', '2000', '--gpu', 'h100', '--hours', '504'],
       /unknown option '--hours'\n\(Did you mean --days\? The duration is in days: 504 hours is --days 21/,
     ],
+    // A folder of trainer outputs given as the runs: how its runs become the one file read.
+    [
+      ['fit', 'examples/inputs'],
+      /examples\/inputs: is a folder: expected a CSV, JSON or JSONL file of runs \(a folder of training runs is not read: write one file with a row per run \(N, D and loss, as examples\/inputs\/runs\.csv\) or per checkpoint \(with a run column\); files of runs are gathered into one with "scalelab runs import/,
+    ],
     // "A month of GPUs": named with the days to write, as weeks and hours are.
     [
       ['plan', '--gpus', '10000', '--gpu', 'h100', '--months', '1'],
