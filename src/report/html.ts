@@ -101,6 +101,11 @@ export interface ReportOptions {
    * defaults and how they differ from the back-test command's), said after its interval line.
    */
   backtestSettings?: string;
+  /**
+   * The fit's bootstrap settings the caller left at their defaults (`report`'s --bootstrap and --seed
+   * not typed): marked "(default)" beside them, as every command marks a default the user did not choose.
+   */
+  bootstrapDefaulted?: { replicates: boolean; seed: boolean };
 }
 
 export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>>, o: ReportOptions = {}): string {
@@ -141,7 +146,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     html:
       `<p>Law <b>${escapeHtml(law.id)}</b> (${escapeHtml(law.citation)}), ${escapeHtml(describeLoss({ ...f.loss, space: f.loss.space ?? 'log' }))}. Objective ${escapeHtml(f.objective.toExponential(6))}; ${f.startsAtBest} of ${f.starts} starts reached the best optimum; ${f.converged ? 'converged' : '<b>not converged</b>'} (${escapeHtml(f.reason)}).` +
       (f.bootstrap
-        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${escapeHtml(keptReplicates(f.bootstrap, drawn(f)))}; seed ${f.bootstrap.seed}.`
+        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${escapeHtml(keptReplicates(f.bootstrap, drawn(f)))}${o.bootstrapDefaulted?.replicates ? ' (default, --bootstrap)' : ''}; seed ${f.bootstrap.seed}${o.bootstrapDefaulted?.seed ? ' (default, --seed)' : ''}.`
         : ' No bootstrap intervals.') +
       `</p>${htmlTable(
         ['parameter', 'value', 'description'],

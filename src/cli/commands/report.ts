@@ -427,6 +427,10 @@ Examples:
             extra: downstream,
             optionName,
             ...(settings ? { backtestSettings: settings } : {}),
+            bootstrapDefaulted: {
+              replicates: cmd.getOptionValueSource('bootstrap') !== 'cli',
+              seed: cmd.getOptionValueSource('seed') !== 'cli',
+            },
           });
           // Checked before it is written: a report showing NaN as a result is not written at all.
           checkFiniteText(html, file);
