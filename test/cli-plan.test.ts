@@ -620,3 +620,32 @@ test('plan --fit from runs that fit α and β apart: no reduced-law warning', ()
   const plan = scalelab(['plan', '--C', '1e23', '--fit', fit, '--json']).json();
   assert.ok(!plan.warnings.some((x: { code: string }) => x.code === 'reduced-law'), JSON.stringify(plan.warnings));
 });
+
+test("plan and predict --fit from runs whose sizes were written in millions and billions repeat fit's note on the units", () => {
+  // Sizes as a paper's table gives them (N in millions, D in billions), from Hoffmann et al.'s law.
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-units-'));
+  const rows = ['N,D,loss'];
+  for (const N of [20, 40, 80, 160, 320])
+    for (const D of [2, 8, 32])
+      rows.push(`${N},${D},${(1.69 + 406.4 / (N * 1e6) ** 0.34 + 410.7 / (D * 1e9) ** 0.28).toFixed(6)}`);
+  const file = join(dir, 'millions.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const fit = join(dir, 'millions.json');
+  assert.equal(scalelab(['fit', file, '--out', fit]).code, 0);
+  for (const args of [
+    ['plan', '--C', '1e23', '--fit', fit],
+    ['predict', '--fit', fit, '--N', '70B', '--D', '1.4T'],
+  ]) {
+    const r = scalelab(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /note: the largest N in the data of fit .*millions\.json \(.*millions\.csv\) is 320: if that counts parameters in millions or billions, write the suffix \(320M, 320B\) or scale the column, and fit again/,
+    );
+    assert.match(r.stderr, /note: the largest D in the data of fit .* is 32: /);
+  }
+  // A fit in parameters and tokens says nothing of units.
+  const plain = join(dir, 'plain.json');
+  assert.equal(scalelab(['fit', 'examples/chinchilla.csv', '--procedure', 'huber', '--out', plain]).code, 0);
+  assert.doesNotMatch(scalelab(['plan', '--C', '1e23', '--fit', plain]).stderr, /note: the largest/);
+});

@@ -13,6 +13,7 @@ import { lawPreset, lawPresets } from '../presets/laws.js';
 import { nCountOfColumn, splitNotIdentified, type PlanInput } from '../analyses/plan.js';
 import { InputError, renameOptions, UsageError, type ScaleLabError } from '../errors/index.js';
 import { fitCommandFlag } from './optionFlags.js';
+import { smallSizeNotes } from './sizeNote.js';
 import { parseAssignments } from './options.js';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { lineColumn, lineStartsOf } from '../io/textPosition.js';
@@ -112,6 +113,14 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
         );
     }
     const f = loadFit(text, flags.fit);
+    // Sizes fitted in millions or billions (fit said so while the file was at hand): said again where the
+    // fit is used, since a plan from it allocates in those units and reads as one in parameters.
+    const { N: rangeN, D: rangeD } = f.json.data.ranges;
+    for (const note of smallSizeNotes(`the data of fit ${flags.fit} (${f.json.data.source})`, {
+      ...(rangeN ? { N: rangeN[1] } : {}),
+      ...(rangeD ? { D: rangeD[1] } : {}),
+    }))
+      process.stderr.write(`${note.replace('or scale the column', 'or scale the column, and fit again')}\n`);
     if (flags.breaks !== undefined)
       throw new UsageError(
         `--breaks: the fit brings its own (law ${f.law.id}${f.law.options?.breaks !== undefined ? ` with ${f.law.options.breaks} break${f.law.options.breaks === 1 ? '' : 's'}` : ', which has no breaks'}); --breaks is read with --law ${breakLaws()} and --params`,
