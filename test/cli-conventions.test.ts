@@ -53,7 +53,7 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
     // A folder of trainer outputs given as the runs: how its runs become the one file read.
     [
       ['fit', 'examples/inputs'],
-      /examples\/inputs: is a folder: expected a CSV, JSON or JSONL file of runs \(a folder of training runs is not read: write one file with a row per run \(N, D and loss, as examples\/inputs\/runs\.csv\) or per checkpoint \(with a run column\); files of runs are gathered into one with "scalelab runs import/,
+      /examples\/inputs: is a folder: expected a CSV, JSON or JSONL file of runs \(a folder of training runs is not read: write one file with a row per run \(N, D and loss, as examples\/inputs\/runs\.csv\) or per checkpoint \(with a run column\); several files of runs become one by importing them into one study of the run store and exporting it, scalelab runs import then scalelab runs export\)/,
     ],
     // "A month of GPUs": named with the days to write, as weeks and hours are.
     [

@@ -60,7 +60,7 @@ export function inputSize(path: string, what = defaultWhat): number {
       `is a folder: expected ${what}${
         // A folder of trainer outputs, one per run: said how its runs become the one file read.
         what === defaultWhat
-          ? ' (a folder of training runs is not read: write one file with a row per run (N, D and loss, as examples/inputs/runs.csv) or per checkpoint (with a run column); files of runs are gathered into one with "scalelab runs import A.csv B.jsonl --study NAME", then "scalelab runs export --study NAME --out runs.csv")'
+          ? ' (a folder of training runs is not read: write one file with a row per run (N, D and loss, as examples/inputs/runs.csv) or per checkpoint (with a run column); several files of runs become one by importing them into one study of the run store and exporting it, scalelab runs import then scalelab runs export)'
           : ''
       }`,
     );

@@ -427,9 +427,9 @@ Examples:
             extra: downstream,
             optionName,
             ...(settings ? { backtestSettings: settings } : {}),
-            bootstrapDefaulted: {
-              replicates: cmd.getOptionValueSource('bootstrap') !== 'cli',
-              seed: cmd.getOptionValueSource('seed') !== 'cli',
+            bootstrapDefaults: {
+              ...(cmd.getOptionValueSource('bootstrap') !== 'cli' ? { replicates: 'default, --bootstrap' } : {}),
+              ...(cmd.getOptionValueSource('seed') !== 'cli' ? { seed: 'default, --seed' } : {}),
             },
           });
           // Checked before it is written: a report showing NaN as a result is not written at all.
