@@ -50,6 +50,25 @@ test('exit codes: 2 for every usage error (unknown command or flag, missing argu
       ['plan', '--gpus', '2000', '--gpu', 'h100', '--hours', '504'],
       /unknown option '--hours'\n\(Did you mean --days\? The duration is in days: 504 hours is --days 21/,
     ],
+    // A folder of trainer outputs given as the runs: how its runs become the one file read.
+    [
+      ['fit', 'examples/inputs'],
+      /examples\/inputs: is a folder: expected a CSV, JSON or JSONL file of runs \(a folder of training runs is not read: write one file with a row per run \(N, D and loss, as examples\/inputs\/runs\.csv\) or per checkpoint \(with a run column\); several files of runs become one by importing them into one study of the run store and exporting it, scalelab runs import then scalelab runs export\)/,
+    ],
+    // "A month of GPUs": named with the days to write, as weeks and hours are.
+    [
+      ['plan', '--gpus', '10000', '--gpu', 'h100', '--months', '1'],
+      /unknown option '--months'\n\(Did you mean --days\? The duration is in days: a month of 30 days is --days 30/,
+    ],
+    // The run store given to a command that reads a file: the export that makes one.
+    [
+      ['fit', runs, '--db', '.scalelab/runs.db'],
+      /unknown option '--db'\n\(fit reads a file of runs, not the run store: write a study's completed runs to one with "scalelab runs export --study NAME --out runs\.csv", then "scalelab fit runs\.csv"\)/,
+    ],
+    [
+      ['frontier', runs, '--study', 's1'],
+      /unknown option '--study'\n\(frontier reads a file of runs, not the run store/,
+    ],
     [
       ['plan', '--gpus', '2,000', '--gpu', 'h100', '--days', '21'],
       /--gpus: expected a whole number of at least 1, got "2,000"; thousands separators are not read: write 2000/,

@@ -109,7 +109,7 @@ test("report: the approaches' intervals, the back-test's settings and the loss b
   assert.match(page, /compute-optimal loss with its 95 % bootstrap band/);
   assert.match(
     page,
-    /Intervals: 95 % percentile bootstrap, 20 bootstrap replicates, resampling 240 whole runs, none dropped; seed 0\./,
+    /Intervals: 95 % percentile bootstrap, 20 bootstrap replicates, resampling 240 whole runs, none dropped; seed 0 \(default, --seed\)\./,
   );
   assert.match(page, /preset deepseek-2024 \(the default; choose with --hparams-preset or --sweep\)/);
   assert.deepEqual(j.backtest.procedures, ['auto']);

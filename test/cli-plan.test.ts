@@ -588,3 +588,64 @@ test('shape --N 7 (a size without its suffix) is answered with "did you mean 7B 
   assert.match(scalelab(['shape', '--N', '7e3']).stderr, /below the smallest shape the search makes/);
   assert.equal(scalelab(['shape', '--N', '7B', '--json']).code, 0);
 });
+
+test("plan --fit from runs too few for free α and β: the split is the reduction's tie, said beside N and D", () => {
+  // Truth: α = 0.34, β = 0.28 (Hoffmann et al. 2022), five sizes on one IsoFLOP budget: fit reduces the
+  // reported law to α = β, which fixes a = b = 0.5 whatever the data.
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-tied-'));
+  const rows = ['N,D,loss'];
+  for (const N of [2e7, 4e7, 8e7, 1.6e8, 3.2e8]) {
+    const D = 1e19 / (6 * N);
+    rows.push(`${N},${D},${(1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28).toFixed(6)}`);
+  }
+  const file = join(dir, 'one-budget.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const fit = join(dir, 'one-budget.json');
+  const f = scalelab(['fit', file, '--out', fit, '--json']);
+  assert.equal(f.code, 0, f.stderr);
+  assert.deepEqual(f.json().ties, { beta: 'alpha' });
+  const plan = scalelab(['plan', '--C', '1e23', '--fit', fit, '--compare', 'chinchilla-70b', '--json']);
+  assert.equal(plan.code, 0, plan.stderr);
+  const w = plan.json().warnings.find((x: { code: string }) => x.code === 'reduced-law');
+  assert.ok(w, JSON.stringify(plan.json().warnings));
+  assert.match(w.message, /are not identified by the fit's data: the fit's reported law was reduced to α = β/);
+  assert.match(plan.json().landmarksNotPlaced, /reduced to α = β/);
+  const text = scalelab(['plan', '--C', '1e23', '--fit', fit]);
+  assert.match(text.stdout, /- warning: N = \S+ and D = \S+ apart \(\S+ tokens per parameter\) are not identified/);
+});
+
+test('plan --fit from runs that fit α and β apart: no reduced-law warning', () => {
+  const fit = join(mkdtempSync(join(tmpdir(), 'scalelab-plan-free-')), 'f.json');
+  assert.equal(scalelab(['fit', 'examples/chinchilla.csv', '--procedure', 'huber', '--out', fit]).code, 0);
+  const plan = scalelab(['plan', '--C', '1e23', '--fit', fit, '--json']).json();
+  assert.ok(!plan.warnings.some((x: { code: string }) => x.code === 'reduced-law'), JSON.stringify(plan.warnings));
+});
+
+test("plan and predict --fit from runs whose sizes were written in millions and billions repeat fit's note on the units", () => {
+  // Sizes as a paper's table gives them (N in millions, D in billions), from Hoffmann et al.'s law.
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-units-'));
+  const rows = ['N,D,loss'];
+  for (const N of [20, 40, 80, 160, 320])
+    for (const D of [2, 8, 32])
+      rows.push(`${N},${D},${(1.69 + 406.4 / (N * 1e6) ** 0.34 + 410.7 / (D * 1e9) ** 0.28).toFixed(6)}`);
+  const file = join(dir, 'millions.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const fit = join(dir, 'millions.json');
+  assert.equal(scalelab(['fit', file, '--out', fit]).code, 0);
+  for (const args of [
+    ['plan', '--C', '1e23', '--fit', fit],
+    ['predict', '--fit', fit, '--N', '70B', '--D', '1.4T'],
+  ]) {
+    const r = scalelab(args);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(
+      r.stderr,
+      /note: the largest N in the data of fit .*millions\.json \(.*millions\.csv\) is 320: if that counts parameters in millions or billions, write the suffix \(320M, 320B\) or scale the column, and fit again/,
+    );
+    assert.match(r.stderr, /note: the largest D in the data of fit .* is 32: /);
+  }
+  // A fit in parameters and tokens says nothing of units.
+  const plain = join(dir, 'plain.json');
+  assert.equal(scalelab(['fit', 'examples/chinchilla.csv', '--procedure', 'huber', '--out', plain]).code, 0);
+  assert.doesNotMatch(scalelab(['plan', '--C', '1e23', '--fit', plain]).stderr, /note: the largest/);
+});

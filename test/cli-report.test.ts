@@ -294,3 +294,36 @@ test('one-ratio runs: report, plan --fit and frontier show the N/D split as not 
   assert.equal(spread.landmarksNotPlaced, undefined);
   assert.equal(spread.landmarks.length, 1);
 });
+
+test("report marks the fit's bootstrap count and seed (default) when they were not typed, as the back-test's settings are", () => {
+  const out = join(dir, 'defaults-marked.html');
+  const fitLine = (html: string) => /Intervals: 95 % percentile bootstrap, [^<]*/.exec(html)?.[0] ?? '';
+  const seedUntyped = scalelab([
+    'report',
+    'examples/inputs/runs.csv',
+    '--bootstrap',
+    '20',
+    '--folds',
+    '1',
+    '--out',
+    out,
+  ]);
+  assert.equal(seedUntyped.code, 0, seedUntyped.stderr);
+  const line = fitLine(readFileSync(out, 'utf8'));
+  assert.match(line, /; seed 0 \(default, --seed\)\.$/);
+  assert.doesNotMatch(line, /\(default, --bootstrap\)/);
+  const typed = scalelab([
+    'report',
+    'examples/inputs/runs.csv',
+    '--bootstrap',
+    '20',
+    '--seed',
+    '3',
+    '--folds',
+    '1',
+    '--out',
+    out,
+  ]);
+  assert.equal(typed.code, 0, typed.stderr);
+  assert.doesNotMatch(fitLine(readFileSync(out, 'utf8')), /default/);
+});

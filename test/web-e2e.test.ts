@@ -527,7 +527,7 @@ test(
         await error.waitFor();
         assert.match(
           (await error.textContent()) ?? '',
-          /no candidate procedure could be fitted .*4 distinct configurations \(N, D\) on 1 compute value: too few for the huber law, and a law in C alone needs at least 3 values of C/,
+          /no candidate procedure could be fitted .*4 distinct configurations \(N, D\) on 1 compute value: too few for law chinchilla, which needs more configurations than its free parameters, and a law in C alone needs at least 3 values of C/,
         );
         await page.screenshot({
           timeout: screenshotTimeoutMs,

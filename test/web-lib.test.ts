@@ -253,6 +253,33 @@ test("the web planner's N and D from an auto fit: the reported law's optimum, sa
   assert.equal(run.interval, undefined, 'no replicates, no interval');
 });
 
+test('the web planner warns that a split the fit does not identify is not a finding, as plan --fit does', () => {
+  // Truth: α = 0.34, β = 0.28 (Hoffmann et al. 2022). Five sizes on one budget: the reported law is
+  // reduced to α = β. Five sizes at 20 tokens per parameter, three noisy runs each: one ratio.
+  const loss = (N: number, D: number) => 1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28;
+  const oneBudget = [2e7, 4e7, 8e7, 1.6e8, 3.2e8].map((N) => `${N},${1e19 / (6 * N)},${loss(N, 1e19 / (6 * N))}`);
+  let k = 0;
+  const oneRatio = [1.25e8, 3.5e8, 7.6e8, 1.3e9, 2.7e9].flatMap((N) =>
+    [0, 1, 2].map(() => `${N},${20 * N},${loss(N, 20 * N) * (1 + 0.004 * Math.sin(7.31 * ++k))}`),
+  );
+  const planOf = (rows: string[]) =>
+    planFor(autoFitToJson(chooseProcedure(parseRuns(['N,D,loss', ...rows].join('\n'), { source: 'runs.csv' }))), {
+      ...defaultPlannerInputs,
+      mode: 'flops',
+      flops: '1e23',
+    });
+  const tied = planOf(oneBudget).warnings.find((w) => w.code === 'reduced-law');
+  assert.match(
+    tied?.message ?? '',
+    /are not identified by the fit's data: the fit's reported law was reduced to α = β/,
+  );
+  const ratio = planOf(oneRatio).warnings.find((w) => w.code === 'one-ratio');
+  assert.match(
+    ratio?.message ?? '',
+    /are not identified by the fit's data: every run of the fit has one tokens-per-parameter ratio/,
+  );
+});
+
 test('the web planner marks a cluster input left at its default and says where it comes from, as plan does a defaulted --gpu or --mfu', () => {
   const data = parseRuns(readFileSync(join(root, 'examples/cs336-isoflops.json'), 'utf8'), {
     source: 'cs336-isoflops.json',

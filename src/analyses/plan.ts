@@ -67,6 +67,11 @@ export interface PlanInput {
    * parameter ratio, its `one-ratio` warning): said as a warning beside N and D.
    */
   splitUnidentified?: string;
+  /**
+   * The fit's warning code that `splitUnidentified` repeats: `one-ratio`, or `reduced-law` for a fit
+   * whose exponents its reduction tied. @default 'one-ratio'
+   */
+  splitUnidentifiedCode?: 'one-ratio' | 'reduced-law';
   inference?: { tokens: number; targetLoss?: number; qualityOf?: number };
   /** Unique tokens available (data-constrained laws): D may exceed it by repeating epochs. */
   uniqueTokens?: number;
@@ -195,6 +200,31 @@ export interface Plan {
   assumptions: string[];
   /** Each with a code and a severity, as a fit's and predict's are (a script can stop on severe). */
   warnings: TrustWarning[];
+}
+
+/**
+ * Why a saved fit's split of a budget between N and D is not the data's, as makePlan's
+ * `splitUnidentified` takes it: runs at one tokens-per-parameter ratio (the fit's `one-ratio`
+ * warning), or a reported law whose exponents its reduction tied (α = β for too few runs, so a = b =
+ * 0.5 whatever the data). `plan --fit` and the web app's planner both ask it, so they warn alike.
+ */
+export function splitNotIdentified(fit: {
+  warnings: readonly { code: string }[];
+  ties?: Record<string, string>;
+  procedure?: { reduction?: string };
+}): Pick<PlanInput, 'splitUnidentified' | 'splitUnidentifiedCode'> {
+  if (fit.warnings.some((w) => w.code === 'one-ratio'))
+    return {
+      splitUnidentified:
+        "every run of the fit has one tokens-per-parameter ratio, so the split of a budget between N and D is the law's assumed form, not a finding (the fit's one-ratio warning); add runs at other tokens per parameter",
+    };
+  const reduction = fit.procedure?.reduction;
+  if (reduction && Object.keys(fit.ties ?? {}).length)
+    return {
+      splitUnidentified: `the fit's reported law was reduced to α = β for too few runs (${reduction}), so a = b = 0.5 and the split of a budget between N and D is that tie's, not a finding (the fit's reduced-law warning); add runs of other model sizes and token counts`,
+      splitUnidentifiedCode: 'reduced-law',
+    };
+  return {};
 }
 
 /**
@@ -362,7 +392,7 @@ export function* makePlanSteps(input: PlanInput): Steps<Plan> {
   if (input.splitUnidentified)
     warnings.push(
       warning(
-        'one-ratio',
+        input.splitUnidentifiedCode ?? 'one-ratio',
         'warning',
         `N = ${formatNumber(best.N, 4)} and D = ${formatNumber(best.D, 4)} apart (${formatNumber(best.D / best.N, 3)} tokens per parameter) are not identified by the fit's data: ${input.splitUnidentified}`,
       ),

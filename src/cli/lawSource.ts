@@ -10,9 +10,10 @@ import type { TrustWarning } from '../fit/warnings.js';
 import { getLaw, lawIdsWithOption, paramsWithRole, type Law } from '../laws/index.js';
 import { nonFallingExponents, unvariedInputs } from '../analyses/predictFit.js';
 import { lawPreset, lawPresets } from '../presets/laws.js';
-import { nCountOfColumn } from '../analyses/plan.js';
+import { nCountOfColumn, splitNotIdentified, type PlanInput } from '../analyses/plan.js';
 import { InputError, renameOptions, UsageError, type ScaleLabError } from '../errors/index.js';
 import { fitCommandFlag } from './optionFlags.js';
+import { smallSizeNotes } from './sizeNote.js';
 import { parseAssignments } from './options.js';
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
 import { lineColumn, lineStartsOf } from '../io/textPosition.js';
@@ -44,6 +45,8 @@ export interface LawSource {
   procedure?: string;
   /** From a fit: its trust warnings of severity warning or severe, to repeat wherever it is used. */
   fitWarnings?: TrustWarning[];
+  /** From a fit: why its split of a budget between N and D is not the data's (splitNotIdentified). */
+  split?: Pick<PlanInput, 'splitUnidentified' | 'splitUnidentifiedCode'>;
   /** From a preset: its note, which says what its N counts and what its loss is on. */
   note?: string;
   /** From a fit whose data's N column says so (non_embedding_params): the law's N is non-embedding. */
@@ -110,6 +113,14 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
         );
     }
     const f = loadFit(text, flags.fit);
+    // Sizes fitted in millions or billions (fit said so while the file was at hand): said again where the
+    // fit is used, since a plan from it allocates in those units and reads as one in parameters.
+    const { N: rangeN, D: rangeD } = f.json.data.ranges;
+    for (const note of smallSizeNotes(`the data of fit ${flags.fit} (${f.json.data.source})`, {
+      ...(rangeN ? { N: rangeN[1] } : {}),
+      ...(rangeD ? { D: rangeD[1] } : {}),
+    }))
+      process.stderr.write(`${note.replace('or scale the column', 'or scale the column, and fit again')}\n`);
     if (flags.breaks !== undefined)
       throw new UsageError(
         `--breaks: the fit brings its own (law ${f.law.id}${f.law.options?.breaks !== undefined ? ` with ${f.law.options.breaks} break${f.law.options.breaks === 1 ? '' : 's'}` : ', which has no breaks'}); --breaks is read with --law ${breakLaws()} and --params`,
@@ -127,6 +138,7 @@ export function resolveLaw(flags: LawFlags, fallbackPreset?: string): LawSource 
       members: f.members,
       chosen: f.json.procedure?.chosen,
       procedure: f.json.procedure?.id,
+      split: splitNotIdentified(f.json),
       fitWarnings: f.json.warnings
         .filter((w) => w.severity !== 'info')
         // The fit's advice names `fit`'s flags with the command (`scalelab fit --init grid`): the

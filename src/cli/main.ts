@@ -145,10 +145,18 @@ function caseSlip(command: Command, message: string): string {
     longs.find((l) => variableWords[typed] === l) ??
     (prefixed.length === 1 ? prefixed[0] : undefined);
   if (meant) return `${message}\n(Did you mean ${meant}?)`;
-  // A duration in another unit (--weeks 3, --hours 504) where the command takes --days.
-  const unit = /^(weeks?|hours?)$/.exec(typed)?.[1];
+  // A duration in another unit (--weeks 3, --hours 504, --months 1) where the command takes --days. A
+  // month is named, not converted: months vary, so the days are the user's to choose.
+  const unit = /^(weeks?|hours?|months?)$/.exec(typed)?.[1];
   if (unit !== undefined && longs.includes('--days') && !longs.includes(`--${typed}`))
-    return `${message}\n(Did you mean --days? The duration is in days: ${unit.startsWith('week') ? '3 weeks is --days 21' : '504 hours is --days 21'}; --days 3w or --days 504h is answered with the days to write)`;
+    return `${message}\n(Did you mean --days? The duration is in days: ${unit.startsWith('week') ? '3 weeks is --days 21' : unit.startsWith('month') ? 'a month of 30 days is --days 30' : '504 hours is --days 21'}; --days 3w or --days 504h is answered with the days to write)`;
+  // The run store given to a command that reads a file of runs: the store's runs reach it as an export.
+  if (
+    (typed === 'db' || typed === 'study') &&
+    ['fit', 'frontier', 'backtest', 'report', 'plot'].includes(command.name()) &&
+    !longs.includes(`--${typed}`)
+  )
+    return `${message}\n(${command.name()} reads a file of runs, not the run store: write a study's completed runs to one with "scalelab runs export --study NAME --out runs.csv", then "scalelab ${command.name()} runs.csv")`;
   // Hardware given to a command that reads compute (hparams, repetition, predict): plan is the one that
   // turns GPUs and days into C, and its C is the one to pass, so that both commands plan the same run.
   if (hardwareWords.has(typed) && longs.includes('--C') && !longs.includes('--gpus'))

@@ -33,7 +33,12 @@ function largestOf(runs: readonly { N?: number; D?: number }[]): { N?: number; D
   return { N: top('N'), D: top('D') };
 }
 
-function smallSizeNotes(file: string, largest: { N?: number; D?: number }, readers: string): string[] {
+/** The notes noteSmallSizes writes, one a size, for a caller that words their end its own way. */
+export function smallSizeNotes(
+  file: string,
+  largest: { N?: number; D?: number },
+  readers = 'predict, plan and frontier',
+): string[] {
   const notes: string[] = [];
   for (const [v, below, what] of [
     ['N', 1e4, 'parameters'],

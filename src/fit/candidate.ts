@@ -86,7 +86,8 @@ export function fitCandidate(
     const why =
       support.distinctPoints <= 2
         ? `${support.distinctPoints} distinct configuration${support.distinctPoints === 1 ? '' : 's'} (N, D): too few to fit any law`
-        : `${support.distinctPoints} distinct configurations (N, D) on ${support.distinctC} compute value${support.distinctC === 1 ? '' : 's'}: too few for the ${requested.id} law, and a law in C alone needs at least 3 values of C`;
+        : // Named by the law, not the procedure: auto's candidates share it, so their one reason is said once.
+          `${support.distinctPoints} distinct configurations (N, D) on ${support.distinctC} compute value${support.distinctC === 1 ? '' : 's'}: too few for law ${getLaw(requested.law).id}, which needs more configurations than its free parameters, and a law in C alone needs at least 3 values of C; add runs of other model sizes and token counts`;
     return { requested, error: why };
   }
   const procedure = reduced.procedure;

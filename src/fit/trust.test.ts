@@ -154,6 +154,24 @@ test('30 identical rows: duplicate-rows and few-distinct are severe, not a confi
   assert.throws(() => chooseProcedure(dataset(rows)), /no candidate procedure could be fitted/);
 });
 
+test('auto on four runs at two compute values: the reason every candidate shares is said once, by its law', () => {
+  // Four distinct (N, D) on two budgets: too few for the Chinchilla form (even tied) and for a law in C.
+  const rows = [
+    { N: 2e7, D: 8.3e9, C: 1e18, loss: 3.6 },
+    { N: 4e7, D: 4.2e9, C: 1e18, loss: 3.5 },
+    { N: 4e7, D: 4.2e10, C: 1e19, loss: 3.2 },
+    { N: 8e7, D: 2.1e10, C: 1e19, loss: 3.1 },
+  ];
+  assert.throws(
+    () => chooseProcedure(dataset(rows)),
+    (e: Error) => {
+      assert.equal(e.message.match(/too few/g)?.length, 1, e.message);
+      assert.match(e.message, /too few for law chinchilla, which needs more configurations than its free parameters/);
+      return true;
+    },
+  );
+});
+
 test('duplicate-rows: a few copied rows warn without making the fit untrusted', () => {
   const data = syntheticRuns({
     law: chinchilla,

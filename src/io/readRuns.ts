@@ -43,8 +43,10 @@ const CHUNK_BYTES = 1 << 20;
 
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MiB`;
 
+const defaultWhat = `a ${runFormatNames} file of runs`;
+
 /** The file's size, or a located error when it is missing or a folder. */
-export function inputSize(path: string, what = `a ${runFormatNames} file of runs`): number {
+export function inputSize(path: string, what = defaultWhat): number {
   let stat;
   try {
     stat = statSync(path);
@@ -52,7 +54,16 @@ export function inputSize(path: string, what = `a ${runFormatNames} file of runs
     const near = nearbyFile(path);
     throw new InputError({ file: path }, `no such file${near ? ` (did you mean ${near}?)` : ''}: expected ${what}`);
   }
-  if (stat.isDirectory()) throw new InputError({ file: path }, `is a folder: expected ${what}`);
+  if (stat.isDirectory())
+    throw new InputError(
+      { file: path },
+      `is a folder: expected ${what}${
+        // A folder of trainer outputs, one per run: said how its runs become the one file read.
+        what === defaultWhat
+          ? ' (a folder of training runs is not read: write one file with a row per run (N, D and loss, as examples/inputs/runs.csv) or per checkpoint (with a run column); several files of runs become one by importing them into one study of the run store and exporting it, scalelab runs import then scalelab runs export)'
+          : ''
+      }`,
+    );
   return stat.size;
 }
 

@@ -101,6 +101,12 @@ export interface ReportOptions {
    * defaults and how they differ from the back-test command's), said after its interval line.
    */
   backtestSettings?: string;
+  /**
+   * The fit's bootstrap settings the caller left at their defaults, each with the words that mark it
+   * ('default, --seed' from `report`), said in parentheses beside it: a default the user did not choose
+   * is marked, as the back-test's settings are.
+   */
+  bootstrapDefaults?: { replicates?: string; seed?: string };
 }
 
 export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>>, o: ReportOptions = {}): string {
@@ -141,7 +147,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     html:
       `<p>Law <b>${escapeHtml(law.id)}</b> (${escapeHtml(law.citation)}), ${escapeHtml(describeLoss({ ...f.loss, space: f.loss.space ?? 'log' }))}. Objective ${escapeHtml(f.objective.toExponential(6))}; ${f.startsAtBest} of ${f.starts} starts reached the best optimum; ${f.converged ? 'converged' : '<b>not converged</b>'} (${escapeHtml(f.reason)}).` +
       (f.bootstrap
-        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${escapeHtml(keptReplicates(f.bootstrap, drawn(f)))}; seed ${f.bootstrap.seed}.`
+        ? ` Intervals: ${Math.round(f.bootstrap.level * 100)} % percentile bootstrap, ${escapeHtml(keptReplicates(f.bootstrap, drawn(f)))}${o.bootstrapDefaults?.replicates ? ` (${escapeHtml(o.bootstrapDefaults.replicates)})` : ''}; seed ${f.bootstrap.seed}${o.bootstrapDefaults?.seed ? ` (${escapeHtml(o.bootstrapDefaults.seed)})` : ''}.`
         : ' No bootstrap intervals.') +
       `</p>${htmlTable(
         ['parameter', 'value', 'description'],

@@ -202,13 +202,8 @@ Examples:
         ...(source.rangesOf ? { rangesOf: source.rangesOf, rangesSource: source.rangesSource } : {}),
         shape: planShape(flags),
         ...(source.nCount ? { nCount: source.nCount } : {}),
-        // The fit's one-ratio warning, carried to the split it leaves to the law's form.
-        ...(source.fitWarnings?.some((w) => w.code === 'one-ratio')
-          ? {
-              splitUnidentified:
-                "every run of the fit has one tokens-per-parameter ratio, so the split of a budget between N and D is the law's assumed form, not a finding (the fit's one-ratio warning); add runs at other tokens per parameter",
-            }
-          : {}),
+        // The fit's one-ratio or tied reduction, carried to the split it leaves to the law's form.
+        ...source.split,
         inference,
         hyperparameters: hyperparameterSource(flags, defaults),
         defaults,
@@ -233,10 +228,14 @@ Examples:
           })
         : undefined;
       // No verdicts (over-trained, under-trained) from a split the fit's runs do not identify.
-      const notPlaced =
-        flags.compare && plan.warnings.some((w) => w.code === 'one-ratio')
+      const splitCode = plan.warnings.find((w) => w.code === 'one-ratio' || w.code === 'reduced-law')?.code;
+      const notPlaced = !flags.compare
+        ? undefined
+        : splitCode === 'one-ratio'
           ? "published models not placed on the frontier: every run of the fit has one tokens-per-parameter ratio, so the compute-optimal size they would be judged against is the law's assumed form (the fit's one-ratio warning)"
-          : undefined;
+          : splitCode === 'reduced-law'
+            ? "published models not placed on the frontier: the fit's reported law was reduced to α = β for too few runs, so the compute-optimal size they would be judged against is that tie's (the fit's reduced-law warning)"
+            : undefined;
       const landmarks = flags.compare && !notPlaced ? placeModels(flags.compare, source.law, source.params) : undefined;
       const where = source.origin && 'file' in source.origin ? source.origin.file : undefined;
       const json = {

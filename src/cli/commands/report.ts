@@ -427,6 +427,10 @@ Examples:
             extra: downstream,
             optionName,
             ...(settings ? { backtestSettings: settings } : {}),
+            bootstrapDefaults: {
+              ...(cmd.getOptionValueSource('bootstrap') !== 'cli' ? { replicates: 'default, --bootstrap' } : {}),
+              ...(cmd.getOptionValueSource('seed') !== 'cli' ? { seed: 'default, --seed' } : {}),
+            },
           });
           // Checked before it is written: a report showing NaN as a result is not written at all.
           checkFiniteText(html, file);

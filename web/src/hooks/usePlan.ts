@@ -7,7 +7,7 @@ import { useMemo, useRef } from 'react';
 import { fitEnsemble, loadFit, type FitJson } from '../../../src/fit/summary.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
-import { forRunLoss, makePlan, type Plan } from '../../../src/analyses/plan.js';
+import { forRunLoss, makePlan, splitNotIdentified, type Plan } from '../../../src/analyses/plan.js';
 import {
   accelerator,
   defaultAcceleratorId,
@@ -85,6 +85,8 @@ export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
     provenance: provenanceOf(fit),
     ranges: fit.data.ranges,
     ensemble: fitEnsemble(fit),
+    // A split the fit's runs do not identify (one ratio, or exponents tied by a reduction), warned as plan --fit warns it.
+    ...splitNotIdentified(fit),
     inference: inputs.inferenceTokens.trim()
       ? { tokens: plannerNumber('inferenceTokens', inputs.inferenceTokens) }
       : undefined,
