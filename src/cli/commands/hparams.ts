@@ -8,6 +8,7 @@ import {
 } from '../../hparams/criticalBatch.js';
 import {
   criticalBatchPresetChoices,
+  defaultHparamsPreset,
   fitHparamLawsSteps,
   hparamPreset,
   hparamPresetChoices,
@@ -60,7 +61,7 @@ export function registerHparams(program: Command, run: Run): void {
     .addOption(
       flag('preset', {
         detail: `${hparamPresets.map((p) => p.id).join(', ')}, ${criticalBatchPresets.map((p) => p.id).join(', ')} (critical batch only, needs --target-loss)`,
-        default: 'deepseek-2024',
+        default: defaultHparamsPreset,
       }),
     )
     .option(

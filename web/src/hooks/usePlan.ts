@@ -7,7 +7,9 @@ import { useMemo, useRef } from 'react';
 import { fitEnsemble, loadFit, type FitJson } from '../../../src/fit/summary.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
-import { forRunLoss, makePlan, type Plan } from '../../../src/analyses/plan.js';
+import { forRunLoss, hyperparametersFromPreset, makePlan, type Plan } from '../../../src/analyses/plan.js';
+import { defaultHparamsPreset, hparamPreset } from '../../../src/hparams/laws.js';
+import { criticalBatchInput } from '../../../src/hparams/criticalBatch.js';
 import {
   accelerator,
   defaultAcceleratorId,
@@ -27,6 +29,8 @@ export interface PlannerInputs {
   flops: string;
   /** Lifetime inference tokens; empty for none. */
   inferenceTokens: string;
+  /** The learning-rate and batch law (`plan --hparams-preset`): a preset's id. */
+  hparamsPreset: string;
 }
 
 export const defaultPlannerInputs: PlannerInputs = {
@@ -39,7 +43,12 @@ export const defaultPlannerInputs: PlannerInputs = {
   mfu: String(defaultMfu),
   flops: '1e24',
   inferenceTokens: '',
+  // plan's own default (--hparams-preset): the same η and batch here and there when nobody chooses.
+  hparamsPreset: defaultHparamsPreset,
 };
+
+/** Beside a preset nobody chose, as plan says "(the default; choose with --hparams-preset …)", in the page's words. */
+const hparamsPresetDefault = "the default; choose another with the planner's learning-rate preset";
 
 export interface PlanState {
   plan?: Plan;
@@ -88,6 +97,13 @@ export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
     inference: inputs.inferenceTokens.trim()
       ? { tokens: plannerNumber('inferenceTokens', inputs.inferenceTokens) }
       : undefined,
+    // The learning rate and batch as plan --hparams-preset adds them (the same core function), and
+    // Kaplan's critical batch at the predicted loss, as plan gives it beside them.
+    hyperparameters: hyperparametersFromPreset(
+      hparamPreset(inputs.hparamsPreset),
+      inputs.hparamsPreset === defaultHparamsPreset ? hparamsPresetDefault : undefined,
+    ),
+    criticalBatch: criticalBatchInput(),
   };
   if (inputs.mode === 'flops')
     return withRunLoss(fit, makePlan({ ...common, compute: plannerNumber('flops', inputs.flops) }));

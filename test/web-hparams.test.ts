@@ -1,0 +1,144 @@
+/**
+ * The web app's optimiser settings: the planner's learning rate, batch and critical batch as `plan
+ * --hparams-preset` adds them (the same core function, hyperparametersFromPreset, and plan's own text,
+ * planTrainingLines), checked against the CLI on the same fit and budget.
+ *
+ * The browser test needs the built app: `npx vite build --config web/vite.config.ts --logLevel warn`.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseRuns } from '../src/io/parseRuns.js';
+import { autoFitToJson } from '../src/fit/summary.js';
+import { chooseProcedure } from '../src/fit/auto.js';
+import { planTrainingLines } from '../src/report/text/plan.js';
+import { defaultHparamsPreset, hparamPresets } from '../src/hparams/laws.js';
+import { defaultPlannerInputs, planFor } from '../web/src/hooks/usePlan.js';
+import { readUrlState } from '../web/src/lib/urlState.js';
+import { root, scalelab } from './helpers/cli.js';
+import { browserTool, openWebApp, pageProblems } from './helpers/browser.js';
+
+/** CS336's IsoFLOP runs fitted as the app fits a bundled data set (procedure auto, no bootstrap), saved for plan --fit. */
+function cs336Fit(): { json: ReturnType<typeof autoFitToJson>; file: string } {
+  const data = parseRuns(readFileSync(join(root, 'examples/cs336-isoflops.json'), 'utf8'), {
+    source: 'examples/cs336-isoflops.json',
+  });
+  const json = autoFitToJson(chooseProcedure(data));
+  const file = join(mkdtempSync(join(tmpdir(), 'scalelab-web-hparams-')), 'fit.json');
+  writeFileSync(file, JSON.stringify(json));
+  return { json, file };
+}
+
+/** plan's flag for a preset: none for the default, which plan then marks "(default)" as the page does. */
+const presetFlag = (preset: string) => (preset === defaultHparamsPreset ? [] : ['--hparams-preset', preset]);
+
+/** plan's text lines after a label ("  learning rate      4.18e-4; …"), the label dropped: as the page shows them. */
+function cliTrainingLines(stdout: string): Map<string, string> {
+  const lines = new Map<string, string>();
+  for (const label of ['learning rate', 'critical batch', 'batch trade-off']) {
+    const line = stdout.split('\n').find((l) => l.startsWith(`  ${label} `));
+    if (line) lines.set(label, line.slice(2 + label.length).trim());
+  }
+  return lines;
+}
+
+test("the web planner's learning rate, batch and critical batch are plan --hparams-preset's, in plan's words", () => {
+  const { json, file } = cs336Fit();
+  for (const preset of hparamPresets.map((p) => p.id)) {
+    const web = new Map(
+      planTrainingLines(
+        planFor(json, { ...defaultPlannerInputs, mode: 'flops', flops: '1e23', hparamsPreset: preset }),
+      ),
+    );
+    const cli = scalelab(['plan', '--fit', file, '--C', '1e23', ...presetFlag(preset)]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const want = cliTrainingLines(cli.stdout);
+    assert.equal(want.size, 3, cli.stdout);
+    assert.equal(web.get('critical batch'), want.get('critical batch'));
+    assert.equal(web.get('batch trade-off'), want.get('batch trade-off'));
+    // The default preset is marked as plan marks it, in the page's words for where to choose another.
+    if (preset === defaultHparamsPreset) {
+      assert.equal(
+        web.get('learning rate'),
+        want
+          .get('learning rate')!
+          .replace(
+            '(the default; choose with --hparams-preset or --sweep)',
+            "(the default; choose another with the planner's learning-rate preset)",
+          ),
+      );
+      assert.match(web.get('learning rate')!, /preset deepseek-2024 \(the default; choose another/);
+    } else {
+      assert.equal(web.get('learning rate'), want.get('learning rate'));
+      assert.doesNotMatch(web.get('learning rate')!, /default/);
+    }
+  }
+  // plan's default when no preset is given is the planner's.
+  const plain = scalelab(['plan', '--fit', file, '--C', '1e23', '--json']);
+  const web = planFor(json, { ...defaultPlannerInputs, mode: 'flops', flops: '1e23' }).recommendation.hyperparameters!;
+  const cli = plain.json().recommendation.hyperparameters;
+  assert.equal(web.learningRate, cli.learningRate);
+  assert.equal(web.batchTokens, cli.batchTokens);
+});
+
+test("the planner's learning-rate preset is kept in the URL; an unknown one is read as the default", () => {
+  assert.equal(readUrlState('?plan.hparamsPreset=porian-2024').planner.hparamsPreset, 'porian-2024');
+  assert.equal(readUrlState('?plan.hparamsPreset=kaplan-2020').planner.hparamsPreset, defaultHparamsPreset);
+});
+
+test(
+  'web app: the planner shows the learning rate, batch and critical batch as plan prints them, and follows the preset',
+  { skip: browserTool.skip, timeout: 180_000 },
+  async (t) => {
+    const { file } = cs336Fit();
+    const { url, browser } = await openWebApp(t, {
+      storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-hparams-')), 'runs.db'),
+      datasets: [
+        {
+          id: 'cs336-isoflops',
+          name: 'CS336 IsoFLOP runs (72 runs)',
+          file: join(root, 'examples', 'cs336-isoflops.json'),
+          path: 'examples/cs336-isoflops.json',
+          description: 'Stanford CS336 Assignment 3',
+        },
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(60_000);
+    const problems = pageProblems(page);
+    await page.goto(url);
+    await page.getByTestId('dataset-cs336-isoflops').click();
+    await page.getByTestId('planner-mode-flops').check();
+    await page.getByTestId('planner-flops').fill('1e23');
+    const select = page.getByTestId('planner-hparams-preset');
+    assert.equal(await select.inputValue(), defaultHparamsPreset);
+    assert.match((await select.locator('option:checked').textContent()) ?? '', /deepseek-2024 \(in C\) \(default\)/);
+    const shown = async (id: string) => (await page.getByTestId(id).innerText()).replace(/\s+/g, ' ').trim();
+    for (const preset of hparamPresets.map((p) => p.id)) {
+      await select.selectOption(preset);
+      const cli = scalelab(['plan', '--fit', file, '--C', '1e23', ...presetFlag(preset)]);
+      const want = cliTrainingLines(cli.stdout);
+      // The page follows the preset (the line names it), then says what plan says.
+      await page
+        .getByTestId('plan-learning-rate')
+        .filter({ hasText: `preset ${preset}` })
+        .waitFor();
+      const lr = want.get('learning rate')!.replace(/\s+/g, ' ');
+      assert.equal(
+        await shown('plan-learning-rate'),
+        preset === defaultHparamsPreset
+          ? lr.replace(
+              '(the default; choose with --hparams-preset or --sweep)',
+              "(the default; choose another with the planner's learning-rate preset)",
+            )
+          : lr,
+      );
+      assert.equal(await shown('plan-critical-batch'), want.get('critical batch')!.replace(/\s+/g, ' '));
+      assert.equal(await shown('plan-batch-tradeoff'), want.get('batch trade-off')!.replace(/\s+/g, ' '));
+    }
+    assert.match(page.url(), /plan\.hparamsPreset=porian-2024/);
+    assert.deepEqual(problems, []);
+  },
+);
