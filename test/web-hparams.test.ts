@@ -1,7 +1,8 @@
 /**
  * The web app's optimiser settings: the planner's learning rate, batch and critical batch as `plan
  * --hparams-preset` adds them (the same core function, hyperparametersFromPreset, and plan's own text,
- * planTrainingLines), checked against the CLI on the same fit and budget.
+ * planTrainingLines), checked against the CLI on the same fit and budget; and the optimiser panel's laws
+ * fitted to a sweep, as `hparams --sweep` fits them (the same core function, in a worker).
  *
  * The browser test needs the built app: `npx vite build --config web/vite.config.ts --logLevel warn`.
  */
@@ -14,6 +15,8 @@ import { parseRuns } from '../src/io/parseRuns.js';
 import { autoFitToJson } from '../src/fit/summary.js';
 import { chooseProcedure } from '../src/fit/auto.js';
 import { planTrainingLines } from '../src/report/text/plan.js';
+import { hparamLawText } from '../src/report/text/hparams.js';
+import { formatInterval, formatNumber } from '../src/core/format.js';
 import { defaultHparamsPreset, hparamPresets } from '../src/hparams/laws.js';
 import { defaultPlannerInputs, planFor } from '../web/src/hooks/usePlan.js';
 import { readUrlState } from '../web/src/lib/urlState.js';
@@ -139,6 +142,131 @@ test(
       assert.equal(await shown('plan-batch-tradeoff'), want.get('batch trade-off')!.replace(/\s+/g, ' '));
     }
     assert.match(page.url(), /plan\.hparamsPreset=porian-2024/);
+    assert.deepEqual(problems, []);
+  },
+);
+
+/** The example sweep cut to learning rates up to 1e-3: every budget's best run at the highest rate swept. */
+function cutSweep(): string {
+  const text = readFileSync(join(root, 'examples/inputs/sweep.csv'), 'utf8');
+  const [header, ...rows] = text.trim().split('\n');
+  return [header, ...rows.filter((r) => Number(r.split(',')[2]) <= 1e-3)].join('\n') + '\n';
+}
+
+test(
+  "web app: the optimiser panel fits η*(C) and B*(C) to a sweep in a worker, as hparams --sweep does, at the planner's C, with the grid-edge warnings and a located upload error",
+  { skip: browserTool.skip, timeout: 240_000 },
+  async (t) => {
+    const { url, browser } = await openWebApp(t, {
+      storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-hparams-')), 'runs.db'),
+      datasets: [
+        {
+          id: 'cs336-isoflops',
+          name: 'CS336 IsoFLOP runs (72 runs)',
+          file: join(root, 'examples', 'cs336-isoflops.json'),
+          path: 'examples/cs336-isoflops.json',
+          description: 'Stanford CS336 Assignment 3',
+        },
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(60_000);
+    const problems = pageProblems(page);
+    await page.goto(url);
+    const panel = page.getByTestId('hparams-panel');
+    await panel.getByTestId('hparams-example').click();
+    // No plan yet, no C to predict at: the panel says so and waits.
+    assert.equal(await panel.getByTestId('hparams-run').isDisabled(), true);
+    assert.match((await panel.getByTestId('hparams-at').textContent()) ?? '', /Open a data set first/);
+    await page.getByTestId('dataset-cs336-isoflops').click();
+    await page.getByTestId('planner-mode-flops').check();
+    await page.getByTestId('planner-flops').fill('1e21');
+    await panel.getByTestId('hparams-at').filter({ hasText: 'C = 1e21 FLOPs' }).waitFor();
+    await panel.getByTestId('hparams-replicates').selectOption('50');
+
+    const dir = mkdtempSync(join(tmpdir(), 'scalelab-web-hparams-'));
+    const shown = async (id: string) => ((await panel.getByTestId(id).textContent()) ?? '').trim();
+    for (const sweep of [
+      { name: 'examples/inputs/sweep.csv', cwd: root, upload: undefined },
+      // Run where it lies, so the CLI names it as the page does (by its name).
+      { name: 'cut.csv', cwd: dir, upload: cutSweep() },
+    ]) {
+      if (sweep.upload !== undefined) {
+        writeFileSync(join(dir, sweep.name), sweep.upload);
+        await panel
+          .getByTestId('hparams-upload')
+          .setInputFiles({ name: sweep.name, mimeType: 'text/csv', buffer: Buffer.from(sweep.upload) });
+      }
+      await panel.getByTestId('hparams-run').click();
+      await panel.getByTestId('hparams-result').waitFor();
+      const args = ['hparams', '--sweep', sweep.name, '--C', '1e21', '--bootstrap', '50'];
+      const json = scalelab([...args, '--json'], { cwd: sweep.cwd });
+      assert.equal(json.code, 0, json.stderr);
+      const cli = json.json();
+      assert.equal(await shown('hparams-lr-law'), hparamLawText('η_opt', cli.laws.lr, 'C'));
+      assert.equal(await shown('hparams-batch-law'), hparamLawText('B_opt', cli.laws.batch, 'C', ' tokens'));
+      assert.ok(cli.laws.lr.interval, 'the laws carry bootstrap intervals');
+      assert.match(await shown('hparams-lr-law'), /\(coefficient \[[^\]]+\], exponent \[[^\]]+\]\)$/);
+      const f4 = (v: number) => formatNumber(v, 4);
+      const iv = (i: [number, number]) => formatInterval(i, 3, '95 % ');
+      assert.equal(
+        (await shown('hparams-prediction')).replace(/\s+/g, ' '),
+        `At C = 1e21: learning rate ${f4(cli.learningRate)} ${iv(cli.learningRateInterval)}; batch ${f4(cli.batchTokens)} tokens ${iv(cli.batchInterval)}`,
+      );
+      // The warnings, the grid-edge ones included, in the CLI's words.
+      const warnings = panel.getByTestId('hparams-warnings').locator('li');
+      assert.deepEqual(
+        await warnings.allTextContents(),
+        cli.laws.warnings.map((w: string) => `warning: ${w}`),
+      );
+      // The whole fit as the command prints it, its defaults named by the panel's fields.
+      const text = scalelab(args, { cwd: sweep.cwd }).stdout;
+      assert.equal(
+        await panel.getByTestId('hparams-report').textContent(),
+        text
+          .replace('(default, --seq-len)', '(default, scalelab hparams --seq-len)')
+          .replace('(default, --near-optimal)', '(default, the near-optimal field)'),
+      );
+      if (sweep.upload === undefined) {
+        assert.equal(cli.laws.budgets.filter((b: { lrEdge?: string }) => b.lrEdge).length, 0);
+      } else {
+        assert.ok(cli.laws.budgets.every((b: { lrEdge?: string }) => b.lrEdge === 'highest'));
+        assert.match(
+          (await warnings.allTextContents()).join('\n'),
+          /the best run's learning rate is the highest swept: .*extend the sweep to larger learning rates/,
+        );
+        assert.match(
+          (await panel.getByTestId('hparams-budgets').innerText()) ?? '',
+          /best at the highest learning rate swept/,
+        );
+      }
+    }
+
+    // A bad value: the error names the file, the line and the column, and what to do next.
+    const bad = readFileSync(join(root, 'examples/inputs/sweep.csv'), 'utf8').replace(
+      /\n1e17,28867513,0\.00025,92682,/,
+      '\n1e17,28867513,fast,92682,',
+    );
+    await panel
+      .getByTestId('hparams-upload')
+      .setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await panel.getByTestId('hparams-run').click();
+    await panel.getByTestId('error-message').waitFor();
+    assert.equal(await panel.getByTestId('hparams-result').count(), 0);
+    const where = (await panel.getByTestId('error').innerText()).replace(/\s+/g, ' ');
+    assert.match(where, /bad\.csv/);
+    assert.match(where, /line 3/);
+    assert.match(where, /"fast"/);
+    // A sweep with no batch column: the panel's advice, not a flag.
+    const noBatch = 'C,lr,loss\n1e17,0.001,4.6\n1e17,0.002,4.5\n1e18,0.001,4.1\n1e18,0.002,4.0\n';
+    await panel
+      .getByTestId('hparams-upload')
+      .setInputFiles({ name: 'nobatch.csv', mimeType: 'text/csv', buffer: Buffer.from(noBatch) });
+    await panel.getByTestId('hparams-run').click();
+    await panel.getByTestId('error-message').filter({ hasText: 'batch' }).waitFor();
+    const said = (await panel.getByTestId('error').innerText()).replace(/\s+/g, ' ');
+    assert.match(said, /give the file a column named batch/);
+    assert.doesNotMatch(said, /--columns/);
     assert.deepEqual(problems, []);
   },
 );
