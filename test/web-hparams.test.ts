@@ -86,9 +86,60 @@ test("the web planner's learning rate, batch and critical batch are plan --hpara
   assert.equal(web.batchTokens, cli.batchTokens);
 });
 
+test('the web planner with unique tokens plans as plan --unique-tokens: a data-constrained fit repeats epochs, any other law warns', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-web-unique-'));
+  const fitFile = join(dir, 'dc.json');
+  const fitted = scalelab([
+    'fit',
+    'examples/datablations-fit-182.csv',
+    '--law',
+    'data-constrained',
+    '--preset',
+    'muennighoff-2023',
+    '--free',
+    'R_N,R_D',
+    '--init',
+    'R_N=6.667,R_D=6.667',
+    '--out',
+    fitFile,
+  ]);
+  assert.equal(fitted.code, 0, fitted.stderr);
+  const json = JSON.parse(readFileSync(fitFile, 'utf8'));
+  const inputs = { ...defaultPlannerInputs, mode: 'flops' as const, flops: '1e22' };
+  // Without the cap a data-constrained law has no plan: the field says so, as plan asks for --unique-tokens.
+  assert.throws(() => planFor(json, inputs), /needs the unique tokens available: give them in "Unique tokens"/);
+  const web = planFor(json, { ...inputs, uniqueTokens: '25B' });
+  const cli = scalelab(['plan', '--fit', fitFile, '--C', '1e22', '--unique-tokens', '25e9', '--json']);
+  assert.equal(cli.code, 0, cli.stderr);
+  const want = cli.json();
+  for (const k of ['N', 'D', 'loss', 'epochs'] as const)
+    assert.equal((web.recommendation as unknown as Record<string, number>)[k], want.recommendation[k], k);
+  assert.ok(want.recommendation.epochs > 1, 'the cap binds: more than one epoch');
+  assert.equal(web.recommendation.allocationSource, want.recommendation.allocationSource);
+  assert.match(web.recommendation.allocationSource, /with 2\.5e10 unique tokens, epochs repeated as needed/);
+  const repeats = web.assumptions.find((a) => a.startsWith('2.5e10 unique tokens'));
+  assert.ok(repeats && want.assumptions.includes(repeats), repeats);
+
+  // A law with no unique-token input plans as if every token were fresh, and says so as plan does.
+  const { json: chinchilla, file } = cs336Fit();
+  const fresh = planFor(chinchilla, { ...inputs, flops: '1e23', uniqueTokens: '5e10' });
+  const plain = planFor(chinchilla, { ...inputs, flops: '1e23' });
+  assert.equal(fresh.recommendation.N, plain.recommendation.N);
+  const cliFresh = scalelab(['plan', '--fit', file, '--C', '1e23', '--unique-tokens', '5e10', '--json']).json();
+  const warning = (p: { warnings: { code: string; message: string }[] }) =>
+    p.warnings.find((w) => w.code === 'repeated-data')?.message;
+  assert.ok(warning(fresh));
+  assert.equal(warning(fresh), warning(cliFresh));
+  assert.throws(
+    () => planFor(chinchilla, { ...inputs, uniqueTokens: 'lots' }),
+    /Unique tokens.*a number of tokens such as 4e11/,
+  );
+});
+
 test("the planner's learning-rate preset is kept in the URL; an unknown one is read as the default", () => {
   assert.equal(readUrlState('?plan.hparamsPreset=porian-2024').planner.hparamsPreset, 'porian-2024');
   assert.equal(readUrlState('?plan.hparamsPreset=kaplan-2020').planner.hparamsPreset, defaultHparamsPreset);
+  assert.equal(readUrlState('?plan.uniqueTokens=25B').planner.uniqueTokens, '25B');
 });
 
 test(
@@ -142,6 +193,20 @@ test(
       assert.equal(await shown('plan-batch-tradeoff'), want.get('batch trade-off')!.replace(/\s+/g, ' '));
     }
     assert.match(page.url(), /plan\.hparamsPreset=porian-2024/);
+    // A cap on unique data, as plan --unique-tokens: this law has no unique-token input, so the plan says
+    // the run repeats the data and warns that its loss assumes fresh tokens, in plan's words.
+    await page.getByTestId('planner-unique').fill('5e10');
+    await page.getByTestId('plan-warnings').filter({ hasText: 'no unique-token input' }).waitFor();
+    const capped = scalelab(['plan', '--fit', file, '--C', '1e23', '--unique-tokens', '5e10', '--json']).json();
+    const repeated = capped.warnings.find((w: { code: string }) => w.code === 'repeated-data').message;
+    assert.ok((await page.getByTestId('plan-warnings').innerText()).includes(repeated), repeated);
+    const assumption = capped.assumptions.find((a: string) => a.startsWith('5e10 unique tokens'));
+    assert.ok((await page.getByTestId('plan-assumptions').innerText()).includes(assumption), assumption);
+    await page.getByTestId('planner-unique').fill('plenty');
+    assert.match(
+      (await page.getByTestId('planner-error').textContent()) ?? '',
+      /Unique tokens.*a number of tokens such as 4e11/,
+    );
     assert.deepEqual(problems, []);
   },
 );

@@ -102,6 +102,12 @@ export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
           {numberInput('inferenceTokens', 'planner-inference', { placeholder: 'none' })}
         </Field>
         <Field
+          label="Unique tokens"
+          hint={fieldError('uniqueTokens') ?? 'The data available, repeated in epochs as needed (empty: no cap)'}
+        >
+          {numberInput('uniqueTokens', 'planner-unique', { placeholder: 'no cap' })}
+        </Field>
+        <Field
           label="Learning-rate preset"
           wide
           hint={`η and batch for the run, as plan --hparams-preset: ${hparamPresets.find((p) => p.id === inputs.hparamsPreset)?.citation ?? ''}`}

@@ -29,6 +29,8 @@ export interface PlannerInputs {
   flops: string;
   /** Lifetime inference tokens; empty for none. */
   inferenceTokens: string;
+  /** Unique tokens available (`plan --unique-tokens`); empty for no cap. */
+  uniqueTokens: string;
   /** The learning-rate and batch law (`plan --hparams-preset`): a preset's id. */
   hparamsPreset: string;
 }
@@ -43,6 +45,7 @@ export const defaultPlannerInputs: PlannerInputs = {
   mfu: String(defaultMfu),
   flops: '1e24',
   inferenceTokens: '',
+  uniqueTokens: '',
   // plan's own default (--hparams-preset): the same η and batch here and there when nobody chooses.
   hparamsPreset: defaultHparamsPreset,
 };
@@ -87,6 +90,13 @@ function provenanceOf(fit: FitJson): string {
 /** The plan for a fit and the planner's inputs (exported for its test: the same N and D as `plan --fit`). */
 export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
   const law = getLaw(lawChoiceFromJson(fit));
+  const uniqueTokens = inputs.uniqueTokens.trim() ? plannerNumber('uniqueTokens', inputs.uniqueTokens) : undefined;
+  // A data-constrained law has no optimum without the cap: said at the field, as plan asks for --unique-tokens.
+  if (law.inputs.includes('U') && uniqueTokens === undefined)
+    throw new PlannerInputError(
+      'uniqueTokens',
+      `law ${law.id} needs the unique tokens available: give them in "Unique tokens" (e.g. 4e11)`,
+    );
   const common = {
     law,
     params: fit.params,
@@ -104,6 +114,9 @@ export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
       inputs.hparamsPreset === defaultHparamsPreset ? hparamsPresetDefault : undefined,
     ),
     criticalBatch: criticalBatchInput(),
+    // Epochs over the unique data, as plan --unique-tokens: a data-constrained law's optimum and loss
+    // under repetition; any other law warns that its loss assumes fresh tokens.
+    uniqueTokens,
   };
   if (inputs.mode === 'flops')
     return withRunLoss(fit, makePlan({ ...common, compute: plannerNumber('flops', inputs.flops) }));

@@ -42,7 +42,17 @@ const allowed: Record<string, readonly string[]> = {
   approach: approachChoices,
 };
 /** Planner inputs under their own names, prefixed so that none collides with a setting. */
-const plannerKeys = ['mode', 'gpus', 'gpu', 'days', 'mfu', 'flops', 'inferenceTokens', 'hparamsPreset'] as const;
+const plannerKeys = [
+  'mode',
+  'gpus',
+  'gpu',
+  'days',
+  'mfu',
+  'flops',
+  'inferenceTokens',
+  'uniqueTokens',
+  'hparamsPreset',
+] as const;
 const plannerParam = (k: string) => `plan.${k}`;
 /** The shape panel's inputs, prefixed likewise (`shape.N=7B`). */
 const shapeKeys = ['N', 'count', 'mlp', 'vocab', 'seqLen', 'gqa', 'headsMultiple', 'tied'] as const;
