@@ -261,6 +261,11 @@ test(
         await panel
           .getByTestId('hparams-upload')
           .setInputFiles({ name: sweep.name, mimeType: 'text/csv', buffer: Buffer.from(sweep.upload) });
+        // The file is read asynchronously: wait until the panel names it before fitting.
+        await panel
+          .getByTestId('hparams-at')
+          .filter({ hasText: `Sweep: ${sweep.name}.` })
+          .waitFor();
       }
       await panel.getByTestId('hparams-run').click();
       await panel.getByTestId('hparams-result').waitFor();
@@ -289,7 +294,7 @@ test(
       assert.equal(
         await panel.getByTestId('hparams-report').textContent(),
         text
-          .replace('(default, --seq-len)', '(default, scalelab hparams --seq-len)')
+          .replace('(default, --seq-len)', "(default, the command line's sequence length)")
           .replace('(default, --near-optimal)', '(default, the near-optimal field)'),
       );
       if (sweep.upload === undefined) {
@@ -315,6 +320,8 @@ test(
     await panel
       .getByTestId('hparams-upload')
       .setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    // The file is read asynchronously: wait until the panel names it before fitting.
+    await panel.getByTestId('hparams-at').filter({ hasText: `Sweep: bad.csv.` }).waitFor();
     await panel.getByTestId('hparams-run').click();
     await panel.getByTestId('error-message').waitFor();
     assert.equal(await panel.getByTestId('hparams-result').count(), 0);
@@ -327,6 +334,8 @@ test(
     await panel
       .getByTestId('hparams-upload')
       .setInputFiles({ name: 'nobatch.csv', mimeType: 'text/csv', buffer: Buffer.from(noBatch) });
+    // The file is read asynchronously: wait until the panel names it before fitting.
+    await panel.getByTestId('hparams-at').filter({ hasText: `Sweep: nobatch.csv.` }).waitFor();
     await panel.getByTestId('hparams-run').click();
     await panel.getByTestId('error-message').filter({ hasText: 'batch' }).waitFor();
     const said = (await panel.getByTestId('error').innerText()).replace(/\s+/g, ' ');

@@ -88,11 +88,10 @@ export function HparamsSweepPanel({ plannedC }: { plannedC?: number }) {
     <section className="panel" data-testid="hparams-panel" aria-labelledby="hparams-heading" aria-busy={state.running}>
       <h2 id="hparams-heading">Optimiser settings from your sweep (learning rate and batch)</h2>
       <p className="muted">
-        A grid of learning rates and batches at several compute budgets, fitted as <code>scalelab hparams --sweep</code>{' '}
-        fits it (DeepSeek LLM&apos;s method, Bi et al. 2024 §3.1): per budget, the runs within the near-optimal
-        tolerance of the best loss and their centre; power laws η*(C) and B*(C) through the centres; η and the batch
-        predicted at the planner&apos;s budget. Columns C (or N and D), lr, batch (tokens) and loss. It runs in a worker
-        of its own.
+        A grid of learning rates and batches at several compute budgets, fitted as <code>scalelab hparams</code> fits a
+        sweep (DeepSeek LLM&apos;s method, Bi et al. 2024 §3.1): per budget, the runs within the near-optimal tolerance
+        of the best loss and their centre; power laws η*(C) and B*(C) through the centres; η and the batch predicted at
+        the planner&apos;s budget. Columns C (or N and D), lr, batch (tokens) and loss. It runs in a worker of its own.
       </p>
       <div className="form-grid">
         <RunsFileChoice

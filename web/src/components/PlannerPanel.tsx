@@ -110,7 +110,7 @@ export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
         <Field
           label="Learning-rate preset"
           wide
-          hint={`η and batch for the run, as plan --hparams-preset: ${hparamPresets.find((p) => p.id === inputs.hparamsPreset)?.citation ?? ''}`}
+          hint={`η and batch for the run, as scalelab plan takes them from a preset: ${hparamPresets.find((p) => p.id === inputs.hparamsPreset)?.citation ?? ''}`}
         >
           <select data-testid="planner-hparams-preset" value={inputs.hparamsPreset} onChange={set('hparamsPreset')}>
             {hparamPresets.map((p) => (

@@ -114,14 +114,14 @@ export function runMupTransfer(
   };
 }
 
-/** The optimiser panel's fields by the options the text names; the sequence length is the command's default. */
+/** The optimiser panel's fields by the options the text names; the sequence length is the command line's default (no field here). */
 const hparamsField: OptionNamer = (option) =>
   option === 'nearOptimal'
     ? 'the near-optimal field'
     : option === 'bootstrap'
       ? 'the replicates field'
       : option === 'seqLen'
-        ? 'scalelab hparams --seq-len'
+        ? "the command line's sequence length"
         : libraryOption(option);
 
 /** The batch's sequences are counted in `hparams --seq-len`'s default context (the panel has no field for it). */
