@@ -19,8 +19,8 @@ import {
   type PlanDefaults,
   type PlanHyperparameters,
 } from '../analyses/plan.js';
-import { hparamPreset, hparamPresets } from '../hparams/laws.js';
-import { kaplanBatchPreset } from '../hparams/criticalBatch.js';
+import { defaultHparamsPreset, hparamPreset, hparamPresets } from '../hparams/laws.js';
+import { criticalBatchDefault } from '../hparams/criticalBatch.js';
 import { readRuns } from '../io/readRuns.js';
 import type { Dataset } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
@@ -172,7 +172,7 @@ export function addHparamsPresetFlag(cmd: Command): Command {
   return cmd.option(
     '--hparams-preset <name>',
     `learning-rate and batch law: ${hparamPresets.map((p) => p.id).join(', ')}`,
-    'deepseek-2024',
+    defaultHparamsPreset,
   );
 }
 
@@ -324,22 +324,4 @@ function namingSweepFlags<T>(read: () => T): T {
   } catch (e) {
     throw sweepFlagsNamed(e);
   }
-}
-
-/** The critical-batch law is not chosen by any flag: one is shipped, and the plan says so beside it. */
-const criticalBatchDefault = 'the default, and the only critical-batch law shipped';
-
-/** Kaplan's B_crit(L) at the recommended run's predicted loss, as plan gives it. */
-export function criticalBatchInput(): {
-  bStar: number;
-  alphaB: number;
-  source: string;
-  note: string;
-} {
-  return {
-    bStar: kaplanBatchPreset.bStar,
-    alphaB: kaplanBatchPreset.alphaB,
-    source: `preset ${kaplanBatchPreset.id} (${criticalBatchDefault}): ${kaplanBatchPreset.citation}`,
-    note: `Kaplan's L is ${kaplanBatchPreset.note.replace(/^L is /, '')}; the predicted loss here is on this law's data, so B_crit is indicative`,
-  };
 }

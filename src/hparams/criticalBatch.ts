@@ -45,6 +45,24 @@ export const criticalBatchPresets: readonly CriticalBatchPreset[] = [
 /** Kaplan et al. 2020, Table 5: B_crit(L) = B* / L^(1/α_B), B* = 2.1e8 tokens, α_B = 0.21. */
 export const kaplanBatchPreset = criticalBatchPresets[0];
 
+/** The critical-batch law is not chosen by any flag: one is shipped, and the plan says so beside it. */
+export const criticalBatchDefault = 'the default, and the only critical-batch law shipped';
+
+/** Kaplan's B_crit(L) at the recommended run's predicted loss, as plan, report and the web planner give it. */
+export function criticalBatchInput(): {
+  bStar: number;
+  alphaB: number;
+  source: string;
+  note: string;
+} {
+  return {
+    bStar: kaplanBatchPreset.bStar,
+    alphaB: kaplanBatchPreset.alphaB,
+    source: `preset ${kaplanBatchPreset.id} (${criticalBatchDefault}): ${kaplanBatchPreset.citation}`,
+    note: `Kaplan's L is ${kaplanBatchPreset.note.replace(/^L is /, '')}; the predicted loss here is on this law's data, so B_crit is indicative`,
+  };
+}
+
 export function criticalBatchPreset(id: string): CriticalBatchPreset {
   const p = criticalBatchPresets.find((x) => x.id === id);
   if (!p)

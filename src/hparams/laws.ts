@@ -66,6 +66,9 @@ export const hparamPresets: readonly HparamPreset[] = [
   },
 ];
 
+/** The learning-rate and batch preset plan, report, hparams and the web planner use when none is chosen. */
+export const defaultHparamsPreset = hparamPresets[0].id;
+
 /**
  * The learning-rate and batch presets (those in one variable, when given) as a message offers them:
  * "deepseek-2024 or porian-2024". Messages name the alternatives from the lists, so a preset added

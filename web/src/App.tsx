@@ -40,6 +40,7 @@ import { DownstreamPanel } from './components/DownstreamPanel.js';
 import { CurveLawPanel } from './components/CurveLawPanel.js';
 import { CompareGroupsPanel } from './components/CompareGroupsPanel.js';
 import { MupTransferPanel } from './components/MupTransferPanel.js';
+import { HparamsSweepPanel } from './components/HparamsSweepPanel.js';
 import { ShapePanel } from './components/ShapePanel.js';
 import type { ShapeInputs } from './lib/shapeInputs.js';
 import { trustVerdicts } from './components/TrustWarnings.js';
@@ -277,6 +278,7 @@ export function App() {
           <DataOriginContext.Provider value="upload">
             <CompareGroupsPanel loaded={loaded} />
             <MupTransferPanel />
+            <HparamsSweepPanel plannedC={plan.plan?.compute} />
             <DownstreamPanel />
             <CurveLawPanel />
           </DataOriginContext.Provider>

@@ -8,13 +8,19 @@ import {
 } from '../../hparams/criticalBatch.js';
 import {
   criticalBatchPresetChoices,
+  defaultHparamsPreset,
   fitHparamLawsSteps,
   hparamPreset,
   hparamPresetChoices,
   hparamPresets,
   predictHparams,
 } from '../../hparams/laws.js';
-import { criticalBatchPresetHparamsReport, hparamPresetReport, hparamSweepReport } from '../../report/text/hparams.js';
+import {
+  criticalBatchPresetHparamsReport,
+  hparamPresetReport,
+  hparamSweepReport,
+  hparamSweepSource,
+} from '../../report/text/hparams.js';
 import { flagFor } from '../optionFlags.js';
 import { presetRangeWarnings } from '../../analyses/extrapolation.js';
 import { UsageError } from '../../errors/index.js';
@@ -60,7 +66,7 @@ export function registerHparams(program: Command, run: Run): void {
     .addOption(
       flag('preset', {
         detail: `${hparamPresets.map((p) => p.id).join(', ')}, ${criticalBatchPresets.map((p) => p.id).join(', ')} (critical batch only, needs --target-loss)`,
-        default: 'deepseek-2024',
+        default: defaultHparamsPreset,
       }),
     )
     .option(
@@ -158,7 +164,7 @@ export function registerHparams(program: Command, run: Run): void {
           );
           if (batchWarning) fitted.warnings.push(batchWarning);
           const p = fitted.prediction!;
-          const source = `fitted to ${f.sweep} (DeepSeek LLM's method, Bi et al. 2024 §3.1: near-optimal within ${fitted.tolerance} of the best loss per ${variable === 'C' ? 'compute budget' : 'model size'}; power law in ${variable} through the centres)`;
+          const source = hparamSweepSource(f.sweep, variable, fitted.tolerance);
           const defaulted = {
             nearOptimal: untyped('nearOptimal'),
             bootstrap: replicates > 1 && untyped('bootstrap'),

@@ -21,7 +21,6 @@ import {
   planShape,
   refuseSweepFlagsWithoutSweep,
   type PlanShapeFlags,
-  criticalBatchInput,
   hyperparameterSource,
   planDefaults,
   planBudget,
@@ -30,6 +29,7 @@ import {
   type HparamFlags,
 } from '../planInputs.js';
 import type { Run } from '../output.js';
+import { criticalBatchInput } from '../../hparams/criticalBatch.js';
 
 interface PlanFlags extends AccuracyPlanFlags, HardwareFlags, HparamFlags, PlanShapeFlags {
   C?: string;

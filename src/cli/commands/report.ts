@@ -47,7 +47,6 @@ import {
   refuseSweepFlagsWithoutSweep,
   type HparamFlags,
   type PlanShapeFlags,
-  criticalBatchInput,
   hyperparameterSource,
   planDefaults,
   planBudget,
@@ -56,6 +55,7 @@ import {
 } from '../planInputs.js';
 import type { Plan } from '../../analyses/plan.js';
 import type { Run } from '../output.js';
+import { criticalBatchInput } from '../../hparams/criticalBatch.js';
 
 /** The plan in the report's --json: the budget and its hardware, the model, its loss, learning rate and batch. */
 function planSummary(plan: Plan): Record<string, unknown> {

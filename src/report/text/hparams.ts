@@ -145,6 +145,24 @@ export function criticalBatchAtLossReport(x: {
   );
 }
 
+/**
+ * One law fitted to a sweep as `hparams --sweep` prints it, with its bootstrap intervals:
+ * "η_opt = 0.3118·C^-0.1250   (coefficient [a, b], exponent [c, d])". The web's optimiser panel shows the same line.
+ */
+export function hparamLawText(
+  name: string,
+  law: ReturnType<typeof fitHparamLaws>['lr'],
+  variable: 'C' | 'N',
+  unit = '',
+): string {
+  return `${name} = ${f4(law.coefficient)}·${variable}^${law.exponent.toFixed(4)}${unit}${law.interval ? `   (coefficient ${formatInterval(law.coefficientInterval!, 3)}, exponent ${formatInterval(law.interval, (v) => v.toFixed(3))})` : ''}`;
+}
+
+/** Where a sweep's learning rate and batch come from, as `hparams --sweep` says it (and the web's optimiser panel). */
+export function hparamSweepSource(sweep: string, variable: 'C' | 'N', tolerance: number): string {
+  return `fitted to ${sweep} (DeepSeek LLM's method, Bi et al. 2024 §3.1: near-optimal within ${tolerance} of the best loss per ${variable === 'C' ? 'compute budget' : 'model size'}; power law in ${variable} through the centres)`;
+}
+
 /** Learning-rate and batch laws fitted to a sweep (DeepSeek LLM's method) and their prediction. */
 export function hparamSweepReport(
   x: {
@@ -165,8 +183,6 @@ export function hparamSweepReport(
   const boot = fitted.bootstrap
     ? `, ${Math.round(fitted.bootstrap.level * 100)} % bootstrap intervals from ${fitted.bootstrap.replicates} resamples${mark('bootstrap')} of ${fitted.bootstrap.unit === 'lineage' ? 'whole lineages' : 'the runs'} within each group`
     : ` (no intervals: ${name('bootstrap')} 0)`;
-  const law = (name: string, l: typeof fitted.lr, unit = '') =>
-    `${name} = ${f4(l.coefficient)}·${variable}^${l.exponent.toFixed(4)}${unit}${l.interval ? `   (coefficient ${formatInterval(l.coefficientInterval!, 3)}, exponent ${formatInterval(l.interval, (v) => v.toFixed(3))})` : ''}`;
   return (
     [
       `From the sweep ${x.sweep} (${fitted.budgets.length} ${variable === 'C' ? 'compute budgets' : 'model sizes'}; near-optimal = loss within ${(fitted.tolerance * 100).toFixed(2)} % of the best${mark('nearOptimal')}; DeepSeek LLM's method${boot}):`,
@@ -188,8 +204,8 @@ export function hparamSweepReport(
           f4(b.batch),
         ]),
       ),
-      law('η_opt', fitted.lr),
-      law('B_opt', fitted.batch, ' tokens'),
+      hparamLawText('η_opt', fitted.lr, variable),
+      hparamLawText('B_opt', fitted.batch, variable, ' tokens'),
       // The batch in tokens, the laws' unit, whatever the sweep's column counted (--batch-unit).
       `At ${variable} = ${formatNumber(x.at, 3)}: learning rate ${ci(p.learningRate, p.learningRateInterval)}; batch ${f4(p.batch)} tokens${p.batchInterval ? ` ${formatInterval(p.batchInterval, 3, '95 % ')}` : ''} (${sequencesOf(p.batch / x.seqLen, x.seqLen, x.defaulted?.seqLen ? name('seqLen') : undefined)})   [${x.source}]`,
       ...fitted.warnings.map((w) => `warning: ${w}`),

@@ -1,7 +1,17 @@
+import { Fragment } from 'react';
 import type { Plan } from '../../../src/analyses/plan.js';
 import type { ShapeCandidate } from '../../../src/model/shapeSearch.js';
 import { formatInterval, formatNumber, humanCount } from '../lib/format.js';
 import { useAdvice } from '../hooks/useAdvice.js';
+import { planTrainingLines } from '../../../src/report/text/plan.js';
+
+/** plan's training lines by their label, as the page's test ids: the wall-clock time is shown on its own above. */
+const trainingLineIds: Record<string, string> = {
+  'learning rate': 'plan-learning-rate',
+  'critical batch': 'plan-critical-batch',
+  'batch trade-off': 'plan-batch-tradeoff',
+  '': 'plan-critical-batch-note',
+};
 
 function shapeText(c: ShapeCandidate): string {
   const s = c.shape;
@@ -135,6 +145,15 @@ export function PlanResult({ plan }: { plan: Plan }) {
             <dd data-testid="plan-days">{r.days.toFixed(1)} days</dd>
           </>
         )}
+        {/* The learning rate, batch and critical batch in plan's own words and sources (planTrainingLines). */}
+        {planTrainingLines(plan)
+          .filter(([label]) => label !== 'wall-clock')
+          .map(([label, text]) => (
+            <Fragment key={`${label}:${text}`}>
+              <dt>{label}</dt>
+              <dd data-testid={trainingLineIds[label]}>{text}</dd>
+            </Fragment>
+          ))}
       </dl>
       <table className="compact">
         <caption>The same budget under the same law</caption>

@@ -1,5 +1,6 @@
 import type { FitJson } from '../../../src/fit/summary.js';
 import { accelerators } from '../../../src/hardware/catalog.js';
+import { defaultHparamsPreset, hparamPresets } from '../../../src/hparams/laws.js';
 import type { PlannerInputs, PlanState } from '../hooks/usePlan.js';
 import { Field } from './Field.js';
 import { PlanResult } from './PlanResult.js';
@@ -99,6 +100,25 @@ export function PlannerPanel({ fit, inputs, state, onChange }: Props) {
           hint={fieldError('inferenceTokens') ?? 'Lifetime; e.g. 1e13 or 2T (empty: none)'}
         >
           {numberInput('inferenceTokens', 'planner-inference', { placeholder: 'none' })}
+        </Field>
+        <Field
+          label="Unique tokens"
+          hint={fieldError('uniqueTokens') ?? 'The data available, repeated in epochs as needed (empty: no cap)'}
+        >
+          {numberInput('uniqueTokens', 'planner-unique', { placeholder: 'no cap' })}
+        </Field>
+        <Field
+          label="Learning-rate preset"
+          wide
+          hint={`η and batch for the run, as scalelab plan takes them from a preset: ${hparamPresets.find((p) => p.id === inputs.hparamsPreset)?.citation ?? ''}`}
+        >
+          <select data-testid="planner-hparams-preset" value={inputs.hparamsPreset} onChange={set('hparamsPreset')}>
+            {hparamPresets.map((p) => (
+              <option key={p.id} value={p.id}>
+                {p.id} (in {p.variable}){p.id === defaultHparamsPreset ? ' (default)' : ''}
+              </option>
+            ))}
+          </select>
         </Field>
       </div>
       {unavailable && (

@@ -7,7 +7,15 @@ import { useMemo, useRef } from 'react';
 import { fitEnsemble, loadFit, type FitJson } from '../../../src/fit/summary.js';
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { allocatingLawIds, canAllocate } from '../../../src/analyses/computeOptimal.js';
-import { forRunLoss, makePlan, splitNotIdentified, type Plan } from '../../../src/analyses/plan.js';
+import {
+  forRunLoss,
+  hyperparametersFromPreset,
+  makePlan,
+  splitNotIdentified,
+  type Plan,
+} from '../../../src/analyses/plan.js';
+import { defaultHparamsPreset, hparamPreset } from '../../../src/hparams/laws.js';
+import { criticalBatchInput } from '../../../src/hparams/criticalBatch.js';
 import {
   accelerator,
   defaultAcceleratorId,
@@ -27,6 +35,10 @@ export interface PlannerInputs {
   flops: string;
   /** Lifetime inference tokens; empty for none. */
   inferenceTokens: string;
+  /** Unique tokens available (`plan --unique-tokens`); empty for no cap. */
+  uniqueTokens: string;
+  /** The learning-rate and batch law (`plan --hparams-preset`): a preset's id. */
+  hparamsPreset: string;
 }
 
 export const defaultPlannerInputs: PlannerInputs = {
@@ -39,7 +51,13 @@ export const defaultPlannerInputs: PlannerInputs = {
   mfu: String(defaultMfu),
   flops: '1e24',
   inferenceTokens: '',
+  uniqueTokens: '',
+  // plan's own default (--hparams-preset): the same η and batch here and there when nobody chooses.
+  hparamsPreset: defaultHparamsPreset,
 };
+
+/** Beside a preset nobody chose, as plan says "(the default; choose with --hparams-preset …)", in the page's words. */
+const hparamsPresetDefault = "the default; choose another with the planner's learning-rate preset";
 
 export interface PlanState {
   plan?: Plan;
@@ -78,6 +96,13 @@ function provenanceOf(fit: FitJson): string {
 /** The plan for a fit and the planner's inputs (exported for its test: the same N and D as `plan --fit`). */
 export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
   const law = getLaw(lawChoiceFromJson(fit));
+  const uniqueTokens = inputs.uniqueTokens.trim() ? plannerNumber('uniqueTokens', inputs.uniqueTokens) : undefined;
+  // A data-constrained law has no optimum without the cap: said at the field, as plan asks for --unique-tokens.
+  if (law.inputs.includes('U') && uniqueTokens === undefined)
+    throw new PlannerInputError(
+      'uniqueTokens',
+      `law ${law.id} needs the unique tokens available: give them in "Unique tokens" (e.g. 4e11)`,
+    );
   const common = {
     law,
     params: fit.params,
@@ -90,6 +115,16 @@ export function planFor(fit: FitJson, inputs: PlannerInputs): Plan {
     inference: inputs.inferenceTokens.trim()
       ? { tokens: plannerNumber('inferenceTokens', inputs.inferenceTokens) }
       : undefined,
+    // The learning rate and batch as plan --hparams-preset adds them (the same core function), and
+    // Kaplan's critical batch at the predicted loss, as plan gives it beside them.
+    hyperparameters: hyperparametersFromPreset(
+      hparamPreset(inputs.hparamsPreset),
+      inputs.hparamsPreset === defaultHparamsPreset ? hparamsPresetDefault : undefined,
+    ),
+    criticalBatch: criticalBatchInput(),
+    // Epochs over the unique data, as plan --unique-tokens: a data-constrained law's optimum and loss
+    // under repetition; any other law warns that its loss assumes fresh tokens.
+    uniqueTokens,
   };
   if (inputs.mode === 'flops')
     return withRunLoss(fit, makePlan({ ...common, compute: plannerNumber('flops', inputs.flops) }));

@@ -1,8 +1,8 @@
 /**
  * An analysis on demand in a worker of its own (started on first use): a new question stops the one in
  * flight rather than wait for it, and progress is counted in the analysis's steps (bootstrap replicates,
- * or the downstream panel's tasks). The compare, muP transfer and downstream panels (useDownstream.ts)
- * run theirs so: one lifecycle, so that a fix to it (a stale answer dropped) reaches all three.
+ * or the downstream panel's tasks). The compare, muP transfer, optimiser and downstream panels (useDownstream.ts)
+ * run theirs so: one lifecycle, so that a fix to it (a stale answer dropped) reaches all four.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Dataset } from '../../../src/io/dataset.js';
@@ -15,6 +15,9 @@ import {
   type CompareSettings,
   type MupTransferOutcome,
   type MupTransferSettings,
+  hparamsWorkerName,
+  type HparamsSweepOutcome,
+  type HparamsSweepSettings,
   type WorkerAnswer,
   type WorkerProgress,
 } from '../worker/protocol.js';
@@ -105,3 +108,14 @@ export const useCompare = () => useWorkerAnalysis(compareWorkerName, sendCompare
 
 /** The learning-rate transfer check (`scalelab mup transfer`), in the scalelab-mup worker. */
 export const useMupTransfer = () => useWorkerAnalysis(mupWorkerName, sendMupTransfer);
+
+const sendHparamsSweep: Send<HparamsSweepSettings, HparamsSweepOutcome> = (
+  client,
+  dataset,
+  settings,
+  callback,
+  onProgress,
+) => client.hparamsSweep(dataset, settings, callback, onProgress);
+
+/** Learning-rate and batch laws fitted to a sweep (`scalelab hparams --sweep`), in the scalelab-hparams worker. */
+export const useHparamsSweep = () => useWorkerAnalysis(hparamsWorkerName, sendHparamsSweep);

@@ -5,7 +5,7 @@
  * the CLI's parseQuantity speaks of parameter counts and flags.)
  */
 
-export type PlannerField = 'gpus' | 'days' | 'mfu' | 'flops' | 'inferenceTokens';
+export type PlannerField = 'gpus' | 'days' | 'mfu' | 'flops' | 'inferenceTokens' | 'uniqueTokens';
 
 interface FieldRule {
   label: string;
@@ -32,6 +32,11 @@ export const plannerFields: Record<PlannerField, FieldRule> = {
   inferenceTokens: {
     label: 'Inference tokens',
     example: 'a number of tokens such as 1e13, 2T or 500B',
+    suffixes: true,
+  },
+  uniqueTokens: {
+    label: 'Unique tokens',
+    example: 'a number of tokens such as 4e11, 400B or 4T',
     suffixes: true,
   },
 };

@@ -14,6 +14,7 @@ import {
   type FitSettings,
 } from '../worker/protocol.js';
 import { procedures } from '../../../src/fit/procedures.js';
+import { hparamPresets } from '../../../src/hparams/laws.js';
 import { defaultPlannerInputs, type PlannerInputs } from '../hooks/usePlan.js';
 import { defaultShapeInputs, type ShapeInputs } from './shapeInputs.js';
 
@@ -41,7 +42,17 @@ const allowed: Record<string, readonly string[]> = {
   approach: approachChoices,
 };
 /** Planner inputs under their own names, prefixed so that none collides with a setting. */
-const plannerKeys = ['mode', 'gpus', 'gpu', 'days', 'mfu', 'flops', 'inferenceTokens'] as const;
+const plannerKeys = [
+  'mode',
+  'gpus',
+  'gpu',
+  'days',
+  'mfu',
+  'flops',
+  'inferenceTokens',
+  'uniqueTokens',
+  'hparamsPreset',
+] as const;
 const plannerParam = (k: string) => `plan.${k}`;
 /** The shape panel's inputs, prefixed likewise (`shape.N=7B`). */
 const shapeKeys = ['N', 'count', 'mlp', 'vocab', 'seqLen', 'gqa', 'headsMultiple', 'tied'] as const;
@@ -64,6 +75,8 @@ export function readUrlState(search: string): UrlState {
     if (v !== null) (planner as unknown as Record<string, string>)[k] = v;
   }
   if (planner.mode !== 'hardware' && planner.mode !== 'flops') planner.mode = defaultPlannerInputs.mode;
+  if (!hparamPresets.some((p) => p.id === planner.hparamsPreset))
+    planner.hparamsPreset = defaultPlannerInputs.hparamsPreset;
   const shape: ShapeInputs = { ...defaultShapeInputs };
   for (const k of shapeKeys) {
     const v = q.get(shapeParam(k));

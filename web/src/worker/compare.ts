@@ -1,12 +1,13 @@
 /**
- * The compare and muP transfer panels' analyses, as the worker runs them: the same core functions and
- * defaults as `scalelab compare` and `scalelab mup transfer`, run a bootstrap replicate at a time with
+ * The compare, muP transfer and optimiser panels' analyses, as the worker runs them: the same core
+ * functions and defaults as `scalelab compare`, `scalelab mup transfer` and `scalelab hparams --sweep`, run a bootstrap replicate at a time with
  * progress, and the CLI's own text of the result beside the numbers. Pure, so they also run in Node.
  */
 import { compareGroupsSteps } from '../../../src/analyses/groups.js';
 import { learningRateTransferSteps } from '../../../src/hparams/mup.js';
 import { compareGroupsReport } from '../../../src/report/text/data.js';
-import { learningRateTransferReport } from '../../../src/report/text/hparams.js';
+import { hparamSweepReport, hparamSweepSource, learningRateTransferReport } from '../../../src/report/text/hparams.js';
+import { fitHparamLawsSteps } from '../../../src/hparams/laws.js';
 import { compareGroupsPlot } from '../../../src/plots/specs.js';
 import type { Steps } from '../../../src/core/steps.js';
 import type { Dataset } from '../../../src/io/dataset.js';
@@ -15,6 +16,9 @@ import {
   defaultCompareSettings,
   type CompareOutcome,
   type CompareSettings,
+  defaultHparamsSweepSettings,
+  type HparamsSweepOutcome,
+  type HparamsSweepSettings,
   type MupTransferOutcome,
   type MupTransferSettings,
 } from './protocol.js';
@@ -108,4 +112,61 @@ export function runMupTransfer(
     report: learningRateTransferReport(transfer),
     timings: { analysisMs: performance.now() - t0 },
   };
+}
+
+/** The optimiser panel's fields by the options the text names; the sequence length is the command line's default (no field here). */
+const hparamsField: OptionNamer = (option) =>
+  option === 'nearOptimal'
+    ? 'the near-optimal field'
+    : option === 'bootstrap'
+      ? 'the replicates field'
+      : option === 'seqLen'
+        ? "the command line's sequence length"
+        : libraryOption(option);
+
+/** The batch's sequences are counted in `hparams --seq-len`'s default context (the panel has no field for it). */
+const hparamsSeqLen = 4096;
+
+/**
+ * Learning-rate and batch laws in C fitted to a sweep by DeepSeek LLM's method, as `scalelab hparams
+ * --sweep FILE --C C` fits them (its near-optimal tolerance, 0.06-decade budgets, a 95 % bootstrap of
+ * the runs within each budget), with η and the batch predicted at the planner's C.
+ * @throws InputError as fitHparamLaws (no lr or batch column, fewer than two budgets), located in the file
+ */
+export function runHparamsSweep(
+  dataset: Dataset,
+  settings: HparamsSweepSettings,
+  onProgress?: (done: number, total: number) => void,
+): HparamsSweepOutcome {
+  const t0 = performance.now();
+  const replicates = settings.bootstrap > 1 ? settings.bootstrap : 0;
+  const fitted = stepped(
+    fitHparamLawsSteps(dataset, {
+      variable: 'C',
+      at: settings.at,
+      tolerance: settings.nearOptimal,
+      bootstrap: replicates ? { replicates, seed: settings.seed, level: 0.95 } : undefined,
+    }),
+    replicates,
+    true,
+    onProgress,
+  );
+  const source = hparamSweepSource(dataset.source, 'C', fitted.tolerance);
+  const report = hparamSweepReport(
+    {
+      sweep: dataset.source,
+      variable: 'C',
+      at: settings.at,
+      fitted,
+      seqLen: hparamsSeqLen,
+      source,
+      defaulted: {
+        nearOptimal: settings.nearOptimal === defaultHparamsSweepSettings.nearOptimal,
+        bootstrap: replicates > 1 && settings.bootstrap === defaultHparamsSweepSettings.bootstrap,
+        seqLen: true,
+      },
+    },
+    hparamsField,
+  );
+  return { fitted, source, report, timings: { analysisMs: performance.now() - t0 } };
 }

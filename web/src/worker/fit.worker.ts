@@ -11,7 +11,7 @@ import type { Dataset } from '../../../src/io/dataset.js';
 import { checkProcedureInputs, runAnalysis, runBacktest } from './analysis.js';
 import { CandidatePool } from './candidatePool.js';
 import { runDownstream } from './downstream.js';
-import { runCompare, runMupTransfer } from './compare.js';
+import { runCompare, runHparamsSweep, runMupTransfer } from './compare.js';
 import {
   fitWorkerName,
   type FitOutcome,
@@ -64,7 +64,9 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
             ? { ok: true, id, ...runDownstream(request.sets, request.settings, progress) }
             : request.kind === 'compare'
               ? { ok: true, id, ...runCompare(request.dataset, request.settings, progress) }
-              : { ok: true, id, ...runMupTransfer(request.dataset, request.settings, progress) };
+              : request.kind === 'mup-transfer'
+                ? { ok: true, id, ...runMupTransfer(request.dataset, request.settings, progress) }
+                : { ok: true, id, ...runHparamsSweep(request.dataset, request.settings, progress) };
   } catch (e) {
     response = { ok: false, id, error: toErrorInfo(e) };
   }

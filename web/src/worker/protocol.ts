@@ -22,6 +22,7 @@ import { defaultLawId, lawIds, variableOption, type LawChoice, type LawVariable 
 import { breaksOption } from '../../../src/laws/bnsl.js';
 import type { GroupComparison } from '../../../src/analyses/groups.js';
 import type { TransferCheck } from '../../../src/hparams/mup.js';
+import type { HparamFit } from '../../../src/hparams/laws.js';
 
 /** Every registered law (src/laws/index.ts): the form shows the options each one reads. */
 export const lawChoices: readonly string[] = lawIds;
@@ -132,19 +133,39 @@ export interface MupTransferSettings {
 /** `scalelab mup transfer`'s defaults: --bootstrap 200, --seed 0 (its level is 0.95, fixed). */
 export const defaultMupTransferSettings: MupTransferSettings = { bootstrap: 200, seed: 0 };
 
+/** The optimiser panel's question (as `scalelab hparams --sweep --C` asks it; its defaults are the CLI's). */
+export interface HparamsSweepSettings {
+  /** Bootstrap replicates of the laws and the prediction (below 2: none). */
+  bootstrap: number;
+  seed: number;
+  /** Near-optimal: loss within this fraction of the best in its budget. */
+  nearOptimal: number;
+  /** The compute C to predict η and the batch at (the planner's budget). */
+  at: number;
+}
+
+/** `scalelab hparams --sweep`'s defaults: --bootstrap 200, --seed 0, --near-optimal 0.0025 (level 0.95, fixed). */
+export const defaultHparamsSweepSettings: Omit<HparamsSweepSettings, 'at'> = {
+  bootstrap: 200,
+  seed: 0,
+  nearOptimal: 0.0025,
+};
+
 /** The names of the app's workers (they run the same script). */
 export const fitWorkerName = 'scalelab-fit';
 export const backtestWorkerName = 'scalelab-backtest';
 export const downstreamWorkerName = 'scalelab-downstream';
 export const compareWorkerName = 'scalelab-compare';
 export const mupWorkerName = 'scalelab-mup';
+export const hparamsWorkerName = 'scalelab-hparams';
 
 export type WorkerRequest =
   | { kind: 'fit'; id: number; dataset: Dataset; settings: FitSettings }
   | { kind: 'backtest'; id: number; dataset: Dataset; settings: BacktestSettings }
   | { kind: 'downstream'; id: number; sets: TaskMetricSet[]; settings: DownstreamSettings }
   | { kind: 'compare'; id: number; dataset: Dataset; settings: CompareSettings }
-  | { kind: 'mup-transfer'; id: number; dataset: Dataset; settings: MupTransferSettings };
+  | { kind: 'mup-transfer'; id: number; dataset: Dataset; settings: MupTransferSettings }
+  | { kind: 'hparams-sweep'; id: number; dataset: Dataset; settings: HparamsSweepSettings };
 
 /** What the page shows of an approach (src/analyses/frontier.ts). */
 export type { ApproachSummary };
@@ -217,6 +238,15 @@ export interface MupTransferOutcome {
   timings: { analysisMs: number };
 }
 
+export interface HparamsSweepOutcome {
+  fitted: HparamFit;
+  /** Where the prediction comes from, as `hparams --sweep` says it (src/report/text/hparams.ts hparamSweepSource). */
+  source: string;
+  /** The fit as `scalelab hparams --sweep` prints it (src/report/text/hparams.ts hparamSweepReport). */
+  report: string;
+  timings: { analysisMs: number };
+}
+
 /**
  * Work done so far on a request: `done` of `total` steps (a back-test: one procedure fitted at one
  * cutoff; a downstream analysis: one task screened, fitted and predicted; a comparison or a transfer
@@ -235,5 +265,12 @@ export type BacktestResponse = WorkerAnswer<BacktestOutcome>;
 export type DownstreamResponse = WorkerAnswer<DownstreamOutcome>;
 export type CompareResponse = WorkerAnswer<CompareOutcome>;
 export type MupTransferResponse = WorkerAnswer<MupTransferOutcome>;
+export type HparamsSweepResponse = WorkerAnswer<HparamsSweepOutcome>;
 export type WorkerMessage =
-  FitResponse | BacktestResponse | DownstreamResponse | CompareResponse | MupTransferResponse | WorkerProgress;
+  | FitResponse
+  | BacktestResponse
+  | DownstreamResponse
+  | CompareResponse
+  | MupTransferResponse
+  | HparamsSweepResponse
+  | WorkerProgress;

@@ -16,6 +16,8 @@ import type {
   FitSettings,
   MupTransferResponse,
   MupTransferSettings,
+  HparamsSweepResponse,
+  HparamsSweepSettings,
   WorkerAnswer,
   WorkerMessage,
   WorkerProgress,
@@ -34,7 +36,7 @@ export class WorkerClient {
   private inFlight: Pending | undefined;
   private pending: Pending | undefined;
 
-  /** `name` shows in the browser's developer tools: scalelab-fit, scalelab-backtest, scalelab-downstream, scalelab-compare, scalelab-mup. */
+  /** `name` shows in the browser's developer tools: scalelab-fit, scalelab-backtest, scalelab-downstream, scalelab-compare, scalelab-mup, scalelab-hparams. */
   constructor(name: string) {
     this.worker = new Worker(new URL('./fit.worker.ts', import.meta.url), { type: 'module', name });
     this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
@@ -100,6 +102,19 @@ export class WorkerClient {
   ): void {
     this.request(
       { kind: 'mup-transfer', id: this.nextId++, dataset, settings },
+      callback as Pending['callback'],
+      onProgress,
+    );
+  }
+
+  hparamsSweep(
+    dataset: Dataset,
+    settings: HparamsSweepSettings,
+    callback: (response: HparamsSweepResponse) => void,
+    onProgress: (progress: WorkerProgress) => void,
+  ): void {
+    this.request(
+      { kind: 'hparams-sweep', id: this.nextId++, dataset, settings },
       callback as Pending['callback'],
       onProgress,
     );
