@@ -104,15 +104,24 @@
  * 90 and 95 %; cs336-synthetic, gemstones-cooldown, moby-small and both Porian grids hold).
  */
 import { approach2 } from '../src/analyses/frontier.js';
-import { chinchilla, predictLoss } from '../src/laws/index.js';
 import { normal, randomSource, type Random } from '../src/core/random.js';
 import { powerFit } from '../src/core/linearRegression.js';
-import { polynomialFit } from '../src/core/leastSquares.js';
 import { finiteInterval } from '../src/core/statistics.js';
 import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
 import { readBenchmark } from '../src/io/benchmarkCases.js';
 import type { Dataset, Run } from '../src/io/dataset.js';
 import { countedBudgets, sourceOf } from './isoflopCases.js';
+import {
+  families,
+  noises,
+  parabolaVertex,
+  placements,
+  synthetic,
+  TARGET,
+  trueA,
+  trueLnN,
+  type Profile,
+} from './approach2Synthetic.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -139,28 +148,6 @@ const levels = [0.9, 0.95] as const;
 const WINDOW = 5;
 const FLOOR = 0.929;
 
-/** One budget's runs, sorted by size: x = ln N, y = loss. */
-interface Profile {
-  C: number;
-  x: number[];
-  y: number[];
-}
-
-/** The parabola's vertex in ln N, or the lowest-loss run's when it is not convex (profileVertex's rule). */
-function parabolaVertex(x: number[], y: number[]): number {
-  const m = x.reduce((s, v) => s + v, 0) / x.length;
-  const c = polynomialFit(
-    x.map((v) => v - m),
-    y,
-    2,
-  );
-  if (c && c[2] > 0) {
-    const v = -c[1] / (2 * c[2]) + m;
-    if (Math.abs(v) < 230) return v;
-  }
-  return x[y.indexOf(Math.min(...y))];
-}
-
 /**
  * The runs at the WINDOW distinct sizes centred on the lowest-loss run's size, shifted inward at an edge
  * (frontier's vertexDiscrepancies takes its window over distinct sizes too).
@@ -172,6 +159,8 @@ function windowOf(p: Profile): number[] {
   const kept = new Set(sizes.slice(start, start + WINDOW));
   return p.x.flatMap((x, i) => (kept.has(x) ? [i] : []));
 }
+const widths = [5, 7, 9];
+const budgetCounts = [4, 7];
 const pick = (xs: number[], idx: number[]) => idx.map((j) => xs[j]);
 
 /** Each row's term scale s_i, from the d's and their bootstrap variances (the header's table). */
@@ -275,58 +264,6 @@ function analyse(profiles: Profile[], targets: number[], reps: number, seed: num
     intervals,
     d: d.flatMap((di, i) => (inE[i] ? [{ d: di, sd: Math.sqrt(variance[i]) }] : [])),
   };
-}
-
-// ---- generators (bench/approach2-coverage.ts's, plus the centred placement) ------------------------------
-interface Law {
-  E: number;
-  A: number;
-  B: number;
-  alpha: number;
-  beta: number;
-}
-const families: Record<string, Law> = {
-  hoffmann: { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 },
-  epoch: { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 },
-  muennighoff: {
-    E: Math.exp(0.6254804),
-    A: Math.exp(6.255414),
-    B: Math.exp(7.3049974),
-    alpha: 0.3526596,
-    beta: 0.3526596,
-  },
-  cs336: { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 },
-};
-const noises = [0.005, 0.01, 0.02];
-const widths = [5, 7, 9];
-const budgetCounts = [4, 7];
-const placements = ['centred', 'off-centre'] as const;
-const TARGET = 1e22;
-
-const trueA = (l: Law) => l.beta / (l.alpha + l.beta);
-/** N_opt(C) = G·(C/6)^a, G = (αA/(βB))^(1/(α+β)) (docs/methods.md §7). */
-const trueLnN = (l: Law, C: number) =>
-  Math.log((l.alpha * l.A) / (l.beta * l.B)) / (l.alpha + l.beta) + trueA(l) * Math.log(C / 6);
-
-function synthetic(l: Law, noise: number, sizes: number, budgets: number, seed: number, centred: boolean): Profile[] {
-  const random = randomSource(seed, 96);
-  const half = (sizes - 1) / 2;
-  return Array.from({ length: budgets }, (_, i) => {
-    const C = 10 ** (18 + 0.5 * i);
-    // Drawn either way, so the two placements share their noise draws.
-    const u = (random() * 2 - 1) * 0.25;
-    const shift = centred ? 0 : u;
-    const x: number[] = [],
-      y: number[] = [];
-    for (let k = -half; k <= half; k++) {
-      const lnN = trueLnN(l, C) + (k * 0.25 + shift) * Math.LN10;
-      const N = Math.exp(lnN),
-        D = C / (6 * N);
-      x.push(lnN);
-      y.push(predictLoss(chinchilla, { ...l }, { N, D }) * Math.exp(noise * normal(random)));
-    }
-    return { C, x, y };
-  });
 }
 
 // ---- the incumbent against frontier itself -----------------------------------------------------------------
