@@ -349,13 +349,18 @@ test("study run says how the recommendation was chosen, its C, the cost model's 
   assert.equal(rec.intervalLevel, 0.95);
   assert.equal(j.json().fit.recipe, 'huber');
   assert.equal(j.json().hoursSimulated, true);
-  // Approach 2 resamples each IsoFLOP profile's residuals (its sizes kept), Approach 3 whole runs.
+  // Approach 2 resamples each IsoFLOP profile's residuals (its sizes kept, and the vertex-discrepancy term), Approach 3 whole runs.
   for (const a of j.json().approaches)
     assert.deepEqual([a.intervalLevel, a.replicates, a.unit], [0.95, 20, a.approach === 2 ? 'residual' : 'run']);
   const text = scalelab(args).stdout;
   assert.match(text, /spent [\d.]+ simulated h \(the sim backend's cost model\) on \d+ runs/);
   assert.match(text, /Chinchilla law, fitted by the huber recipe \(Huber loss on ln L/);
   assert.match(text, /a = [\d.]+ \[[\d.]+, [\d.]+\] \(95 %, 20 bootstrap replicates over runs\)/);
+  // Approach 2's basis names the rule as frontier's header does, its vertex-discrepancy term included.
+  assert.match(
+    text,
+    /\(95 %, 20 bootstrap replicates over each IsoFLOP profile's residuals about its parabola \(its sizes kept; over 5 sizes, plus its vertex-discrepancy term\)\)/,
+  );
   assert.match(text, /Chosen as: of the shapes with d_model\/n_layer 40–160/);
   assert.match(
     text,

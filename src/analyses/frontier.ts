@@ -455,6 +455,13 @@ function profileResiduals(
 const DISCREPANCY_WINDOW = 5;
 
 /**
+ * What Approach 2's residual bootstrap resamples, as every page says it (frontier's header, the HTML
+ * report, a study's report): the rule, whether or not a given fit's profiles were wide enough for the term.
+ */
+export const APPROACH2_RESAMPLED =
+  "each IsoFLOP profile's residuals about its parabola (its sizes kept; over 5 sizes, plus its vertex-discrepancy term)";
+
+/**
  * The vertex-discrepancy term of Approach 2's residual bootstrap, per profile: ln N* of the parabola through
  * every run minus ln N* of the parabola through the runs at the 5 consecutive sizes centred on the
  * lowest-loss run (shifted inward at an edge); 0 for a profile of 5 sizes or fewer (the window is the whole

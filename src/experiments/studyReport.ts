@@ -5,7 +5,7 @@
 import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { textTable } from '../core/table.js';
 import type { StudyResult } from './study.js';
-import { approachSummary } from '../analyses/frontier.js';
+import { APPROACH2_RESAMPLED, approachSummary } from '../analyses/frontier.js';
 import { optimum, truth } from '../lab/simulate.js';
 import type { World } from '../lab/world.js';
 import { escapeHtml, htmlTable } from '../core/html.js';
@@ -64,7 +64,7 @@ const FIT_RECIPE = 'the huber recipe (Huber loss on ln L, α and β free; Hoffma
 
 /** An approach's interval level, replicate count and resampling unit, as its intervals are said. */
 function intervalBasis(a: StudyResult['approaches'][number]): string {
-  const over = a.unit === 'residual' ? "each IsoFLOP profile's residuals (its sizes kept)" : `${a.unit ?? 'run'}s`;
+  const over = a.unit === 'residual' ? APPROACH2_RESAMPLED : `${a.unit ?? 'run'}s`;
   return `95 %, ${a.replicates} bootstrap replicates over ${over}`;
 }
 

@@ -4,7 +4,12 @@
  */
 import { formatInterval, formatNumber } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import { frontierLossSource, type ApproachResult, type BootstrapSettings } from '../../analyses/frontier.js';
+import {
+  APPROACH2_RESAMPLED,
+  frontierLossSource,
+  type ApproachResult,
+  type BootstrapSettings,
+} from '../../analyses/frontier.js';
 import { libraryOption, renameOptions, type OptionNamer } from '../../errors/index.js';
 
 const withInterval = (v: number, ci?: [number, number], digits = 4) =>
@@ -139,7 +144,7 @@ export function approachResampled(
       // stored report's, is said as the rule reads).
       return a.isoflop && !a.isoflop.profiles.some((p) => p.vertexDiscrepancy !== undefined)
         ? "resamples each IsoFLOP profile's residuals about its parabola (its sizes kept)"
-        : "resamples each IsoFLOP profile's residuals about its parabola (its sizes kept; over 5 sizes, plus its vertex-discrepancy term)";
+        : `resamples ${APPROACH2_RESAMPLED}`;
     case 'row':
       return 'resamples single rows';
     default:
