@@ -650,8 +650,20 @@ test("fit: W&B's Name is read as the run in a W&B export where no two runs share
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stderr,
-    /note: .*wandb-names\.csv: W&B's display name "Name" is read as the run, as no two runs here share one/,
+    /note: .*wandb-names\.csv: W&B's display name "Name" is read as the run: no name here repeats at a step .*, but runs that share a name and never log at the same step would be read as one run's rows; /,
   );
+  // Two runs named alike whose steps never meet are read as one (nothing in the rows tells them apart): the
+  // note must not say the names are unique (before: "as no two runs here share one").
+  const apart = join(tmp, 'wandb-names-apart.csv');
+  writeFileSync(
+    apart,
+    rows.join('\n').replace(/^r1,([12]),[^,]+,/gm, (_, s: string) => `r0,${Number(s) + 2},${sizes[0]},`) + '\n',
+  );
+  const a = scalelab(['fit', apart]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.match(a.stdout, /12 rows from 5 training runs/);
+  assert.doesNotMatch(a.stderr, /no two runs here share/);
+  assert.match(a.stderr, /would be read as one run's rows/);
   assert.match(r.stdout, /12 rows from 6 training runs/);
   // Without W&B's own columns beside it (_step here), a "Name" is some file's name: suggested, not read.
   const plain = join(tmp, 'plain-names.csv');

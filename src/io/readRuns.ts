@@ -408,12 +408,13 @@ export function forEachRun(
     throw validator.earlierError(e);
   }
   const info = validator.finish(format);
-  // A display name read as the run is said (once a file: runs import reads it twice): it is not an id,
-  // though no two runs here share one (else refused).
+  // A display name read as the run is said (once a file: runs import reads it twice): it is not an id. Only
+  // a name repeated at one step is refused; runs that share a name and never log at one step cannot be told
+  // apart by their rows, so the note does not claim the names are unique.
   if (info.wandbNameRun !== undefined && !notedNameRun.has(path)) {
     notedNameRun.add(path);
     process.stderr.write(
-      `scalelab: note: ${path}: W&B's display name "${info.wandbNameRun}" is read as the run, as no two runs here share one (a name that did would be refused); to read W&B's run ids instead, add its ID column to the export and map it as the run (run=ID)\n`,
+      `scalelab: note: ${path}: W&B's display name "${info.wandbNameRun}" is read as the run: no name here repeats at a step (one that did would be refused), but runs that share a name and never log at the same step would be read as one run's rows; to read W&B's run ids instead, add its ID column to the export and map it as the run (run=ID)\n`,
     );
   }
   return info;
