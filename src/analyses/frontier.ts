@@ -39,7 +39,7 @@ import {
 import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
-import { formatInterval, formatNumber } from '../core/format.js';
+import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import { warning, type Severity, type TrustWarning, type WarningCode } from '../fit/warnings.js';
 
 export interface TargetPrediction {
@@ -178,7 +178,7 @@ function smallProfileCoverage(sizes: number[], held: string[]): string | undefin
   const measured = fewest === 4 || fewest === 5 ? c.bySizes[fewest] : undefined;
   const parts = [
     measured
-      ? `with profiles of ${fewest} sizes, a nominal ${Math.round(c.nominal * 100)} % interval held the truth about ${Math.round(measured.about * 100)} % of the time when measured (${Math.round(measured.range[0] * 100)}–${Math.round(measured.range[1] * 100)} % by law; ${c.source}): read it as narrower than it says`
+      ? `with profiles of ${fewest} sizes, a nominal ${Math.round(c.nominal * 100)} % interval held the truth about ${Math.round(measured.about * 100)} % of the time when measured (${formatRange(measured.range, (x) => String(Math.round(x * 100)))} % by law; ${c.source}): read it as narrower than it says`
       : '',
     held.length
       ? `it omits the vertex uncertainty of the ${held.length === 1 ? 'profile' : 'profiles'} at C = ${held.join(', ')} (3 sizes, held)`
