@@ -181,7 +181,7 @@ function smallProfileCoverage(sizes: number[], held: string[]): string | undefin
       ? `with profiles of ${fewest} sizes, a nominal ${Math.round(c.nominal * 100)} % interval held the truth about ${Math.round(measured.about * 100)} % of the time when measured (${formatRange(measured.range, (x) => String(Math.round(x * 100)))} % by law; ${c.source}): read it as narrower than it says`
       : '',
     held.length
-      ? `it omits the vertex uncertainty of the ${held.length === 1 ? 'profile' : 'profiles'} at C = ${held.join(', ')} (3 sizes, held)`
+      ? `it omits the vertex uncertainty of the ${held.length === 1 ? 'profile' : 'profiles'} at C = ${held.join(', ')} (held: too few sizes to leave a residual)`
       : '',
   ].filter(Boolean);
   return parts.length ? parts.join('; ') : undefined;
