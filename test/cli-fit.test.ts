@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { formatNumber } from '../src/core/format.js';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -95,6 +96,15 @@ test('fit --bootstrap writes intervals and replicates; predict --fit gives a los
   );
   // Its "law alone" interval is the candidates' pooled replicates, said so (plan's is the reported law's own).
   assert.match(text, /; the 3 candidates' replicates together alone, no run scatter or extrapolation term: \[/);
+  // Intervals to 3 significant digits, as plan and the report write them (formatInterval's default); the value to 6.
+  const at3 = (x: number) => formatNumber(x, 3);
+  assert.ok(
+    text.includes(`prediction interval [${at3(q.interval[0])}, ${at3(q.interval[1])}]`),
+    `${text}\n${q.interval}`,
+  );
+  assert.ok(
+    text.includes(`alone, no run scatter or extrapolation term: [${at3(q.lawInterval[0])}, ${at3(q.lawInterval[1])}]`),
+  );
   // The extrapolation term's numbers, in JSON and text: τ, the fit's largest C, and σ = τ·log10(1 + C/C_max).
   const C = 6 * 7e10 * 1.4e12;
   assert.equal(q.extrapolation.tau, 0.0075);

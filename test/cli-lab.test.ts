@@ -10,6 +10,29 @@ import { defaultAssetsDir } from '../src/server/webServer.js';
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-cli-lab-'));
 const db = join(dir, 'runs.db');
 
+test('runs import: the same runs again as JSONL with D rounded are copies, said and counted, added only with --keep-copies', () => {
+  const csv = join(dir, 'copies.csv'),
+    jsonl = join(dir, 'copies.jsonl'),
+    copiesDb = join(dir, 'copies.db');
+  const rows = [1e8, 2e8, 4e8].map((N, i) => ({ N, D: 2e9 * (i + 1) + 123, loss: 3 - i / 10 }));
+  writeFileSync(csv, 'N,D,loss\n' + rows.map((r) => `${r.N},${r.D.toPrecision(7)},${r.loss}`).join('\n') + '\n');
+  writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  const r = scalelab(['runs', 'import', csv, jsonl, '--db', copiesDb]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /copies\.jsonl: 0 runs and 0 checkpoints added, 0 already in the store, 3 copies of stored runs not added/,
+  );
+  assert.match(
+    r.stderr,
+    /note: .*copies\.jsonl: 3 rows repeat a run already in the study to a relative 1e-6 .*line 1 \(stored from .*copies\.csv:2\), line 2 .*--keep-copies/,
+  );
+  const kept = scalelab(['runs', 'import', jsonl, '--db', copiesDb, '--keep-copies', '--json']);
+  assert.equal(kept.code, 0, kept.stderr);
+  assert.deepEqual([kept.json().files[0].runs, kept.json().files[0].copies], [3, 0]);
+  assert.doesNotMatch(kept.stderr, /repeat a run/);
+});
+
 test("runs import says which column it read as each field, what it derived and which it read as nothing (a sheet's params beside model_size)", () => {
   const sheet = join(dir, 'sheet.csv');
   writeFileSync(sheet, 'model_size,params,tokens,final_loss\n125M,1.25e8,2.5B,3.3\n350M,3.5e8,7B,2.9\n');

@@ -46,6 +46,17 @@ test("an interrupted sweep says where its runs in flight go on — or that the s
   );
   assert.doesNotMatch(sim, /go on|without training anything twice/);
   assert.equal(interruptedSweepNote(0, 's', 'sim'), 'no run was in flight; the same command again resumes study "s"');
+  // Runs stored as queued that never reached Slurm (an sbatch with no answer) are not said to go on (walk18).
+  const held = interruptedSweepNote(9, 's', 'slurm', 0, 9);
+  assert.match(
+    held,
+    /^9 runs in flight had not reached Slurm .*no job runs them, kept as queued in the store; the same command again submits them/,
+  );
+  assert.doesNotMatch(held, /go on|as its Slurm job/);
+  assert.match(
+    interruptedSweepNote(12, 's', 'slurm', 0, 9),
+    /^12 runs in flight: 3 go on \(each as its Slurm job\); 9 had not reached Slurm .*collects the results of those that go on, submits them/,
+  );
 });
 
 test('a new study on a training API whose budget cannot hold its experiments is warned before its first run; not a resumed one, nor one that fits', async () => {

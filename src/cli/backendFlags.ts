@@ -518,7 +518,7 @@ function backendUnreachableNotice(timeoutMs: number): (wait: { message: string; 
  * command run again resumes it, collecting their results and training nothing twice (experiments/runner.ts).
  * @returns a function that withdraws it, for when the sweep is over
  */
-export function interruptedSweep(store: RunStore, study: string, backend: string, stop: () => void): () => void {
+export function interruptedSweep(store: RunStore, study: string, backend: Backend, stop: () => void): () => void {
   return onInterrupt(() => {
     stop();
     const runs = store.runs({ study });
@@ -526,7 +526,7 @@ export function interruptedSweep(store: RunStore, study: string, backend: string
       (r) => r.status === 'submitting' || r.status === 'queued' || r.status === 'running',
     ).length;
     const submitting = runs.filter((r) => r.status === 'submitting').length;
-    return interruptedSweepNote(inFlight, study, backend, submitting);
+    return interruptedSweepNote(inFlight, study, backend.name, submitting, backend.notSubmitted?.() ?? 0);
   });
 }
 
@@ -537,9 +537,29 @@ const runsGoOn: Record<string, string> = {
   api: 'at the training API',
 };
 
-/** The interrupted sweep's last line: what became of its runs in flight, and how to resume. */
-export function interruptedSweepNote(inFlight: number, study: string, backend: string, submitting = 0): string {
+/**
+ * The interrupted sweep's last line: what became of its runs in flight, and how to resume.
+ * @param notSubmitted runs in flight (stored as queued) that had not reached the backend (Backend.notSubmitted)
+ */
+export function interruptedSweepNote(
+  inFlight: number,
+  study: string,
+  backend: string,
+  submitting = 0,
+  notSubmitted = 0,
+): string {
   if (!inFlight) return `no run was in flight; the same command again resumes study "${study}"`;
+  const held = Math.min(notSubmitted, inFlight);
+  if (held > 0) {
+    // Stored as queued with the handle submit() gave, but no job runs them: said as it is, not as going on.
+    const goOn = inFlight - held;
+    const where = backend === 'slurm' ? 'Slurm' : `the ${backend} backend`;
+    const first =
+      goOn > 0
+        ? `${counted(inFlight, 'run')} in flight: ${goOn} go${goOn === 1 ? 'es' : ''} on (${goOn === 1 ? 'it' : 'each'} ${runsGoOn[backend] ?? 'where it runs'}); ${held} had not reached ${where}`
+        : `${counted(inFlight, 'run')} in flight had not reached ${where}`;
+    return `${first} (waiting to be submitted, or ${held === 1 ? 'its' : 'their'} submission got no answer): no job runs ${held === 1 ? 'it' : 'them'}, kept as queued in the store; the same command again ${goOn > 0 ? 'collects the results of those that go on, ' : ''}submits ${held === 1 ? 'it' : 'them'}${backend === 'slurm' ? ' (first asking squeue for any job an unanswered sbatch created, so nothing is sent twice)' : ''} and resumes study "${study}"`;
+  }
   const them = inFlight === 1 ? 'it' : 'them';
   if (!runsGoOn[backend])
     return `${counted(inFlight, 'run')} in flight stopped with it (the ${backend} backend runs them in this process); the same command again resumes study "${study}" and runs ${them} again`;

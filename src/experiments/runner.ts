@@ -199,7 +199,7 @@ export async function runSweep(
         unreachableSince ??= Date.now();
         const waitedMs = Date.now() - unreachableSince;
         if (waitedMs >= (options.unreachableTimeoutMs ?? UNREACHABLE_TIMEOUT_MS))
-          throw unreachableStop(store, study, e, waitedMs);
+          throw unreachableStop(store, study, e, waitedMs, backend.notSubmitted?.() ?? 0);
         options.onUnreachable?.({ message: e.message, waitedMs });
         await new Promise((res) => setTimeout(res, Math.min(Math.max(pollMs, 100), 1000)));
         continue;
@@ -238,16 +238,27 @@ export async function runSweep(
 
 /**
  * The sweep's last word when its backend stayed out of reach: what it could not reach, and that its
- * runs are left as they were — submitted ones go on (a training API keeps them, charged once), one
+ * runs are left as they were — runs that never reached it stay queued, submitted ones go on (a training API keeps them, charged once), one
  * caught being submitted is looked up by its configuration — so the same sweep run again collects them.
  */
-function unreachableStop(store: RunStore, study: string, e: BackendUnreachable, waitedMs: number): ScaleLabError {
+function unreachableStop(
+  store: RunStore,
+  study: string,
+  e: BackendUnreachable,
+  waitedMs: number,
+  notSubmitted: number,
+): ScaleLabError {
   const runs = store.runs({ study });
   const count = (status: string) => runs.filter((r) => r.status === status).length;
-  const submitted = count('queued') + count('running');
+  // Runs stored as queued that never reached the backend (Backend.notSubmitted): no job runs them.
+  const held = Math.min(notSubmitted, count('queued'));
+  const submitted = count('queued') + count('running') - held;
   const submitting = count('submitting');
   const left = [
     submitted ? `${submitted} submitted run${submitted === 1 ? '' : 's'} kept as in flight` : '',
+    held
+      ? `${held} that had not reached it kept as queued (no job runs ${held === 1 ? 'it' : 'them'}; the next sweep submits ${held === 1 ? 'it' : 'them'})`
+      : '',
     submitting
       ? `${submitting} caught being submitted kept as such (the next sweep looks ${submitting === 1 ? 'it' : 'them'} up by configuration: recorded by the server, ${submitting === 1 ? 'it is' : 'they are'} collected, not submitted again; else planned again)`
       : '',

@@ -145,7 +145,10 @@ test('30 identical rows: duplicate-rows and few-distinct are severe, not a confi
   const r = fit(powerLaw('N'), dataset(rows));
   const w = new Map(r.warnings.map((x) => [x.code, x]));
   assert.equal(w.get('duplicate-rows')?.severity, 'severe');
-  assert.match(w.get('duplicate-rows')!.message, /29 rows repeat another row exactly/);
+  assert.match(
+    w.get('duplicate-rows')!.message,
+    /29 rows repeat another row \(same N, D and loss to a relative 1e-6\)/,
+  );
   assert.equal(w.get('constant-loss')?.severity, 'severe');
   assert.equal(fitToJson(r).trust, 'untrusted');
   const c = fitCandidate(dataset(rows), getProcedure('huber'));
@@ -185,7 +188,33 @@ test('duplicate-rows: a few copied rows warn without making the fit untrusted', 
   const copied = { ...data, runs: [...data.runs, data.runs[0], data.runs[1]] };
   const w = fit(chinchilla, copied).warnings.find((x) => x.code === 'duplicate-rows');
   assert.equal(w?.severity, 'warning');
-  assert.match(w!.message, /2 rows repeat another row exactly/);
+  assert.match(w!.message, /2 rows repeat another row/);
+});
+
+test('duplicate-rows: copies whose D another file format rounded still count; seeds do not', () => {
+  const data = syntheticRuns({
+    law: chinchilla,
+    params: truth,
+    n: 16,
+    seed: 5,
+    noise: 0.003,
+    N: [5e7, 2e10],
+    D: [1e9, 5e11],
+  });
+  // The same 16 runs again, D written to 7 significant digits (a CSV next to a JSONL of one table).
+  const rounded = data.runs.map((r) => ({ ...r, D: Number(r.D!.toPrecision(7)) }));
+  assert.ok(rounded.some((r, i) => r.D !== data.runs[i].D));
+  const w = fit(chinchilla, { ...data, runs: [...data.runs, ...rounded] }).warnings.find(
+    (x) => x.code === 'duplicate-rows',
+  );
+  assert.equal(w?.severity, 'severe');
+  assert.match(w!.message, /^16 rows repeat another row/);
+  // Replicates by design (another seed: the loss moves by 0.1 %) are not copies.
+  const seeds = data.runs.map((r) => ({ ...r, loss: r.loss * 1.001 }));
+  assert.equal(
+    fit(chinchilla, { ...data, runs: [...data.runs, ...seeds] }).warnings.some((x) => x.code === 'duplicate-rows'),
+    false,
+  );
 });
 
 test('constant-loss: runs that vary N and D but not the loss', () => {

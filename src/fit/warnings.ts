@@ -13,6 +13,7 @@ import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import type { Interval } from '../core/bounds.js';
 import { extent, percentileInterval, quantile } from '../core/statistics.js';
 import { dataSupport } from './procedures.js';
+import { SAME_RUN_TOLERANCE, SameRunIndex, type RunValues } from '../core/sameRun.js';
 import { libraryOption } from '../errors/index.js';
 
 export type Severity = 'info' | 'warning' | 'severe';
@@ -269,13 +270,13 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
   }
   const convention = computeConvention(dataset);
   if (convention) w.push(warning('compute-convention', 'warning', convention));
-  const repeats = exactRepeats(dataset);
+  const repeats = repeatedRows(dataset);
   if (repeats > 0) {
     w.push(
       warning(
         'duplicate-rows',
         repeats >= dataset.runs.length / 2 ? 'severe' : 'warning',
-        `${repeats} row${repeats === 1 ? '' : 's'} repeat${repeats === 1 ? 's' : ''} another row exactly (same N, D and loss): duplicated rows weigh twice and make intervals too narrow; remove copies (different seeds have different losses)`,
+        `${repeats} row${repeats === 1 ? '' : 's'} repeat${repeats === 1 ? 's' : ''} another row (same N, D and loss to a relative ${SAME_RUN_TOLERANCE.toExponential()}): duplicated rows weigh twice and make intervals too narrow; remove copies (different seeds have different losses)`,
       ),
     );
   }
@@ -364,37 +365,23 @@ function oneRatio(
   return { median: sorted[Math.floor(sorted.length / 2)], range: [lo, hi] };
 }
 
-/** exactRepeats per array of rows (and its length): the default procedure fits three recipes to the same rows. */
+/** repeatedRows per array of rows (and its length): the default procedure fits three recipes to the same rows. */
 const repeatsOf = new WeakMap<Dataset['runs'], { rows: number; repeats: number }>();
 
-/** Rows equal to an earlier row in N, D, C, U and loss, counted by sorting (no string per row). */
-function exactRepeats(dataset: Dataset): number {
+/** Rows that repeat an earlier row in N, D, C, U and loss (core/sameRun.ts). */
+function repeatedRows(dataset: Dataset): number {
   const runs = dataset.runs;
   const known = repeatsOf.get(runs);
   if (known?.rows === runs.length) return known.repeats;
-  const n = runs.length;
-  const columns = [
-    Float64Array.from(runs, (r) => r.N ?? NaN),
-    Float64Array.from(runs, (r) => r.D ?? NaN),
-    Float64Array.from(runs, (r) => r.C ?? NaN),
-    Float64Array.from(runs, (r) => r.U ?? NaN),
-    Float64Array.from(runs, (r) => r.loss),
-  ];
-  const cmp = (i: number, j: number): number => {
-    for (const col of columns) {
-      const a = col[i],
-        b = col[j];
-      if (a === b || (a !== a && b !== b)) continue; // equal, or both NaN
-      if (a !== a) return 1;
-      if (b !== b) return -1;
-      return a - b;
-    }
-    return 0;
-  };
-  const idx = Uint32Array.from({ length: n }, (_, i) => i).sort(cmp);
+  // A row repeats when an earlier row is the same run written twice (to SAME_RUN_TOLERANCE): a copy
+  // whose D was rounded by another file format is still a copy.
+  const index = new SameRunIndex<RunValues>();
   let repeats = 0;
-  for (let t = 1; t < n; t++) if (cmp(idx[t], idx[t - 1]) === 0) repeats++;
-  repeatsOf.set(runs, { rows: n, repeats });
+  for (const r of runs) {
+    if (index.find(r)) repeats++;
+    else index.add(r);
+  }
+  repeatsOf.set(runs, { rows: runs.length, repeats });
   return repeats;
 }
 

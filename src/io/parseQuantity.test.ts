@@ -43,7 +43,20 @@ test('a duration flag says what it takes in its unit, not "not a size suffix"; i
   assert.throws(() => days('30 days'), /--days is in days already: write --days 30$/);
   assert.throws(() => days('36h'), /36 hours is 1\.5 days; write --days 1\.5$/);
   assert.throws(() => days('24 hrs'), /24 hours is 1 day; write --days 1$/);
-  assert.throws(() => days('1 month'), /--days is in days: write the number of days, such as --days 7$/);
+  // A month is named in days, not read (months vary): the 30 days to write, as --months suggests (walk18).
+  assert.throws(
+    () => days('1mo'),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message ===
+        '--days: expected a number of days, got "1mo": --days is in days: months vary in length, so 1 month is not read; at 30 days a month it is 30 days: write --days 30',
+  );
+  assert.throws(() => days('2 months'), /2 months is not read; at 30 days a month it is 60 days: write --days 60$/);
+  assert.throws(() => days('1y'), /at 365 days a year it is 365 days: write --days 365$/);
+  assert.throws(
+    () => parseQuantity('1mo', '--target-hours', { unit: 'hours' }),
+    /at 30 days a month it is 720 hours: write --target-hours 720$/,
+  );
   assert.throws(() => days('3m'), /"m" could mean minutes or months; --days is in days/);
   assert.throws(
     () => days('soon'),

@@ -36,10 +36,14 @@ function durationHint(text: string, name: string, unit: DurationUnit): string {
   if (m && typed) {
     const [, what, seconds] = typed;
     if (what === unit) return `${name} is in ${unit} already: write ${name} ${m[1]}`;
-    if (seconds === undefined)
-      return `${name} is in ${unit}: write the number of ${unit}, such as ${name} ${durationExample[unit]}`;
-    const value = Number(((Number(m[1]) * seconds) / secondsIn[unit]).toPrecision(4));
     const counted = (n: number, plural: string) => `${n} ${n === 1 ? plural.slice(0, -1) : plural}`;
+    if (seconds === undefined) {
+      // Months and years vary, so they are not read; the days of a common reading are named for the user to choose.
+      const days = what === 'months' ? 30 : 365;
+      const value = Number(((Number(m[1]) * days * 86400) / secondsIn[unit]).toPrecision(4));
+      return `${name} is in ${unit}: ${what} vary in length, so ${counted(Number(m[1]), what)} is not read; at ${days} days a ${what.slice(0, -1)} it is ${counted(value, unit)}: write ${name} ${value}`;
+    }
+    const value = Number(((Number(m[1]) * seconds) / secondsIn[unit]).toPrecision(4));
     return `${name} is in ${unit}: ${counted(Number(m[1]), what)} is ${counted(value, unit)}; write ${name} ${value}`;
   }
   if (m && m[2] === 'm') return `"m" could mean minutes or months; ${name} is in ${unit}: write the number of ${unit}`;

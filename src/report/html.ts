@@ -67,7 +67,7 @@ function approachIntervals(approaches: Analysis['approaches'], level: number): s
             ? `${ap.replicates} bootstrap replicates; ${approachResampled(ap)}`
             : `${ap.replicates} bootstrap replicates resampling ${resampled(ap.unit)}`
           : 'none')
-      }`,
+      }${ap.intervalCoverage ? ` (${ap.intervalCoverage})` : ''}`,
   );
   return `Intervals: ${Math.round(level * 100)} % percentile intervals; ${each.join('; ')}.`;
 }

@@ -43,18 +43,79 @@ test('a folder given as the store is refused as one, read-write or read-only (SQ
 test('importing the same file twice adds nothing', () => {
   const store = RunStore.open(join(dir, 'twice.db'));
   const d = parseRuns('N,D,loss\n1e8,2e9,3.1\n2e8,4e9,2.9\n', { source: 'a.csv' });
-  assert.deepEqual(store.importDataset(d, 's'), { runs: 2, checkpoints: 0, skipped: 0, unfinished: 0 });
-  assert.deepEqual(store.importDataset(d, 's'), { runs: 0, checkpoints: 0, skipped: 2, unfinished: 0 });
+  assert.deepEqual(store.importDataset(d, 's'), {
+    runs: 2,
+    checkpoints: 0,
+    skipped: 0,
+    unfinished: 0,
+    copies: 0,
+    copiesFirst: [],
+  });
+  assert.deepEqual(store.importDataset(d, 's'), {
+    runs: 0,
+    checkpoints: 0,
+    skipped: 2,
+    unfinished: 0,
+    copies: 0,
+    copiesFirst: [],
+  });
   assert.equal(store.runs({ study: 's' }).length, 2);
+  store.close();
+});
+
+test('the same runs imported again from another format, D rounded, are copies: counted and named, not added', () => {
+  const store = RunStore.open(join(dir, 'copies.db'));
+  const csv = parseRuns('N,D,loss\n1e8,2.0000001e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.7\n', { source: 'a.csv' });
+  // The JSONL of the same table: the first two D written otherwise in their last digits; a third run is new.
+  const jsonl = parseRuns(
+    '{"N":1e8,"D":2000000123,"loss":3.1}\n{"N":2e8,"D":4000000001,"loss":2.9}\n{"N":4e8,"D":8e9,"loss":2.7}\n{"N":8e8,"D":8e9,"loss":2.6}\n',
+    { source: 'a.jsonl' },
+  );
+  store.importDataset(csv, 's');
+  assert.deepEqual(store.importDataset(jsonl, 's'), {
+    runs: 1,
+    checkpoints: 0,
+    skipped: 1,
+    unfinished: 0,
+    copies: 2,
+    copiesFirst: [
+      { line: 1, stored: 'a.csv:2' },
+      { line: 2, stored: 'a.csv:3' },
+    ],
+  });
+  assert.equal(store.runs({ study: 's' }).length, 4);
+  // A replicate by design (another seed: the loss differs by 0.1 %) is another run.
+  const seed = parseRuns('N,D,loss\n1e8,2e9,3.1031\n', { source: 'b.csv' });
+  assert.equal(store.importDataset(seed, 's').runs, 1);
+  // --keep-copies: the copies are added when the user says they are replicates.
+  assert.equal(store.importDataset(jsonl, 't').runs, 4);
+  const kept = store.importDataset(csv, 't', { keepCopies: true });
+  // (the third row is the same row exactly: already in the store, as ever)
+  assert.deepEqual([kept.runs, kept.skipped, kept.copies], [2, 1, 0]);
+  assert.equal(store.runs({ study: 't' }).length, 6);
   store.close();
 });
 
 test('runs with a run column become one run with its checkpoints; reimport adds only new checkpoints', () => {
   const store = RunStore.open(join(dir, 'curves.db'));
   const a = parseRuns('run,N,D,loss\nr1,1e8,1e9,4\nr1,1e8,2e9,3.5\nr2,2e8,1e9,3.8\n', { source: 'c.csv' });
-  assert.deepEqual(store.importDataset(a, 'c'), { runs: 2, checkpoints: 3, skipped: 0, unfinished: 0 });
+  assert.deepEqual(store.importDataset(a, 'c'), {
+    runs: 2,
+    checkpoints: 3,
+    skipped: 0,
+    unfinished: 0,
+    copies: 0,
+    copiesFirst: [],
+  });
   const b = parseRuns('run,N,D,loss\nr1,1e8,1e9,4\nr1,1e8,2e9,3.5\nr1,1e8,4e9,3.2\n', { source: 'c2.csv' });
-  assert.deepEqual(store.importDataset(b, 'c'), { runs: 0, checkpoints: 1, skipped: 2, unfinished: 0 });
+  assert.deepEqual(store.importDataset(b, 'c'), {
+    runs: 0,
+    checkpoints: 1,
+    skipped: 2,
+    unfinished: 0,
+    copies: 0,
+    copiesFirst: [],
+  });
   const r1 = store.runs({ study: 'c' }).find((r) => r.name === 'r1')!;
   assert.equal(r1.loss, 3.2, 'the final loss follows the newest checkpoint');
   assert.equal(store.checkpoints(r1.id).length, 3);
@@ -137,6 +198,8 @@ test('a store keeps the lineage an import gives; a store from before lineages op
     checkpoints: 0,
     skipped: 4,
     unfinished: 0,
+    copies: 0,
+    copiesFirst: [],
   });
   const ds = storeDataset(store, 's');
   assert.deepEqual(

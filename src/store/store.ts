@@ -39,6 +39,7 @@ import {
 } from './schema.js';
 import { claimStudy, refuseHeldStudy, studyHasSweep } from './claims.js';
 import { hashKey } from './hashKey.js';
+import { SameRunIndex, type RunValues } from '../core/sameRun.js';
 
 export { runStatuses, type RunStatus } from './runStatus.js';
 
@@ -218,6 +219,22 @@ export interface ImportCounts {
   skipped: number;
   /** Runs the tracker had running (pending, scheduled) when it wrote the file, stored as failed (importedStatus). */
   unfinished: number;
+  /**
+   * Unnamed rows that are a stored run written again with its values rounded (core/sameRun.ts: N, D, C,
+   * U and loss to a relative 1e-6, not exactly equal): not added, unless the import keeps copies.
+   */
+  copies: number;
+  /** The first few of those copies: the row's line and where the stored run came from. */
+  copiesFirst: { line: number; stored: string }[];
+}
+
+/** How many copies an import names (the rest are counted). */
+const COPIES_NAMED = 5;
+
+/** What an import does beyond adding new runs. */
+export interface ImportOptions {
+  /** Add unnamed rows that repeat a stored run to SAME_RUN_TOLERANCE (replicates by design) rather than skip them. */
+  keepCopies?: boolean;
 }
 
 /** SQLite page cache during a streamed import, KiB. */
@@ -580,7 +597,7 @@ export class RunStore {
    * each. Returns what was added.
    * @throws InputError when a row contradicts a stored checkpoint (naming both)
    */
-  importDataset(dataset: Dataset, studyName: string): ImportCounts {
+  importDataset(dataset: Dataset, studyName: string, options: ImportOptions = {}): ImportCounts {
     return this.db
       .transaction(() =>
         this.importRows(
@@ -589,6 +606,7 @@ export class RunStore {
           (add) => dataset.runs.forEach(add),
           dataset.columns.lineage,
           dataset.columns.state,
+          options,
         ),
       )
       .immediate();
@@ -606,6 +624,7 @@ export class RunStore {
     wait: WaitOptions = {},
     lineageColumn?: string,
     stateColumn?: string,
+    options: ImportOptions = {},
   ): Promise<ImportCounts> {
     // Unnamed runs are keyed by a hash: a million inserts land all over the key index, and with
     // SQLite's default 2 MB page cache they cost half as much again (measured on 1 M runs).
@@ -613,7 +632,7 @@ export class RunStore {
     this.db.pragma(`cache_size = -${IMPORT_CACHE_KIB}`);
     try {
       return await this.writeTransaction(
-        () => this.importRows(studyName, source, feed, lineageColumn, stateColumn),
+        () => this.importRows(studyName, source, feed, lineageColumn, stateColumn, options),
         wait,
       );
     } finally {
@@ -633,6 +652,7 @@ export class RunStore {
     feed: (add: (run: Run) => void) => void,
     lineageColumn?: string,
     stateColumn?: string,
+    options: ImportOptions = {},
   ): ImportCounts {
     // Under the write lock: a sweep that claims the study later plans it after this import commits.
     refuseHeldStudy(this.path, studyName);
@@ -685,6 +705,20 @@ export class RunStore {
       skipped = 0,
       rows = 0;
     const studyId = this.study(studyName);
+    // The study's stored runs with a loss, for finding an unnamed row that is one of them written again
+    // by another format (a CSV and a JSONL of one table: D rounded in its last digits, so another key).
+    // Only the runs stored before this file: copies within a file are fit's duplicate-rows warning.
+    const stored = new SameRunIndex<RunValues & { id: number; source: string | null }>();
+    if (!options.keepCopies)
+      for (const r of this.db
+        .prepare(
+          'SELECT id, n AS N, d AS D, c AS C, u AS U, loss, source FROM runs WHERE study_id = ? AND loss IS NOT NULL',
+        )
+        .iterate(studyId) as Iterable<RunValues & { id: number; source: string | null }>)
+        stored.add(r);
+    const findKey = this.db.prepare('SELECT 1 FROM runs WHERE study_id = ? AND key = ?').pluck();
+    let copies = 0;
+    const copiesFirst: ImportCounts['copiesFirst'] = [];
     // Within one file a run name means one run: the same name with another N is a contradiction in
     // the file (across files it is another run, as above).
     const states = new Map<string, { line: number; state: Run['state'] }>();
@@ -740,6 +774,15 @@ export class RunStore {
         // The lineage is not part of an unnamed run's identity: the same row with a lineage added
         // is the same run, which takes the lineage.
         const key = `row:${hashKey([n, d, c, r.U ?? null, r.loss, r.group ?? null, step])}`;
+        const copyOf = stored.size === 0 ? undefined : stored.find({ N: n, D: d, C: c, U: r.U ?? null, loss: r.loss });
+        if (copyOf && findKey.get(studyId, key) === undefined) {
+          copies++;
+          if (copiesFirst.length < COPIES_NAMED)
+            copiesFirst.push({ line: r.line, stored: copyOf.source ?? `store run ${copyOf.id}` });
+          rows++;
+          if (rows === pauseAfter) pauseImport();
+          return;
+        }
         const inserted = row(key, null);
         if (inserted.changes) {
           added++;
@@ -790,7 +833,7 @@ export class RunStore {
       rows++;
       if (rows === pauseAfter) pauseImport();
     });
-    return { runs: added, checkpoints, skipped, unfinished: ongoingNamed.size + ongoingRows };
+    return { runs: added, checkpoints, skipped, unfinished: ongoingNamed.size + ongoingRows, copies, copiesFirst };
   }
 
   /** Add planned runs (idempotent by key) and return every run of those keys. */

@@ -17,6 +17,7 @@ import { turnedAwayExitCode } from '../../src/experiments/backends/slurm/parse.j
 import { jobScript } from '../../src/experiments/backends/slurm/records.js';
 import { runSweep } from '../../src/experiments/runner.js';
 import { RunStore, type StoredRun } from '../../src/store/store.js';
+import { interruptedSweepNote } from '../../src/cli/backendFlags.js';
 
 const tmp = (name: string) => mkdtempSync(join(tmpdir(), `scalelab-faults-${name}-`));
 const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -107,6 +108,61 @@ echo "$@" >> ${q(log)}; echo 500`,
       s.store.runs({ study: 's' }).map((r) => r.externalId),
       ['500_0', '500_1'],
     );
+  } finally {
+    s.close();
+  }
+});
+
+test('Slurm: a Ctrl-C that ends sbatch is not a refusal of arrays; the runs never submitted stay queued, are said so, and the same sweep again submits them', async () => {
+  const dir = tmp('sbatch-interrupted');
+  const log = join(dir, 'sbatch.log');
+  // The terminal's Ctrl-C reaches the sbatch in flight (here it sends itself the SIGINT) before it answers.
+  const s = setup('sbatch-interrupted-store', 3, { sbatch: `echo "$@" >> ${q(log)}; kill -INT $$; sleep 5` });
+  const warnings: string[] = [];
+  const notices: string[] = [];
+  try {
+    const backend = slurmBackend({
+      command: 'false',
+      root: join(s.dir, 'runs'),
+      cwd: s.dir,
+      onWarning: (m) => warnings.push(m),
+    });
+    await assert.rejects(
+      runSweep(s.store, 's', backend, {
+        pollMs: 10,
+        unreachableTimeoutMs: 300,
+        onUnreachable: ({ message }) => notices.push(message),
+      }),
+      /3 that had not reached it kept as queued \(no job runs them; the next sweep submits them\)/,
+    );
+    assert.ok(lines(log).length > 0 && lines(log).every((l) => l.includes('--array=')), lines(log).join('\n'));
+    assert.ok(
+      notices.some((m) => /sbatch .* was ended by SIGINT before it answered/.test(m)),
+      notices.join('\n'),
+    );
+    assert.deepEqual(warnings, [], 'arrays are not turned off by an interrupted sbatch');
+    assert.deepEqual(
+      s.store.runs({ study: 's' }).map((r) => r.status),
+      ['queued', 'queued', 'queued'],
+    );
+    assert.equal(backend.notSubmitted?.(), 3);
+    assert.match(
+      interruptedSweepNote(3, 's', 'slurm', 0, backend.notSubmitted!()),
+      /^3 runs in flight had not reached Slurm/,
+    );
+    // The same sweep again, the controller answering: the runs go out (as an array) and complete.
+    rmSync(log);
+    fakeSlurm(s.dir, {
+      sbatch: `echo "$@" >> ${q(log)}; echo 500`,
+      sacct: 'printf "600|500_0|COMPLETED|0:0\\n601|500_1|COMPLETED|0:0\\n602|500_2|COMPLETED|0:0\\n"',
+    });
+    const again = runSweep(s.store, 's', s.backend(), { pollMs: 10 });
+    await waitFor('the array submitted', () => lines(log).length > 0);
+    for (const r of s.runs) finishJob(s.folder(r));
+    const p = await again;
+    assert.deepEqual([p.done, p.failed], [3, 0]);
+    assert.equal(lines(log).length, 1);
+    assert.match(lines(log)[0], /--array=0-2/);
   } finally {
     s.close();
   }

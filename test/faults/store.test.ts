@@ -413,6 +413,8 @@ test('item 13: a large file is streamed: runs import keeps its memory flat, and 
     checkpoints: rows,
     skipped: 0,
     unfinished: 0,
+    copies: 0,
+    copiesFirst: [],
     columns: { run: 'run', N: 'N', D: 'D', loss: 'loss' },
     derived: { C: '6ND' },
   });

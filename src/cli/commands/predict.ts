@@ -167,12 +167,12 @@ Examples:
         if (flags.json) return printResult(out, where);
         const pct = `${Math.round(level * 100)} %`;
         const lines = [
-          `predicted loss ${formatNumber(loss, 6)}${interval ? `   ${pct} prediction interval ${formatInterval(interval, 6)}` : ''}`,
+          `predicted loss ${formatNumber(loss, 6)}${interval ? `   ${pct} prediction interval ${formatInterval(interval)}` : ''}`,
           // C here is the law's convention, 6·N·D with N non-embedding: said where it is derived so.
           `  at ${describePoint(resolved).replace(/\bC = /, (m) => (isSixND(resolved) ? 'C = 6·N·D = ' : m))}`,
           ...(interval
             ? [
-                `  the interval is for a new run: ${replicates} bootstrap replicates (${members.length > 1 ? `the ${members.length} candidates' together, ${members.map((m) => `${m.id} ${m.replicates.length}`).join(', ')}; ` : ''}whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and ${maxC !== undefined && extrapolation ? `the extrapolation term (σ = τ·log10(1 + C/C_max) = ${formatNumber(extrapolation.sd, 3)} on ln L, τ = ${EXTRAPOLATION_SCALE} chosen on the extrapolation benchmark, C_max = ${formatNumber(maxC, 4)} the fit's largest; docs/methods.md §26)` : "no extrapolation term (the fit's data give no largest C)"}${lawInterval ? `; ${members.length > 1 ? `the ${members.length} candidates' replicates together` : "the law's replicates"} alone, no run scatter or extrapolation term: ${formatInterval(lawInterval, 6)}` : ''}`,
+                `  the interval is for a new run: ${replicates} bootstrap replicates (${members.length > 1 ? `the ${members.length} candidates' together, ${members.map((m) => `${m.id} ${m.replicates.length}`).join(', ')}; ` : ''}whole ${fitUnit === 'lineage' ? 'lineages' : fitUnit === 'row' ? 'rows' : 'runs'} resampled), a run's scatter around the law and ${maxC !== undefined && extrapolation ? `the extrapolation term (σ = τ·log10(1 + C/C_max) = ${formatNumber(extrapolation.sd, 3)} on ln L, τ = ${EXTRAPOLATION_SCALE} chosen on the extrapolation benchmark, C_max = ${formatNumber(maxC, 4)} the fit's largest; docs/methods.md §26)` : "no extrapolation term (the fit's data give no largest C)"}${lawInterval ? `; ${members.length > 1 ? `the ${members.length} candidates' replicates together` : "the law's replicates"} alone, no run scatter or extrapolation term: ${formatInterval(lawInterval)}` : ''}`,
               ]
             : []),
           ...(members.length > 1

@@ -21,6 +21,7 @@ import {
   writeStdout,
 } from '../output.js';
 import { noteSmallSizes } from '../sizeNote.js';
+import { SAME_RUN_TOLERANCE } from '../../core/sameRun.js';
 import type { Run } from '../output.js';
 
 /**
@@ -64,6 +65,17 @@ function configColumns(config: Record<string, unknown> | null): Record<string, u
   if (!config) return {};
   const pick = ['n_layer', 'd_model', 'n_heads', 'batch_tokens', 'learning_rate', 'parametrization', 'seed'];
   return Object.fromEntries(pick.filter((k) => k in config).map((k) => [k, config[k]]));
+}
+
+/**
+ * What an import says of its rows that repeat stored runs with rounded values (store.ts, ImportCounts.copies):
+ * which, so the user can check them, and how to add them when they are replicates by design.
+ */
+function copiesNote(file: string, counts: ImportCounts): string | undefined {
+  if (counts.copies === 0) return undefined;
+  const named = counts.copiesFirst.map((c) => `line ${c.line} (stored from ${c.stored})`).join(', ');
+  const more = counts.copies - counts.copiesFirst.length;
+  return `note: ${file}: ${counted(counts.copies, 'row')} repeat${counts.copies === 1 ? 's' : ''} a run already in the study to a relative ${SAME_RUN_TOLERANCE.toExponential()} in N, D, C and loss (the same runs written by another format, their values rounded): not added, as copies would weigh twice in a fit and narrow its intervals: ${named}${more > 0 ? ` and ${more} more` : ''}; if they are replicates by design, import again with --keep-copies`;
 }
 
 /** What an import says of the runs its tracker had not finished (stored as failed, see importedStatus). */
@@ -141,6 +153,10 @@ export function registerRuns(program: Command, run: Run): void {
         detail: "the store keeps each run's lineage, for fits from the store (curve-law fit --db) and runs export",
       }),
     )
+    .option(
+      '--keep-copies',
+      `add rows that repeat a stored run to a relative ${SAME_RUN_TOLERANCE.toExponential()} in N, D, C and loss (replicates by design), rather than skip them`,
+    )
     .option('--wait <seconds>', 'how long to wait for another process writing to the store', '60')
     .addOption(flag('db', { default: defaultStorePath }))
     .addOption(flag('json'))
@@ -155,12 +171,25 @@ both files and lines. CSV and JSONL are streamed (JSON arrays are read whole, up
 
 A run's lineage (--lineage COLUMN, or a column named lineage or trunk: the trunk of WSD cooldown
 branches) is stored with it: a fit from the store then draws a lineage's runs together, and runs
-export writes it back. A run stored without one takes it from a later import; another one is refused.`,
+export writes it back. A run stored without one takes it from a later import; another one is refused.
+
+A row without a run name that repeats a run already in the study to a relative ${SAME_RUN_TOLERANCE.toExponential()} in N, D, C,
+U and loss (the same table exported again as CSV and JSONL, its D rounded in the last digits) is that
+run again: it is not added, and the import counts and names those copies (--json: copies, copiesFirst).
+Copies would weigh twice in a fit and narrow its intervals; --keep-copies adds them all the same.`,
     )
     .action(
       async (
         files: string[],
-        f: { study: string; columns?: string; lineage?: string; wait: string; db: string; json?: boolean },
+        f: {
+          study: string;
+          columns?: string;
+          lineage?: string;
+          keepCopies?: boolean;
+          wait: string;
+          db: string;
+          json?: boolean;
+        },
       ) =>
         run(async () => {
           const waitSeconds = parseQuantity(f.wait, '--wait', { positive: false, unit: 'seconds' });
@@ -238,6 +267,7 @@ export writes it back. A run stored without one takes it from a later import; an
                   },
                   infos[i].columns.lineage,
                   infos[i].columns.state,
+                  { keepCopies: f.keepCopies },
                 );
                 results.push({ file, ...counts, columns: infos[i].columns, ...derivedAndUnread(infos[i]) });
               } catch (e) {
@@ -252,9 +282,11 @@ export writes it back. A run stored without one takes it from a later import; an
               }
               const top = { N: largest[i].N || undefined, D: largest[i].D || undefined };
               noteSmallSizes(file, top);
+              const copyNote = copiesNote(file, results[i]);
+              if (copyNote) process.stderr.write(`${copyNote}\n`);
               if (!f.json)
                 writeStdout(
-                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}${unfinishedNote(results[i].unfinished)}\n`,
+                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store${results[i].copies ? `, ${results[i].copies} ${results[i].copies === 1 ? 'copy' : 'copies'} of stored runs not added` : ''} (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}${unfinishedNote(results[i].unfinished)}\n`,
                 );
             }
             // A Ctrl-C during the last file's transaction is heard here, not lost with the listener: the line

@@ -259,7 +259,7 @@ Examples:
         const store = openStore(f.db);
         const claim = claimStudyOrClose(store, f.study);
         const bar = sweepProgressBar(f.json);
-        const withdraw = interruptedSweep(store, f.study, setup.backend.name, () => {
+        const withdraw = interruptedSweep(store, f.study, setup.backend, () => {
           bar.stop();
           claim.release();
         });

@@ -50,6 +50,12 @@ export interface Backend {
   /** After a crash between submit and recording the id: the id of this run if it was submitted. */
   find?(run: StoredRun): Promise<string | undefined>;
   cancel?(run: StoredRun): Promise<void>;
+  /**
+   * Runs submit() gave a handle that have not reached the backend yet (Slurm runs gathered for an array,
+   * waiting for room, or whose sbatch got no answer): stored as queued, though no job runs them. What an
+   * interrupted sweep says of them (cli/backendFlags.ts interruptedSweepNote).
+   */
+  notSubmitted?(): number;
   /** Accelerator seconds left of the budget the backend keeps (a training API's GET /budget); undefined when none or unknown. */
   remainingSeconds?(): Promise<number | undefined>;
 }

@@ -103,3 +103,20 @@ test("frontier's warnings name options as its caller does: the CLI's --columns, 
   assert.match(cli, /map one with --columns run=NAME/);
   assert.doesNotMatch(cli, /option "columns"/);
 });
+
+test("frontier: Approach 2's measured coverage on small profiles is said under the exponents' table, beside its interval", () => {
+  const text = frontierReport({
+    source: 'runs.csv',
+    runs: 20,
+    approaches: [
+      approach(2, { intervals: { a: [0.632, 0.641] }, intervalCoverage: 'with profiles of 4 sizes, … about 86 %' }),
+    ],
+    agreements: [],
+    skipped: [],
+    bootstrap: { replicates: 20, seed: 1, level: 0.95 },
+  });
+  assert.match(
+    text,
+    /\n {2}2 approach 2 +0\.5 \[0\.632, 0\.641\] +0\.5\n {2}\(approach 2 interval: with profiles of 4 sizes, … about 86 %\)/,
+  );
+});

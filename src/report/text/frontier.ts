@@ -93,6 +93,9 @@ export function frontierReport(
       ]),
     ),
   );
+  // Beside the interval it qualifies: Approach 2's measured coverage on small profiles, its held profiles.
+  for (const r of out.approaches)
+    if (r.intervalCoverage) lines.push(`  (approach ${r.approach} interval: ${r.intervalCoverage})`);
   const targets = out.approaches[0]?.targets.map((t) => t.C) ?? [];
   targets.forEach((C, k) => {
     lines.push('', `At C = ${formatNumber(C, 4)} FLOPs`);

@@ -26,6 +26,8 @@ function approachSources(approaches: ApproachSummary[], replicates: number): str
       lines.push(`Approach 3: ${a.label}.`);
     else if (a.approach !== 3 && a.targets.some((t) => t.loss !== undefined))
       lines.push(`Approach ${a.approach} loss: ${frontierLossSource}.`);
+    // As frontier says it beside the interval: Approach 2's measured coverage on small profiles, held ones.
+    if (a.intervalCoverage && replicates > 1) lines.push(`Approach ${a.approach} interval: ${a.intervalCoverage}.`);
   }
   return lines;
 }

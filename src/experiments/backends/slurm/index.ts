@@ -171,6 +171,14 @@ async function slurmCommand(cmd: string, args: string[], timeoutS = COMMAND_TIME
         `${cmd} not found: is Slurm installed and on PATH? (scripts/slurm-cluster.sh starts a one-node cluster)`,
       );
     const said = (err.stderr || err.message).trim();
+    // Ended by a signal this process did not send (the Ctrl-C that interrupts a sweep reaches its sbatch
+    // too): nothing is known from it, not a refusal of what it was asked (read as one, a killed sbatch
+    // --array turned job arrays off). An sbatch may have reached the controller all the same: it is
+    // looked up by its job name before it is sent again (submittedAs).
+    if (err.signal && !err.killed)
+      throw new SlurmUnreachable(
+        `${cmd} ${args.join(' ')} was ended by ${err.signal} before it answered (an interrupt reaches the Slurm command in flight too)`,
+      );
     if (err.killed)
       throw new SlurmUnreachable(
         `${cmd} ${args.join(' ')} did not answer within ${timeoutS} s, so it was ended: is the Slurm controller down or overloaded? ("scontrol ping" says)`,
@@ -494,6 +502,7 @@ export function slurmBackend(o: SlurmOptions): SlurmBackend {
   return {
     name: 'slurm',
     settled: () => scheduler.settled(),
+    notSubmitted: () => scheduler.heldCount(),
     /** In array mode the runner hands over everything planned (Slurm throttles with %K). */
     get concurrency() {
       return scheduler.capacity;

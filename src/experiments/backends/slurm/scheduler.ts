@@ -158,6 +158,11 @@ export class ArrayScheduler {
     return this.waiting.has(dir) || !!this.building?.runs.has(dir) || this.ready.some((b) => b.runs.has(dir));
   }
 
+  /** How many runs are given a handle but not yet in Slurm (held). */
+  heldCount(): number {
+    return this.waiting.size + (this.building?.runs.size ?? 0) + this.ready.reduce((n, b) => n + b.runs.size, 0);
+  }
+
   /** Forget a run not yet in Slurm (cancelled); false when it is not held. */
   drop(dir: string): boolean {
     return this.waiting.delete(dir) || !!this.building?.runs.delete(dir) || this.ready.some((b) => b.runs.delete(dir));
