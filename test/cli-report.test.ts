@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
+import { oneBudgetCsv } from './helpers/synthetic.js';
 import { formatNumber } from '../src/core/format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-report-'));
@@ -298,13 +299,8 @@ test('one-ratio runs: report, plan --fit and frontier show the N/D split as not 
 test("runs too few for free α and β: report's plan says its split is the reduction's tie, as plan --fit does", () => {
   // Truth: α = 0.34, β = 0.28 (Hoffmann et al. 2022), five sizes on one IsoFLOP budget: the fit reduces its
   // law to α = β, which fixes a = b = 0.5 whatever the data (test/cli-plan.test.ts's runs).
-  const rows = ['N,D,loss'];
-  for (const N of [2e7, 4e7, 8e7, 1.6e8, 3.2e8]) {
-    const D = 1e19 / (6 * N);
-    rows.push(`${N},${D},${(1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28).toFixed(6)}`);
-  }
   const file = join(dir, 'one-budget.csv');
-  writeFileSync(file, rows.join('\n') + '\n');
+  writeFileSync(file, oneBudgetCsv());
   const out = join(dir, 'one-budget.html');
   const r = scalelab(['report', file, '--targets', '1e23', '--bootstrap', '20', '--out', out, '--json']);
   assert.equal(r.code, 0, r.stderr);
