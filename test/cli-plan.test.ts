@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
+import { oneBudgetCsv } from './helpers/synthetic.js';
 
 const within = (actual: number, expected: number, rel: number, what = '') =>
   assert.ok(Math.abs(actual / expected - 1) <= rel, `${what}: ${actual} vs ${expected}`);
@@ -593,13 +594,8 @@ test("plan --fit from runs too few for free α and β: the split is the reductio
   // Truth: α = 0.34, β = 0.28 (Hoffmann et al. 2022), five sizes on one IsoFLOP budget: fit reduces the
   // reported law to α = β, which fixes a = b = 0.5 whatever the data.
   const dir = mkdtempSync(join(tmpdir(), 'scalelab-plan-tied-'));
-  const rows = ['N,D,loss'];
-  for (const N of [2e7, 4e7, 8e7, 1.6e8, 3.2e8]) {
-    const D = 1e19 / (6 * N);
-    rows.push(`${N},${D},${(1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28).toFixed(6)}`);
-  }
   const file = join(dir, 'one-budget.csv');
-  writeFileSync(file, rows.join('\n') + '\n');
+  writeFileSync(file, oneBudgetCsv());
   const fit = join(dir, 'one-budget.json');
   const f = scalelab(['fit', file, '--out', fit, '--json']);
   assert.equal(f.code, 0, f.stderr);
@@ -612,6 +608,12 @@ test("plan --fit from runs too few for free α and β: the split is the reductio
   assert.match(plan.json().landmarksNotPlaced, /reduced to α = β/);
   const text = scalelab(['plan', '--C', '1e23', '--fit', fit]);
   assert.match(text.stdout, /- warning: N = \S+ and D = \S+ apart \(\S+ tokens per parameter\) are not identified/);
+  // frontier --fit says it too: Approach 3's a = 0.5 is the tie's, not "0.5 [0.5, 0.5]" read as measured.
+  const frontier = scalelab(['frontier', file, '--fit', fit, '--targets', '1e23']);
+  assert.equal(frontier.code, 0, frontier.stderr);
+  assert.match(frontier.stdout, /3 parametric .* not identified \(0\.5 assumed\)/);
+  assert.match(frontier.stdout, /Approach 3: the fit's reported law was reduced to α = β/);
+  assert.doesNotMatch(frontier.stdout, /\[0\.5, 0\.5\]/);
 });
 
 test('plan --fit from runs that fit α and β apart: no reduced-law warning', () => {

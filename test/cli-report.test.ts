@@ -4,6 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, scalelab } from './helpers/cli.js';
+import { oneBudgetCsv } from './helpers/synthetic.js';
 import { formatNumber } from '../src/core/format.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-report-'));
@@ -293,6 +294,40 @@ test('one-ratio runs: report, plan --fit and frontier show the N/D split as not 
   ]).json();
   assert.equal(spread.landmarksNotPlaced, undefined);
   assert.equal(spread.landmarks.length, 1);
+});
+
+test("runs too few for free α and β: report's plan says its split is the reduction's tie, as plan --fit does", () => {
+  // Truth: α = 0.34, β = 0.28 (Hoffmann et al. 2022), five sizes on one IsoFLOP budget: the fit reduces its
+  // law to α = β, which fixes a = b = 0.5 whatever the data (test/cli-plan.test.ts's runs).
+  const file = join(dir, 'one-budget.csv');
+  writeFileSync(file, oneBudgetCsv());
+  const out = join(dir, 'one-budget.html');
+  const r = scalelab(['report', file, '--targets', '1e23', '--bootstrap', '20', '--out', out, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.json().splitUnidentified, /^the fit's reported law was reduced to α = β for too few runs/);
+  assert.ok(
+    r.json().warnings.some((w: string) => /apart .* are not identified by the fit's data: .*reduced to α = β/.test(w)),
+    JSON.stringify(r.json().warnings),
+  );
+  const html = readFileSync(out, 'utf8');
+  assert.match(html, /N and D apart are not identified by these data: the fit's reported law was reduced to α = β/);
+  // Not one ratio: the runs' ratio is not a line the data determine.
+  assert.doesNotMatch(html, /the loss along the runs' ratio is the data's/);
+  assert.match(html, /Not placed, and no verdict \(over- or under-trained\) made/);
+  // Runs that fit α and β apart: no such warning.
+  const free = scalelab([
+    'report',
+    'examples/chinchilla.csv',
+    '--targets',
+    '1e23',
+    '--bootstrap',
+    '20',
+    '--out',
+    join(dir, 'free.html'),
+    '--json',
+  ]);
+  assert.equal(free.code, 0, free.stderr);
+  assert.equal(free.json().splitUnidentified, undefined);
 });
 
 test("report marks the fit's bootstrap count and seed (default) when they were not typed, as the back-test's settings are", () => {

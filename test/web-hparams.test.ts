@@ -22,6 +22,7 @@ import { defaultPlannerInputs, planFor } from '../web/src/hooks/usePlan.js';
 import { readUrlState } from '../web/src/lib/urlState.js';
 import { root, scalelab } from './helpers/cli.js';
 import { browserTool, openWebApp, pageProblems } from './helpers/browser.js';
+import { seriousViolations } from './helpers/axe.js';
 
 /** CS336's IsoFLOP runs fitted as the app fits a bundled data set (procedure auto, no bootstrap), saved for plan --fit. */
 function cs336Fit(): { json: ReturnType<typeof autoFitToJson>; file: string } {
@@ -193,6 +194,8 @@ test(
       assert.equal(await shown('plan-batch-tradeoff'), want.get('batch trade-off')!.replace(/\s+/g, ' '));
     }
     assert.match(page.url(), /plan\.hparamsPreset=porian-2024/);
+    // The planner with its new rows and preset select: no serious or critical axe violation.
+    assert.deepEqual(await seriousViolations(page), [], 'axe: the planner with a preset');
     // A cap on unique data, as plan --unique-tokens: this law has no unique-token input, so the plan says
     // the run repeats the data and warns that its loss assumes fresh tokens, in plan's words.
     await page.getByTestId('planner-unique').fill('5e10');
@@ -297,6 +300,11 @@ test(
           .replace('(default, --seq-len)', "(default, the command line's sequence length)")
           .replace('(default, --near-optimal)', '(default, the near-optimal field)'),
       );
+      assert.deepEqual(
+        await seriousViolations(page, '[data-testid="hparams-panel"]'),
+        [],
+        'axe: the optimiser panel with a fit',
+      );
       if (sweep.upload === undefined) {
         assert.equal(cli.laws.budgets.filter((b: { lrEdge?: string }) => b.lrEdge).length, 0);
       } else {
@@ -329,6 +337,11 @@ test(
     assert.match(where, /bad\.csv/);
     assert.match(where, /line 3/);
     assert.match(where, /"fast"/);
+    assert.deepEqual(
+      await seriousViolations(page, '[data-testid="hparams-panel"]'),
+      [],
+      'axe: the optimiser panel with an error',
+    );
     // A sweep with no batch column: the panel's advice, not a flag.
     const noBatch = 'C,lr,loss\n1e17,0.001,4.6\n1e17,0.002,4.5\n1e18,0.001,4.1\n1e18,0.002,4.0\n';
     await panel

@@ -95,10 +95,16 @@ export interface ApproachResult {
    */
   rows?: string;
   /**
-   * Approach 3 from a fit whose runs all have one tokens-per-parameter ratio (its `one-ratio` warning):
-   * its a, b and the N and D apart are the law's assumed form, not the data's, and are shown as that.
+   * Approach 3 from a fit whose runs all have one tokens-per-parameter ratio (its `one-ratio` warning), or
+   * whose law was reduced to α = β (`splitReason`): its a, b and the N and D apart are the law's assumed
+   * form, not the data's, and are shown as that.
    */
   splitUnidentified?: boolean;
+  /**
+   * Why the split is not identified, where it is not the one ratio: the fit reduced its law to α = β for
+   * too few runs (its `reduced-law` warning), in splitNotIdentified's words (src/analyses/plan.ts).
+   */
+  splitReason?: string;
   /**
    * Approach 1: the envelope's compute points, how many were fitted, and how many the smallest and
    * largest models won by default (no smaller or larger model competes there) and were left out.

@@ -21,7 +21,14 @@ import { rollingBacktest, type RollingBacktestResult } from '../analyses/rolling
 import { trainingRuns } from '../io/rollingOrigin.js';
 import { canAllocate, computeOptimal } from '../analyses/computeOptimal.js';
 import { placeOnFrontier, type CatalogModel, type FrontierPlacement } from '../catalog/models.js';
-import { forRunLoss, makePlan, nCountOfColumn, type Plan, type PlanInput } from '../analyses/plan.js';
+import {
+  forRunLoss,
+  makePlan,
+  nCountOfColumn,
+  splitNotIdentified,
+  type Plan,
+  type PlanInput,
+} from '../analyses/plan.js';
 import { InputError, isScaleLabError, libraryOption, renameOptions, type OptionNamer } from '../errors/index.js';
 import { defaultLawId, getLaw, type LawChoice } from '../laws/index.js';
 import { checkLawData, checkMagnitudes } from '../io/dataChecks.js';
@@ -86,10 +93,13 @@ export interface Analysis {
   landmarks?: FrontierPlacement[];
   /**
    * Why the compute-optimal split (a = β/(α+β), N_opt and D_opt apart) is not identified by the data,
-   * when it is not: every run at one tokens-per-parameter ratio (the fit's `one-ratio` warning). The
-   * split is then the law's form, or the α = β reduction's 0.5, and is shown as that, not as a result.
+   * when it is not: every run at one tokens-per-parameter ratio (the fit's `one-ratio` warning), or a law the
+   * fit reduced to α = β for too few runs (its `reduced-law` warning). The split is then the law's form, or
+   * the α = β tie's 0.5, and is shown as that, not as a result.
    */
   splitUnidentified?: string;
+  /** Which of the fit's warnings `splitUnidentified` repeats: `one-ratio`, or `reduced-law` (α = β tied). */
+  splitUnidentifiedCode?: 'one-ratio' | 'reduced-law';
   targets: number[];
   /** The level of the approaches' intervals and the loss figure's band, a fraction (the bootstrap's). */
   level: number;
@@ -192,7 +202,10 @@ export function analyse(
               .join(', ')}, which fixes it by construction)`
           : ''
       }, not a finding; add runs at other tokens per parameter`
-    : undefined;
+    : // Or the fit reduced its law to α = β for too few runs: the split is then that tie's, said as plan --fit
+      // and the web planner say it (one splitNotIdentified).
+      splitNotIdentified(fitJson).splitUnidentified;
+  const splitUnidentifiedCode = oneRatio ? 'one-ratio' : splitUnidentified ? 'reduced-law' : undefined;
   const ranges = fitJson.data.ranges;
   const unplannable: string[] = [];
   try {
@@ -207,7 +220,7 @@ export function analyse(
         ranges,
         ensemble: fitEnsemble(fitJson),
         ...(nCountOfColumn(dataset.columns.N) ? { nCount: 'nonEmbedding' as const } : {}),
-        ...(splitUnidentified ? { splitUnidentified } : {}),
+        ...(splitUnidentified ? { splitUnidentified, splitUnidentifiedCode } : {}),
         ...o.plan,
       });
       // The run's loss as `predict` and `plan --fit` give it (the candidates averaged, an interval for one
@@ -291,7 +304,7 @@ export function analyse(
     backtestSkipped,
     plan,
     landmarks,
-    ...(splitUnidentified ? { splitUnidentified } : {}),
+    ...(splitUnidentified ? { splitUnidentified, splitUnidentifiedCode } : {}),
     targets: o.targets,
     level: o.bootstrap?.level ?? 0.95,
     warnings,

@@ -251,7 +251,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
       html:
         // The cluster the budget comes from, and how the run trains, as scalelab plan prints them.
         (a.splitUnidentified
-          ? `<p class="warn">N and D apart are not identified by these data: ${escapeHtml(a.splitUnidentified)}. The recommended N, D and D/N below are the assumed form's; the loss along the runs' ratio is the data's.</p>`
+          ? `<p class="warn">N and D apart are not identified by these data: ${escapeHtml(a.splitUnidentified)}. The recommended N, D and D/N below are the assumed form's${a.splitUnidentifiedCode === 'one-ratio' ? "; the loss along the runs' ratio is the data's" : ''}.</p>`
           : '') +
         (planHardware(a.plan) ? `<p>Hardware: ${escapeHtml(planHardware(a.plan)!)}.</p>` : '') +
         htmlTable(

@@ -65,3 +65,17 @@ export function lawRuns(o: {
   for (const v of ['N', 'D', 'C', 'U'] as const) if (runs[0]?.[v] !== undefined) columns[v] = v;
   return { source: `synthetic ${o.law.id} (seed ${o.seed})`, runs, columns, derived: {} };
 }
+
+/**
+ * Five model sizes on one IsoFLOP budget (1e19 FLOPs) from Hoffmann et al. 2022's law (α = 0.34,
+ * β = 0.28), noise-free, as a CSV: too few runs for free α and β, so fit reduces its law to α = β and the
+ * split of a budget between N and D is that tie's (a = b = 0.5), not the data's.
+ */
+export function oneBudgetCsv(): string {
+  const rows = ['N,D,loss'];
+  for (const N of [2e7, 4e7, 8e7, 1.6e8, 3.2e8]) {
+    const D = 1e19 / (6 * N);
+    rows.push(`${N},${D},${(1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28).toFixed(6)}`);
+  }
+  return rows.join('\n') + '\n';
+}

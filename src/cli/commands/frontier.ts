@@ -168,6 +168,11 @@ Examples:
               // no replicates, hence no interval and no unit.
               if (src.replicates.length) a3.unit = src.unit ?? 'run';
               if (src.fitWarnings?.some((w) => w.code === 'one-ratio')) a3.splitUnidentified = true;
+              // A fit reduced to α = β: a = b = 0.5 is the tie's, said as plan --fit and report say it.
+              else if (src.split?.splitUnidentifiedCode === 'reduced-law') {
+                a3.splitUnidentified = true;
+                a3.splitReason = src.split.splitUnidentified;
+              }
               a3.intervalSource = flags.fit
                 ? a3.replicates
                   ? `the fit's ${a3.replicates} bootstrap replicates (resampling ${a3.unit === 'lineage' ? 'whole lineages' : a3.unit === 'row' ? 'single rows' : 'runs'}; level ${src.level})`

@@ -123,7 +123,8 @@ export function frontierReport(
   }
   if (out.agreements.length) lines.push('', ...out.agreements.map((a) => a.statement));
   for (const r of out.approaches)
-    if (r.splitUnidentified)
+    if (r.splitReason) lines.push(`Approach ${r.approach}: ${r.splitReason}`);
+    else if (r.splitUnidentified)
       lines.push(
         `Approach ${r.approach}: every run of its fit has one tokens-per-parameter ratio, so the data cannot tell the N term from the D term: its a, b and N and D apart are the law's assumed form, not a finding (its loss along the runs' ratio is the data's); add runs at other tokens per parameter`,
       );
