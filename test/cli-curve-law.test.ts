@@ -742,6 +742,8 @@ test('the run store keeps a lineage: imported with --lineage, curve-law fit --db
     checkpoints: 0,
     skipped: rows.length - 1,
     unfinished: 0,
+    copies: 0,
+    copiesFirst: [],
     columns: { run: 'run', N: 'N', step: 'step', D: 'D', loss: 'loss', lr: 'lr', lineage: 'trunk_id' },
     derived: { C: '6ND' },
   });
