@@ -246,9 +246,14 @@ test(
     // No plan yet, no C to predict at: the panel says so and waits.
     assert.equal(await panel.getByTestId('hparams-run').isDisabled(), true);
     assert.match((await panel.getByTestId('hparams-at').textContent()) ?? '', /Open a data set first/);
-    await page.getByTestId('dataset-cs336-isoflops').click();
+    // The budget is typed while the data set is being fitted: the planner's field must be the same element
+    // once the fit arrives (it was replaced, and what was typed into the old one could be lost — a CI run did).
     await page.getByTestId('planner-mode-flops').check();
+    await page.getByTestId('planner-flops').evaluate((el) => el.setAttribute('data-typed-before-fit', ''));
+    await page.getByTestId('dataset-cs336-isoflops').click();
     await page.getByTestId('planner-flops').fill('1e21');
+    await page.getByTestId('plan-N').waitFor();
+    assert.equal(await page.locator('[data-testid="planner-flops"][data-typed-before-fit]').count(), 1);
     await panel.getByTestId('hparams-at').filter({ hasText: 'C = 1e21 FLOPs' }).waitFor();
     await panel.getByTestId('hparams-replicates').selectOption('50');
 

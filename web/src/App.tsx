@@ -80,7 +80,9 @@ export function App() {
   const [backtestWithFit, setBacktestWithFit] = useState(false);
   const [announcement, setAnnouncement] = useState('');
   const fit = useFit(loaded?.dataset, settings);
-  const plan = usePlan(fit.outcome?.fit, plannerInputs);
+  /** The fit the planner plans from: only beside the data set it was made from. */
+  const fitted = loaded ? fit.outcome?.fit : undefined;
+  const plan = usePlan(fitted, plannerInputs);
   const backtest = useBacktest(loaded?.dataset, backtestSettings, backtestWithFit);
   const studies = useApi(api.studies);
   // New studies appear without a reload of the page.
@@ -242,8 +244,22 @@ export function App() {
             <>
               <FitSummary loaded={loaded} outcome={fit.outcome} running={fit.running} />
               <ParamsTable fit={fit.outcome.fit} />
-              <PlannerPanel fit={fit.outcome.fit} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
-              <ShapePanel plannedN={plan.plan?.recommendation.N} inputs={shapeInputs} onChange={setShapeInputs} />
+            </>
+          )}
+          {loaded && !fit.outcome && fit.running && (
+            <section className="panel">
+              <p className="muted" data-testid="fit-running">
+                Fitting {loaded.label}…
+              </p>
+            </section>
+          )}
+          {/* One planner and one shape panel, whether the fit has arrived or not: the fields are the same
+              elements before and after, so a budget typed while the data set is fitting is not lost with
+              the element it was typed into (and the focus stays where it was). */}
+          <PlannerPanel fit={fitted} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
+          <ShapePanel plannedN={plan.plan?.recommendation.N} inputs={shapeInputs} onChange={setShapeInputs} />
+          {loaded && fit.outcome && (
+            <>
               <ProcedurePanel fit={fit.outcome.fit} plan={plan.plan} />
               <ApproachesTable
                 approaches={fit.outcome.approaches}
@@ -260,19 +276,6 @@ export function App() {
                 onWithFit={setBacktestWithFit}
                 source={loaded.dataset.source}
               />
-            </>
-          )}
-          {loaded && !fit.outcome && fit.running && (
-            <section className="panel">
-              <p className="muted" data-testid="fit-running">
-                Fitting {loaded.label}…
-              </p>
-            </section>
-          )}
-          {!fit.outcome && (
-            <>
-              <PlannerPanel inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
-              <ShapePanel inputs={shapeInputs} onChange={setShapeInputs} />
             </>
           )}
           <DataOriginContext.Provider value="upload">
