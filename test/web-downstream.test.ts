@@ -209,6 +209,8 @@ test(
     await page
       .getByTestId('downstream-upload')
       .setInputFiles({ name: 'ladder.csv', mimeType: 'text/csv', buffer: Buffer.from(ladderCsv() + tooFewRows) });
+    // The file is read asynchronously: wait until the panel has read it (the chain's box below is offered by it).
+    await page.getByTestId('downstream-files').filter({ hasText: 'from 1 file' }).waitFor();
     // A value that cannot be read is said, and holds the run back (it was dropped in silence: no target).
     await page.getByLabel('target N').fill('seven billion');
     const inputError = page.getByTestId('downstream-input-error');

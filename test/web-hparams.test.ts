@@ -254,6 +254,18 @@ test(
     await page.getByTestId('planner-flops').fill('1e21');
     await page.getByTestId('plan-N').waitFor();
     assert.equal(await page.locator('[data-testid="planner-flops"][data-typed-before-fit]').count(), 1);
+    // Nor is the focus taken from the field when the fit arrives (it went to the result's heading, a frame
+    // after the fit was announced, and the rest of a budget typed by hand with it).
+    await page
+      .getByTestId('announcer')
+      .filter({ hasText: /^Fitted / })
+      .waitFor();
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    assert.equal(
+      await page.evaluate('document.activeElement.getAttribute("data-testid") || document.activeElement.id'),
+      'planner-flops',
+      'the focus stays in the field typed into',
+    );
     await panel.getByTestId('hparams-at').filter({ hasText: 'C = 1e21 FLOPs' }).waitFor();
     await panel.getByTestId('hparams-replicates').selectOption('50');
 

@@ -559,8 +559,19 @@ test('scalelab serve prints its URL (--json: {url}), serves the app and the API,
     assert.match(stderr, /the web app is not built: .*index\.html is missing; run "npm run build"/);
     return;
   }
-  for (let i = 0; i < 200 && !stdout.includes('}'); i++) await new Promise((r) => setTimeout(r, 50));
-  const { url: served } = JSON.parse(stdout) as { url: string };
+  // The URL once the whole JSON is out (a cold start of node and tsx took 3 s on an idle 2-core machine: a
+  // fixed 10 s wait was short on a loaded one), or the child's exit with what it said.
+  const { url: served } = await new Promise<{ url: string }>((resolve, reject) => {
+    const ready = () => {
+      try {
+        resolve(JSON.parse(stdout) as { url: string });
+      } catch {
+        // not whole yet
+      }
+    };
+    child.stdout.on('data', ready);
+    void exited.then((code) => reject(new Error(`serve exited (${code}) before its URL: ${stdout}${stderr}`)));
+  });
   assert.match(served, /^http:\/\/127\.0\.0\.1:\d+$/);
   const page = await fetch(`${served}/`);
   assert.equal(page.status, 200);

@@ -5,7 +5,7 @@
  * that a learning rate transfers across widths; find a model shape for a parameter count.
  *
  * A result or an error comes into view when it arrives (focus moves to its heading after opening a
- * data set) and is announced in a live region; on a phone the results come before the forms. The
+ * data set, unless a field is being typed into) and is announced in a live region; on a phone the results come before the forms. The
  * data set, the settings and the planner's inputs live in the URL, so a reload restores them.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -58,11 +58,23 @@ function dataRef(loaded: LoadedDataset | undefined): DataRef | undefined {
   return undefined;
 }
 
-/** Bring a heading into view (unless it is in view already) and give it focus (it has tabIndex -1), once it is in the page. */
+/** Input types typed into; the others (buttons, boxes, a file chooser) are left with one action. */
+const untypedInputs = new Set(['button', 'checkbox', 'color', 'file', 'image', 'radio', 'range', 'reset', 'submit']);
+
+/** The user is typing into a field (a budget in the planner while the data set fits): the focus is theirs. */
+function typing(el: Element | null): boolean {
+  return el instanceof HTMLTextAreaElement || (el instanceof HTMLInputElement && !untypedInputs.has(el.type));
+}
+
+/**
+ * Bring a heading into view (unless it is in view already) and give it focus (it has tabIndex -1), once it
+ * is in the page; not while the user types into a field, where the rest of what they type would go to the
+ * heading (the result is announced all the same).
+ */
 function reveal(id: string, focus: boolean) {
   requestAnimationFrame(() => {
     const el = document.getElementById(id);
-    if (!el) return;
+    if (!el || typing(document.activeElement)) return;
     const box = el.getBoundingClientRect();
     if (box.top < 0 || box.bottom > window.innerHeight) el.scrollIntoView({ block: 'start', behavior: 'auto' });
     if (focus) el.focus({ preventScroll: true });
