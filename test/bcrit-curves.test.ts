@@ -7,7 +7,7 @@ import { criticalBatchAtLoss, criticalBatchFromRuns, stepsToReach } from '../src
 import { parseRuns } from '../src/io/parseRuns.js';
 import { readRuns } from '../src/io/readRuns.js';
 import { normal, randomSource } from '../src/core/random.js';
-import { batchUnit, criticalBatchFromRunsReport } from '../src/report/text/hparams.js';
+import { batchUnit, criticalBatchFromRunsAnswer } from '../src/report/text/hparams.js';
 
 const batches = [2 ** 12, 2 ** 13, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20];
 const sMin = (L: number) => 2000 / (L - 2) ** 2;
@@ -84,12 +84,12 @@ test('a B_crit that does not grow as the loss falls is said as one value with it
   const lo = shrinking(r.flat.losses[0]),
     hi = shrinking(r.flat.losses[1]);
   assert.ok(r.flat.bCrit > lo && r.flat.bCrit < hi, `${r.flat.bCrit} between ${lo} and ${hi}`);
-  const text = criticalBatchFromRunsReport({
+  const { text } = criticalBatchFromRunsAnswer({
     source: 'flat.csv',
     result: r,
     replicates: 200,
+    seed: 0,
     batchColumn: 'batch_tokens',
-    warnings: r.warnings,
   });
   assert.match(
     text,
@@ -115,12 +115,12 @@ test('the law interval from the replicates that survived says so and the share l
     level: 0.95,
   });
   assert.deepEqual(r.lawRefits, { kept: 585, drawn: 1000 });
-  const text = criticalBatchFromRunsReport({
+  const { text } = criticalBatchFromRunsAnswer({
     source: 'curves.csv',
     result: r,
     replicates: 1000,
+    seed: 0,
     batchColumn: 'batch',
-    warnings: [],
   });
   assert.match(
     text,

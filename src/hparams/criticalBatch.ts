@@ -4,7 +4,7 @@
  */
 import { finish, type Steps } from '../core/steps.js';
 import { formatInterval, formatNumber } from '../core/format.js';
-import { InputError, OptionError, UsageError } from '../errors/index.js';
+import { InputError, libraryOption, OptionError, UsageError, type OptionNamer } from '../errors/index.js';
 import { linearRegression, powerFit } from '../core/linearRegression.js';
 import { randomSource } from '../core/random.js';
 import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
@@ -280,6 +280,27 @@ export function criticalBatchFromRuns(
   bootstrap?: TradeoffBootstrap,
 ): CriticalBatchFromRuns {
   return finish(criticalBatchFromRunsSteps(dataset, targets, bootstrap));
+}
+
+/**
+ * Training curves for the critical batch, as `bcrit FILE` reads them: `read` parses the file (the CLI's
+ * readRuns of a path, the web panel's parseRuns of a text) with the fields it must have. Read first
+ * requiring none, so that a file of gradient norms with no loss (the easy slip: it is `bcrit --noise`'s
+ * input) is said as that rather than as a missing loss column.
+ * @throws UsageError for gradient norms without a loss; else what `read` throws (a missing loss, located)
+ */
+export function readCriticalBatchRuns(
+  read: (require?: []) => Dataset,
+  source: string,
+  name: OptionNamer = libraryOption,
+): Dataset {
+  const ds = read([]);
+  if (ds.columns.loss !== undefined) return ds;
+  if (ds.columns.gradSq !== undefined)
+    throw new UsageError(
+      `${source} has a "${ds.columns.gradSq}" column and no loss: gradient norms are read with ${name('noise')} (the gradient noise scale); the critical batch from runs needs training curves (run, batch, step, loss)`,
+    );
+  return read(); // refused, naming the missing loss column
 }
 
 /**

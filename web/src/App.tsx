@@ -41,6 +41,7 @@ import { CurveLawPanel } from './components/CurveLawPanel.js';
 import { CompareGroupsPanel } from './components/CompareGroupsPanel.js';
 import { MupTransferPanel } from './components/MupTransferPanel.js';
 import { HparamsSweepPanel } from './components/HparamsSweepPanel.js';
+import { CriticalBatchPanel } from './components/CriticalBatchPanel.js';
 import { ShapePanel } from './components/ShapePanel.js';
 import type { ShapeInputs } from './lib/shapeInputs.js';
 import { trustVerdicts } from './components/TrustWarnings.js';
@@ -294,6 +295,7 @@ export function App() {
             <CompareGroupsPanel loaded={loaded} />
             <MupTransferPanel />
             <HparamsSweepPanel plannedC={plan.plan?.compute} />
+            <CriticalBatchPanel />
             <DownstreamPanel />
             <CurveLawPanel />
           </DataOriginContext.Provider>

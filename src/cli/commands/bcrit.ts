@@ -4,18 +4,14 @@ import { parseColumnMapping } from '../../io/parseRuns.js';
 import {
   batchTradeoff,
   criticalBatch,
-  criticalBatchAtLoss,
   criticalBatchFromRunsSteps,
   criticalBatchPreset,
   criticalBatchPresets,
   gradientNoiseScale,
+  readCriticalBatchRuns,
 } from '../../hparams/criticalBatch.js';
-import {
-  batchUnit,
-  criticalBatchAtLossReport,
-  criticalBatchFromRunsReport,
-  noiseScaleReport,
-} from '../../report/text/hparams.js';
+import { criticalBatchAtLossReport, criticalBatchFromRunsAnswer, noiseScaleReport } from '../../report/text/hparams.js';
+import { flagFor } from '../optionFlags.js';
 import { formatNumber, plain } from '../../core/format.js';
 import { UsageError } from '../../errors/index.js';
 import { parseExponent, parseInteger, parseList, parseQuantity, plainNumber, parseReplicates } from '../options.js';
@@ -128,79 +124,37 @@ export function registerBcrit(program: Command, run: Run): void {
           return;
         }
         if (file) {
-          let ds = readRuns(file, { columns, require: [] });
-          if (ds.columns.loss === undefined) {
-            // Gradient norms without --noise, the easy slip: say so rather than ask for a loss column.
-            if (ds.columns.gradSq !== undefined)
-              throw new UsageError(
-                `${file} has a "${ds.columns.gradSq}" column and no loss: gradient norms are read with --noise (the gradient noise scale); the critical batch from runs needs training curves (run, batch, step, loss)`,
-              );
-            ds = readRuns(file, { columns }); // refused, naming the missing loss column
-          }
+          const ds = readCriticalBatchRuns((require) => readRuns(file, { columns, require }), file, flagFor);
           const replicates = parseReplicates(f.bootstrap, '--bootstrap');
           // Its bootstrap computes on the main thread, a replicate at a time with turns for the event
           // loop: a Ctrl-C stops it, saying so.
           handleToTheEnd();
+          const seed = parseInteger(f.seed, '--seed', 0);
           const r = await stepwise(
             criticalBatchFromRunsSteps(
               ds,
               f.targetLosses ? parseList(f.targetLosses, '--target-losses') : undefined,
-              replicates > 1 ? { replicates, seed: parseInteger(f.seed, '--seed', 0), level: 0.95 } : undefined,
+              replicates > 1 ? { replicates, seed, level: 0.95 } : undefined,
             ),
           );
-          const method = `McCandlish et al. 2018: S = S_min + E_min/B per target loss; B_crit = E_min/S_min; B_crit(L) = B*/L^(1/α_B) through the targets (Kaplan et al. 2020's form), fitted to ${file}`;
-          const at = loss === undefined ? undefined : criticalBatchAtLoss(r, loss, file);
-          const warnings = [...r.warnings];
-          if (at && r.flat)
-            warnings.push(
-              `B_crit is about flat across the targets (≈ ${formatNumber(r.flat.bCrit, 3)}): the law's value at loss ${loss} follows a slope in L that the runs do not show with confidence`,
-            );
-          if (at?.extrapolated)
-            warnings.push(
-              `loss ${loss} is outside the fitted targets (${formatNumber(at.fittedRange[0], 4)} … ${formatNumber(at.fittedRange[1], 4)}): B_crit there extrapolates the fitted B_crit(L)`,
-            );
-          const { lawReplicates, ...fitted } = r;
-          const bootstrapNote = lawReplicates
-            ? {
-                lawBootstrap: `${lawReplicates.length} of ${replicates} residual-bootstrap replicates (seed ${f.seed}) refitted through every target; 95 % percentile intervals${lawReplicates.length < replicates ? ` over those survivors only: ${replicates - lawReplicates.length} (${formatNumber((100 * (replicates - lawReplicates.length)) / replicates, 2)} %) lost the step/data trade-off at some target and are left out, so the intervals are conditional on surviving` : ''}`,
-              }
-            : {};
-          if (f.json)
-            return printResult(
-              {
-                source: file,
-                method,
-                // What B_crit, S_min·B and E_min count: what the batch column counts.
-                batchUnit: batchUnit(ds.columns.batch!),
-                ...fitted,
-                ...bootstrapNote,
-                warnings,
-                ...(at
-                  ? {
-                      atLoss: {
-                        ...at,
-                        unit: ds.columns.batch,
-                        source: `B_crit(L) fitted to ${file}`,
-                        tradeoff: batchTradeoff(at.bCrit),
-                      },
-                    }
-                  : {}),
-              },
-              file,
-            );
-          writeResult(
-            criticalBatchFromRunsReport({
+          const { json, text } = criticalBatchFromRunsAnswer(
+            {
               source: file,
               result: r,
-              replicates,
               batchColumn: ds.columns.batch!,
+              replicates,
+              seed,
               loss,
-              at,
-              tradeoff: at ? batchTradeoff(at.bCrit) : undefined,
-              warnings,
-            }),
-            file,
+              defaulted: {
+                targets: !f.targetLosses,
+                bootstrap: cmd.getOptionValueSource('bootstrap') === 'default',
+                seed: cmd.getOptionValueSource('seed') === 'default',
+              },
+            },
+            flagFor,
           );
+          if (f.json) return printResult(json, file);
+          writeResult(text, file);
           return;
         }
         if (loss === undefined)

@@ -5,12 +5,12 @@
  */
 import { formatInterval, formatNumber, formatRange } from '../../core/format.js';
 import { textTable } from '../../core/table.js';
-import type {
+import {
   batchTradeoff,
   criticalBatchAtLoss,
-  criticalBatchFromRuns,
-  CriticalBatchPreset,
-  gradientNoiseScale,
+  type CriticalBatchFromRuns,
+  type CriticalBatchPreset,
+  type gradientNoiseScale,
 } from '../../hparams/criticalBatch.js';
 import { hparamPresetChoices, type fitHparamLaws, type HparamPreset, type predictHparams } from '../../hparams/laws.js';
 import type { coordinateCheck, learningRateTransfer, mupTable } from '../../hparams/mup.js';
@@ -67,53 +67,149 @@ export function batchUnit(column: string): string {
   return `units of column "${column}"`;
 }
 
-/** B_crit fitted to runs at several batch sizes, per target loss, and (with a loss) B_crit there. */
-export function criticalBatchFromRunsReport(x: {
-  source: string;
-  result: ReturnType<typeof criticalBatchFromRuns>;
-  replicates: number;
-  /** The batch column's name: B_crit is in its units. */
-  batchColumn: string;
-  loss?: number;
-  at?: ReturnType<typeof criticalBatchAtLoss>;
-  tradeoff?: ReturnType<typeof batchTradeoff>;
-  warnings: string[];
-}): string {
-  const { source: file, result: r, replicates, at } = x;
-  const lines = [
-    `Critical batch from ${file} (steps to each target loss regressed on 1/B: S = S_min + E_min/B, B_crit = E_min/S_min; McCandlish et al. 2018):`,
-    textTable(
-      [
-        'target loss',
-        'S_min',
-        'E_min',
-        'B_crit',
-        replicates > 1 ? `95 % (${replicates} resamples)` : '95 %',
-        'batch sizes',
-      ],
-      r.fits.map((f) => [
-        f4(f.target),
-        f4(f.sMin),
-        f4(f.eMin),
-        f4(f.bCrit),
-        f.bCritInterval ? formatInterval(f.bCritInterval, f4) : f.points.length < 3 ? '– (2 points)' : '–',
-        String(f.points.length),
-      ]),
-    ),
-  ];
+/** `bcrit FILE`'s settings nobody typed: each is marked "(default, --flag)" in its text. */
+export interface CriticalBatchDefaults {
+  targets?: boolean;
+  bootstrap?: boolean;
+  seed?: boolean;
+}
+
+/** The per-target table's header and rows, as `bcrit FILE` prints them and the web's critical-batch panel shows them. */
+export function criticalBatchTargetTable(
+  r: CriticalBatchFromRuns,
+  replicates: number,
+): { header: string[]; rows: string[][] } {
+  return {
+    header: [
+      'target loss',
+      'S_min',
+      'E_min',
+      'B_crit',
+      replicates > 1 ? `95 % (${replicates} resamples)` : '95 %',
+      'batch sizes',
+    ],
+    rows: r.fits.map((f) => [
+      f4(f.target),
+      f4(f.sMin),
+      f4(f.eMin),
+      f4(f.bCrit),
+      f.bCritInterval ? formatInterval(f.bCritInterval, f4) : f.points.length < 3 ? '– (2 points)' : '–',
+      String(f.points.length),
+    ]),
+  };
+}
+
+/**
+ * The fitted B_crit(L) with its interval, or what the runs say instead when B_crit does not grow as the
+ * loss falls (undefined with one target): one line, as `bcrit FILE` prints it and the web panel shows it.
+ */
+export function criticalBatchLawLine(
+  r: CriticalBatchFromRuns,
+  x: { source: string; replicates: number; batchColumn: string },
+): string | undefined {
   const unit = batchUnit(x.batchColumn);
   const refits = r.lawReplicates ? `; 95 % from ${lawRefits(r.lawReplicates.length, x.replicates)}` : '';
   if (r.flat) {
     // A negative or unsettled exponent printed as L^(1/-3.6) reads as a law; what the data say is one value.
-    lines.push(
-      `B_crit is about flat across these losses (${f4(r.flat.losses[0])} … ${f4(r.flat.losses[1])}): ≈ ${f4(r.flat.bCrit)}${r.flat.interval ? ` ${formatInterval(r.flat.interval, f4)}` : ''} in ${unit} (the geometric mean of the per-target B_crit, which run ${f4(r.flat.range[0])} … ${f4(r.flat.range[1])}; it does not grow as the loss falls, so no B_crit(L) law is given${refits})`,
-    );
-  } else if (r.law) {
-    const iv = (i: [number, number] | undefined, fmt: (v: number) => string) => (i ? ` ${formatInterval(i, fmt)}` : '');
-    lines.push(
-      `B_crit(L) = ${f4(r.law.bStar)}${iv(r.law.bStarInterval, f4)} / L^(1/${r.law.alphaB.toFixed(3)}${iv(r.law.alphaBInterval, (v) => v.toFixed(3))}) through the targets (fitted to ${file}${refits})`,
-    );
+    return `B_crit is about flat across these losses (${f4(r.flat.losses[0])} … ${f4(r.flat.losses[1])}): ≈ ${f4(r.flat.bCrit)}${r.flat.interval ? ` ${formatInterval(r.flat.interval, f4)}` : ''} in ${unit} (the geometric mean of the per-target B_crit, which run ${f4(r.flat.range[0])} … ${f4(r.flat.range[1])}; it does not grow as the loss falls, so no B_crit(L) law is given${refits})`;
   }
+  if (!r.law) return undefined;
+  const iv = (i: [number, number] | undefined, fmt: (v: number) => string) => (i ? ` ${formatInterval(i, fmt)}` : '');
+  return `B_crit(L) = ${f4(r.law.bStar)}${iv(r.law.bStarInterval, f4)} / L^(1/${r.law.alphaB.toFixed(3)}${iv(r.law.alphaBInterval, (v) => v.toFixed(3))}) through the targets (fitted to ${x.source}${refits})`;
+}
+
+/**
+ * `bcrit FILE`'s answer from its fit, as `--json` gives it and as its text prints it: where it comes from,
+ * the bootstrap's survivors, the warnings (with a loss: B_crit there from the fitted law, and its own
+ * warnings). One function for the command and the web's critical-batch panel, so that both say the same.
+ * @throws InputError, OptionError as criticalBatchAtLoss (a loss with no law to read it from)
+ */
+export function criticalBatchFromRunsAnswer(
+  x: {
+    source: string;
+    result: CriticalBatchFromRuns;
+    /** The batch column's name: B_crit is in its units. */
+    batchColumn: string;
+    /** Bootstrap replicates drawn (below 2: none). */
+    replicates: number;
+    seed: number;
+    /** A loss to give B_crit at from the fitted law (`--target-loss`). */
+    loss?: number;
+    defaulted?: CriticalBatchDefaults;
+  },
+  name: OptionNamer = libraryOption,
+) {
+  const { source: file, result: r, loss } = x;
+  const method = `McCandlish et al. 2018: S = S_min + E_min/B per target loss; B_crit = E_min/S_min; B_crit(L) = B*/L^(1/α_B) through the targets (Kaplan et al. 2020's form), fitted to ${file}`;
+  const at = loss === undefined ? undefined : criticalBatchAtLoss(r, loss, file);
+  const warnings = [...r.warnings];
+  if (at && r.flat)
+    warnings.push(
+      `B_crit is about flat across the targets (≈ ${formatNumber(r.flat.bCrit, 3)}): the law's value at loss ${loss} follows a slope in L that the runs do not show with confidence`,
+    );
+  if (at?.extrapolated)
+    warnings.push(
+      `loss ${loss} is outside the fitted targets (${formatNumber(at.fittedRange[0], 4)} … ${formatNumber(at.fittedRange[1], 4)}): B_crit there extrapolates the fitted B_crit(L)`,
+    );
+  const { lawReplicates, ...fitted } = r;
+  const drawn = x.replicates;
+  const bootstrapNote = lawReplicates
+    ? {
+        lawBootstrap: `${lawReplicates.length} of ${drawn} residual-bootstrap replicates (seed ${x.seed}) refitted through every target; 95 % percentile intervals${lawReplicates.length < drawn ? ` over those survivors only: ${drawn - lawReplicates.length} (${formatNumber((100 * (drawn - lawReplicates.length)) / drawn, 2)} %) lost the step/data trade-off at some target and are left out, so the intervals are conditional on surviving` : ''}`,
+      }
+    : {};
+  const tradeoff = at ? batchTradeoff(at.bCrit) : undefined;
+  const json = {
+    source: file,
+    method,
+    // What B_crit, S_min·B and E_min count: what the batch column counts.
+    batchUnit: batchUnit(x.batchColumn),
+    ...fitted,
+    ...bootstrapNote,
+    warnings,
+    ...(at && tradeoff
+      ? { atLoss: { ...at, unit: x.batchColumn, source: `B_crit(L) fitted to ${file}`, tradeoff } }
+      : {}),
+  };
+  const text = criticalBatchFromRunsReport({ ...x, at, tradeoff, warnings }, name);
+  return { json, text };
+}
+
+/** B_crit fitted to runs at several batch sizes, per target loss, and (with a loss) B_crit there. */
+function criticalBatchFromRunsReport(
+  x: {
+    source: string;
+    result: CriticalBatchFromRuns;
+    replicates: number;
+    seed: number;
+    /** The batch column's name: B_crit is in its units. */
+    batchColumn: string;
+    loss?: number;
+    at?: ReturnType<typeof criticalBatchAtLoss>;
+    tradeoff?: ReturnType<typeof batchTradeoff>;
+    warnings: string[];
+    defaulted?: CriticalBatchDefaults;
+  },
+  name: OptionNamer,
+): string {
+  const { source: file, result: r, replicates, at } = x;
+  const table = criticalBatchTargetTable(r, replicates);
+  const lines = [
+    `Critical batch from ${file} (steps to each target loss regressed on 1/B: S = S_min + E_min/B, B_crit = E_min/S_min; McCandlish et al. 2018):`,
+  ];
+  // What nobody chose, with where to choose it.
+  const d = x.defaulted ?? {};
+  const defaults = [
+    d.targets ? `target losses: five levels the runs reach (default, ${name('targetLosses')})` : '',
+    replicates > 1 && (d.bootstrap || d.seed)
+      ? `${replicates} bootstrap resamples${d.bootstrap ? ` (default, ${name('bootstrap')})` : ''}, seed ${x.seed}${d.seed ? ` (default, ${name('seed')})` : ''}`
+      : '',
+  ].filter(Boolean);
+  if (defaults.length) lines.push(defaults.join('; '));
+  lines.push(textTable(table.header, table.rows));
+  const unit = batchUnit(x.batchColumn);
+  const law = criticalBatchLawLine(r, x);
+  if (law) lines.push(law);
   const last = r.fits[r.fits.length - 1];
   lines.push(
     `At the lowest target (${f4(last.target)}), training at B = B_crit takes 2·S_min = ${f4(2 * last.sMin)} steps and 2·E_min = ${f4(2 * last.eMin)} ${unit.startsWith('units') ? `examples, in ${unit}` : unit} (E = S·B counts what the batch counts).`,

@@ -2,7 +2,7 @@
  * An analysis on demand in a worker of its own (started on first use): a new question stops the one in
  * flight rather than wait for it, and progress is counted in the analysis's steps (bootstrap replicates,
  * or the downstream panel's tasks). The compare, muP transfer, optimiser and downstream panels (useDownstream.ts)
- * run theirs so: one lifecycle, so that a fix to it (a stale answer dropped) reaches all four.
+ * run theirs so, as does the critical-batch panel: one lifecycle, so that a fix to it (a stale answer dropped) reaches all.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Dataset } from '../../../src/io/dataset.js';
@@ -18,6 +18,9 @@ import {
   hparamsWorkerName,
   type HparamsSweepOutcome,
   type HparamsSweepSettings,
+  bcritWorkerName,
+  type CriticalBatchOutcome,
+  type CriticalBatchSettings,
   type WorkerAnswer,
   type WorkerProgress,
 } from '../worker/protocol.js';
@@ -119,3 +122,14 @@ const sendHparamsSweep: Send<HparamsSweepSettings, HparamsSweepOutcome> = (
 
 /** Learning-rate and batch laws fitted to a sweep (`scalelab hparams --sweep`), in the scalelab-hparams worker. */
 export const useHparamsSweep = () => useWorkerAnalysis(hparamsWorkerName, sendHparamsSweep);
+
+const sendCriticalBatch: Send<CriticalBatchSettings, CriticalBatchOutcome> = (
+  client,
+  dataset,
+  settings,
+  callback,
+  onProgress,
+) => client.criticalBatch(dataset, settings, callback, onProgress);
+
+/** The critical batch fitted to training curves at several batch sizes (`scalelab bcrit FILE`), in the scalelab-bcrit worker. */
+export const useCriticalBatch = () => useWorkerAnalysis(bcritWorkerName, sendCriticalBatch);

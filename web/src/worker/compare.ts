@@ -1,12 +1,21 @@
 /**
- * The compare, muP transfer and optimiser panels' analyses, as the worker runs them: the same core
- * functions and defaults as `scalelab compare`, `scalelab mup transfer` and `scalelab hparams --sweep`, run a bootstrap replicate at a time with
+ * The compare, muP transfer, optimiser and critical-batch panels' analyses, as the worker runs them: the same
+ * core functions and defaults as `scalelab compare`, `scalelab mup transfer`, `scalelab hparams --sweep` and
+ * `scalelab bcrit FILE`, run a bootstrap replicate at a time with
  * progress, and the CLI's own text of the result beside the numbers. Pure, so they also run in Node.
  */
 import { compareGroupsSteps } from '../../../src/analyses/groups.js';
 import { learningRateTransferSteps } from '../../../src/hparams/mup.js';
 import { compareGroupsReport } from '../../../src/report/text/data.js';
-import { hparamSweepReport, hparamSweepSource, learningRateTransferReport } from '../../../src/report/text/hparams.js';
+import {
+  criticalBatchFromRunsAnswer,
+  criticalBatchLawLine,
+  criticalBatchTargetTable,
+  hparamSweepReport,
+  hparamSweepSource,
+  learningRateTransferReport,
+} from '../../../src/report/text/hparams.js';
+import { criticalBatchFromRunsSteps } from '../../../src/hparams/criticalBatch.js';
 import { fitHparamLawsSteps } from '../../../src/hparams/laws.js';
 import { compareGroupsPlot } from '../../../src/plots/specs.js';
 import type { Steps } from '../../../src/core/steps.js';
@@ -21,6 +30,9 @@ import {
   type HparamsSweepSettings,
   type MupTransferOutcome,
   type MupTransferSettings,
+  defaultCriticalBatchSettings,
+  type CriticalBatchOutcome,
+  type CriticalBatchSettings,
 } from './protocol.js';
 
 /**
@@ -169,4 +181,72 @@ export function runHparamsSweep(
     hparamsField,
   );
   return { fitted, source, report, timings: { analysisMs: performance.now() - t0 } };
+}
+
+/**
+ * The critical-batch panel's words for what `bcrit` names by its flags: its replicates field, and the
+ * command line for what the panel does not set (the target losses, the seed, the noise scale).
+ */
+export const bcritField: OptionNamer = (option) =>
+  option === 'bootstrap'
+    ? 'the bootstrap replicates field'
+    : option === 'targetLosses'
+      ? "the command line's --target-losses"
+      : option === 'seed'
+        ? "the command line's --seed"
+        : option === 'noise'
+          ? "the command line's bcrit --noise"
+          : libraryOption(option);
+
+/** The target losses `bcrit FILE` counts steps to by default: five levels the runs reach. */
+const defaultTargets = 5;
+
+/**
+ * The critical batch from training curves at several batch sizes, as `scalelab bcrit FILE` fits it (its
+ * five default target losses, a 95 % residual bootstrap drawn across the targets together), with the
+ * command's JSON and text. Progress counts resamples: each target's twice (its interval, then the law's).
+ * @throws InputError as criticalBatchFromRuns (one batch size, a target no run reaches), located in the file
+ */
+export function runCriticalBatch(
+  dataset: Dataset,
+  settings: CriticalBatchSettings,
+  onProgress?: (done: number, total: number) => void,
+): CriticalBatchOutcome {
+  const t0 = performance.now();
+  const replicates = settings.bootstrap > 1 ? settings.bootstrap : 0;
+  const result = stepped(
+    criticalBatchFromRunsSteps(
+      dataset,
+      undefined,
+      replicates ? { replicates, seed: settings.seed, level: 0.95 } : undefined,
+    ),
+    2 * defaultTargets * replicates,
+    false,
+    onProgress,
+  );
+  const x = {
+    source: dataset.source,
+    result,
+    batchColumn: dataset.columns.batch!,
+    replicates: settings.bootstrap,
+    seed: settings.seed,
+  };
+  const { json, text } = criticalBatchFromRunsAnswer(
+    {
+      ...x,
+      defaulted: {
+        targets: true,
+        bootstrap: settings.bootstrap === defaultCriticalBatchSettings.bootstrap,
+        seed: settings.seed === defaultCriticalBatchSettings.seed,
+      },
+    },
+    bcritField,
+  );
+  return {
+    result: json,
+    table: criticalBatchTargetTable(result, settings.bootstrap),
+    law: criticalBatchLawLine(result, x),
+    report: text,
+    timings: { analysisMs: performance.now() - t0 },
+  };
 }

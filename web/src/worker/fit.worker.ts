@@ -2,7 +2,8 @@
  * The app's worker: one request at a time (the client sends the next only after the answer), a fit
  * (answered with the fit, the approaches and the figures), a back-test (answered with its tables
  * and figure, after progress messages), a downstream analysis (its tasks and sigmoid figures, after
- * progress messages), a comparison of groups or a muP transfer check (after progress messages), or
+ * progress messages), a comparison of groups, a muP transfer check, an optimiser sweep or a critical
+ * batch (after progress messages), or
  * the error (located, for bad input) as plain data. The app runs one of these for each kind; the fit worker starts workers of its own for auto's candidates (candidates.ts).
  */
 import { toErrorInfo } from '../lib/errors.js';
@@ -11,7 +12,7 @@ import type { Dataset } from '../../../src/io/dataset.js';
 import { checkProcedureInputs, runAnalysis, runBacktest } from './analysis.js';
 import { CandidatePool } from './candidatePool.js';
 import { runDownstream } from './downstream.js';
-import { runCompare, runHparamsSweep, runMupTransfer } from './compare.js';
+import { runCompare, runCriticalBatch, runHparamsSweep, runMupTransfer } from './compare.js';
 import {
   fitWorkerName,
   type FitOutcome,
@@ -66,7 +67,9 @@ scope.onmessage = async (event: MessageEvent<WorkerRequest>) => {
               ? { ok: true, id, ...runCompare(request.dataset, request.settings, progress) }
               : request.kind === 'mup-transfer'
                 ? { ok: true, id, ...runMupTransfer(request.dataset, request.settings, progress) }
-                : { ok: true, id, ...runHparamsSweep(request.dataset, request.settings, progress) };
+                : request.kind === 'hparams-sweep'
+                  ? { ok: true, id, ...runHparamsSweep(request.dataset, request.settings, progress) }
+                  : { ok: true, id, ...runCriticalBatch(request.dataset, request.settings, progress) };
   } catch (e) {
     response = { ok: false, id, error: toErrorInfo(e) };
   }

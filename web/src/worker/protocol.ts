@@ -23,6 +23,7 @@ import { breaksOption } from '../../../src/laws/bnsl.js';
 import type { GroupComparison } from '../../../src/analyses/groups.js';
 import type { TransferCheck } from '../../../src/hparams/mup.js';
 import type { HparamFit } from '../../../src/hparams/laws.js';
+import type { criticalBatchFromRunsAnswer } from '../../../src/report/text/hparams.js';
 
 /** Every registered law (src/laws/index.ts): the form shows the options each one reads. */
 export const lawChoices: readonly string[] = lawIds;
@@ -151,6 +152,16 @@ export const defaultHparamsSweepSettings: Omit<HparamsSweepSettings, 'at'> = {
   nearOptimal: 0.0025,
 };
 
+/** The critical-batch panel's question (as `scalelab bcrit FILE` asks it; its defaults are the CLI's). */
+export interface CriticalBatchSettings {
+  /** Residual-bootstrap replicates, for each target's B_crit interval and the law's (below 2: none). */
+  bootstrap: number;
+  seed: number;
+}
+
+/** `scalelab bcrit FILE`'s defaults: --bootstrap 1000, --seed 0, its five target losses (level 0.95, fixed). */
+export const defaultCriticalBatchSettings: CriticalBatchSettings = { bootstrap: 1000, seed: 0 };
+
 /** The names of the app's workers (they run the same script). */
 export const fitWorkerName = 'scalelab-fit';
 export const backtestWorkerName = 'scalelab-backtest';
@@ -158,6 +169,7 @@ export const downstreamWorkerName = 'scalelab-downstream';
 export const compareWorkerName = 'scalelab-compare';
 export const mupWorkerName = 'scalelab-mup';
 export const hparamsWorkerName = 'scalelab-hparams';
+export const bcritWorkerName = 'scalelab-bcrit';
 
 export type WorkerRequest =
   | { kind: 'fit'; id: number; dataset: Dataset; settings: FitSettings }
@@ -165,7 +177,8 @@ export type WorkerRequest =
   | { kind: 'downstream'; id: number; sets: TaskMetricSet[]; settings: DownstreamSettings }
   | { kind: 'compare'; id: number; dataset: Dataset; settings: CompareSettings }
   | { kind: 'mup-transfer'; id: number; dataset: Dataset; settings: MupTransferSettings }
-  | { kind: 'hparams-sweep'; id: number; dataset: Dataset; settings: HparamsSweepSettings };
+  | { kind: 'hparams-sweep'; id: number; dataset: Dataset; settings: HparamsSweepSettings }
+  | { kind: 'bcrit'; id: number; dataset: Dataset; settings: CriticalBatchSettings };
 
 /** What the page shows of an approach (src/analyses/frontier.ts). */
 export type { ApproachSummary };
@@ -247,6 +260,17 @@ export interface HparamsSweepOutcome {
   timings: { analysisMs: number };
 }
 
+export interface CriticalBatchOutcome {
+  /** What `scalelab bcrit FILE --json` prints (src/report/text/hparams.ts criticalBatchFromRunsAnswer). */
+  result: ReturnType<typeof criticalBatchFromRunsAnswer>['json'];
+  /** The per-target table and the B_crit(L) line, as the text prints them. */
+  table: { header: string[]; rows: string[][] };
+  law?: string;
+  /** The whole answer as `scalelab bcrit FILE` prints it. */
+  report: string;
+  timings: { analysisMs: number };
+}
+
 /**
  * Work done so far on a request: `done` of `total` steps (a back-test: one procedure fitted at one
  * cutoff; a downstream analysis: one task screened, fitted and predicted; a comparison or a transfer
@@ -266,6 +290,7 @@ export type DownstreamResponse = WorkerAnswer<DownstreamOutcome>;
 export type CompareResponse = WorkerAnswer<CompareOutcome>;
 export type MupTransferResponse = WorkerAnswer<MupTransferOutcome>;
 export type HparamsSweepResponse = WorkerAnswer<HparamsSweepOutcome>;
+export type CriticalBatchResponse = WorkerAnswer<CriticalBatchOutcome>;
 export type WorkerMessage =
   | FitResponse
   | BacktestResponse
@@ -273,4 +298,5 @@ export type WorkerMessage =
   | CompareResponse
   | MupTransferResponse
   | HparamsSweepResponse
+  | CriticalBatchResponse
   | WorkerProgress;

@@ -18,6 +18,8 @@ import type {
   MupTransferSettings,
   HparamsSweepResponse,
   HparamsSweepSettings,
+  CriticalBatchResponse,
+  CriticalBatchSettings,
   WorkerAnswer,
   WorkerMessage,
   WorkerProgress,
@@ -36,7 +38,7 @@ export class WorkerClient {
   private inFlight: Pending | undefined;
   private pending: Pending | undefined;
 
-  /** `name` shows in the browser's developer tools: scalelab-fit, scalelab-backtest, scalelab-downstream, scalelab-compare, scalelab-mup, scalelab-hparams. */
+  /** `name` shows in the browser's developer tools: scalelab-fit, scalelab-backtest, scalelab-downstream, scalelab-compare, scalelab-mup, scalelab-hparams, scalelab-bcrit. */
   constructor(name: string) {
     this.worker = new Worker(new URL('./fit.worker.ts', import.meta.url), { type: 'module', name });
     this.worker.onmessage = (event: MessageEvent<WorkerMessage>) => this.receive(event.data);
@@ -118,6 +120,15 @@ export class WorkerClient {
       callback as Pending['callback'],
       onProgress,
     );
+  }
+
+  criticalBatch(
+    dataset: Dataset,
+    settings: CriticalBatchSettings,
+    callback: (response: CriticalBatchResponse) => void,
+    onProgress: (progress: WorkerProgress) => void,
+  ): void {
+    this.request({ kind: 'bcrit', id: this.nextId++, dataset, settings }, callback as Pending['callback'], onProgress);
   }
 
   /** Whether a request is being worked on. */
