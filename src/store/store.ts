@@ -828,7 +828,8 @@ export class RunStore {
           if (atTokens !== r.loss)
             throw new InputError(
               { file: source, line: r.line, columnName: 'loss' },
-              `run "${r.run}"${r.N === undefined ? '' : ` (N = ${formatNumber(r.N, 6)})`} is study "${studyName}"'s own ${sweepRun.status} sweep run (store run ${sweepRun.id}), which has ${typeof atTokens === 'number' ? `loss ${atTokens}` : 'no loss'} at D = ${formatNumber(tokens, 6)}, but this row gives ${r.loss}; expected its stored result (a file exported from the study): import the file into another study (--study) to keep both`,
+              (o) =>
+                `run "${r.run}"${r.N === undefined ? '' : ` (N = ${formatNumber(r.N, 6)})`} is study "${studyName}"'s own ${sweepRun.status} sweep run (store run ${sweepRun.id}), which has ${typeof atTokens === 'number' ? `loss ${atTokens}` : 'no loss'} at D = ${formatNumber(tokens, 6)}, but this row gives ${r.loss}; expected its stored result (a file exported from the study): import the file into another study (${o('study')}) to keep both`,
             );
           skipped++;
           rows++;

@@ -78,7 +78,6 @@ export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) =
   };
 }
 
-/** A note placed after the design's warnings, which come first. */
 /**
  * How many of a `sweep run`'s plan are not in the store yet (its IsoFLOP runs, stored once the probe has
  * given their learning rate), from the plan's size that the study recorded ("19 runs (#…)"); undefined
@@ -91,6 +90,7 @@ function planRunsNotStored(config: unknown, stored: number): { runs: number; of:
   return of > stored ? { runs: of - stored, of } : undefined;
 }
 
+/** A note placed after the design's warnings, which come first. */
 function afterWarnings(notes: string[], note: string): void {
   const at = notes.findIndex((n) => !n.startsWith('warning:'));
   notes.splice(at < 0 ? notes.length : at, 0, note);
