@@ -251,3 +251,26 @@ test('a server whose port is taken says so and what to do (serve and lab serve s
     taken.close();
   }
 });
+
+test("runs import says which columns it read but does not keep (batch, width, layers; an unnamed run's lr): runs export does not write them back", () => {
+  const file = join(dir, 'hp.csv');
+  writeFileSync(
+    file,
+    'N,D,loss,batch_tokens,learning_rate,d_model\n1e8,2e9,3.1,2048,0.003,512\n2e8,4e9,2.9,4096,0.002,768\n',
+  );
+  const hpDb = join(dir, 'hp.db');
+  const r = scalelab(['runs', 'import', file, '--db', hpDb]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(
+    r.stdout,
+    /; not kept in the store: batch_tokens \(batch\), d_model \(width\), learning_rate \(lr\) \(it keeps N, D, C, loss, group, run, step, lineage and state\), so runs export does not write them back/,
+  );
+  const j = scalelab(['runs', 'import', file, '--db', hpDb, '--study', 'b', '--json']);
+  assert.deepEqual(j.json().files[0].notStored, ['batch_tokens (batch)', 'd_model (width)', 'learning_rate (lr)']);
+  // What the note says: the export has none of them.
+  const exported = scalelab(['runs', 'export', '--db', hpDb, '--study', 'b']);
+  assert.equal(exported.stdout.split('\n')[0], 'study,run,N,D,C,loss,group,status');
+  // A file of only what the store keeps says nothing of it.
+  const plain = scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', hpDb, '--study', 'c', '--json']);
+  assert.equal(plain.json().files[0].notStored, undefined);
+});

@@ -371,3 +371,62 @@ test("study run says how the recommendation was chosen, its C, the cost model's 
     /At this C the approaches give N_opt = [\d.e]+ \[[\d.e]+, [\d.e]+\] \(Approach 2\), .*\(Approach 3\)/,
   );
 });
+
+test("sweep status counts the plan's IsoFLOP runs not yet stored while its probe has not given their rate (the counts read as the whole plan)", () => {
+  const config = (lr: number, layers: number) => ({
+    n_layer: layers,
+    d_model: 64,
+    n_heads: 1,
+    tokens: 1e6,
+    batch_tokens: 4096,
+    learning_rate: lr,
+    parametrization: 'mup',
+    n_evals: 3,
+    seed: 0,
+  });
+  const run = (phase: string, lr: number, layers: number) => ({
+    phase,
+    C: 6 * 49152 * layers * 1e6,
+    N: 49152 * layers,
+    config: config(lr, layers),
+    seconds: 1,
+  });
+  const plan = join(dir, 'held-plan.json');
+  writeFileSync(
+    plan,
+    JSON.stringify({
+      kind: 'scalelab-sweep-plan',
+      probe: [run('lr-probe', 1e-3, 1), run('lr-probe', 4e-3, 1)],
+      isoflop: [run('isoflop', 3e-3, 1), run('isoflop', 3e-3, 2), run('isoflop', 3e-3, 3)],
+    }),
+  );
+  const db = join(dir, 'held.db');
+  // A trainer that fails (not a divergence): the probe gives no rate, so the IsoFLOP runs are held back.
+  const failing = `${JSON.stringify(process.execPath)} -e process.exit(5) {run_dir}`;
+  const swept = scalelab([
+    'sweep',
+    'run',
+    plan,
+    '--study',
+    'held',
+    '--db',
+    db,
+    '--backend',
+    'local',
+    '--poll',
+    '0.05',
+    '--runs-dir',
+    join(dir, 'held-runs'),
+    '--command',
+    failing,
+  ]);
+  assert.equal(swept.code, 1, swept.stderr);
+  const status = scalelab(['sweep', 'status', '--study', 'held', '--db', db]);
+  assert.equal(status.code, 0, status.stderr);
+  assert.match(status.stdout, /^study "held": 2 failed; /);
+  assert.match(
+    status.stdout,
+    /\nthe plan's other 3 runs \(of 5: its IsoFLOP runs\) are stored once the learning-rate probe has run, at the probe's rate\n/,
+  );
+  assert.equal(scalelab(['sweep', 'status', '--study', 'held', '--db', db, '--json']).json().notYetStored, 3);
+});

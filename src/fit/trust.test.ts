@@ -24,6 +24,7 @@ import { randomSource, normal } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { summariseBootstrap } from './bootstrap.js';
 import { formatInterval } from '../core/format.js';
+import { parseRuns } from '../io/parseRuns.js';
 
 const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
 const codes = (w: TrustWarning[]) => w.map((x) => x.code);
@@ -541,4 +542,28 @@ test('pooled-variants: arms of an experiment in one file (an attention column at
     fit(chinchilla, dataset(runs)).warnings.find((x) => x.code === 'pooled-variants'),
     undefined,
   );
+});
+
+test("pooled-variants: a study export's groups (its learning-rate probe beside its IsoFLOP runs) fitted as one are said, with the group to fit; a group selection is not", () => {
+  // As `runs export` writes a study: IsoFLOP runs at the best learning rate, and the probe's runs at one
+  // size trained at rates away from the best (their losses above the law's).
+  const rows = ['run,N,D,loss,group'];
+  for (const [k, N] of [1e7, 3e7, 1e8, 3e8, 1e9, 3e9].entries())
+    for (const D of [1e9, 4e9])
+      rows.push(`iso-${k}-${D},${N},${D},${predictLoss(chinchilla, truth, { N, D })},isoflop`);
+  for (const [k, excess] of [0.4, 0.1, 0, 0.1, 0.4].entries())
+    rows.push(`probe-${k},1e7,1e9,${predictLoss(chinchilla, truth, { N: 1e7, D: 1e9 }) + excess},lr-probe`);
+  const text = rows.join('\n') + '\n';
+  const pooled = (groups?: string[]) =>
+    fit(chinchilla, parseRuns(text, { source: 'export.csv', ...(groups ? { groups } : {}) })).warnings.find(
+      (x) => x.code === 'pooled-variants',
+    );
+  const w = pooled();
+  assert.equal(w?.severity, 'warning');
+  assert.match(
+    w!.message,
+    /^the rows are 2 groups \("isoflop" 12, "lr-probe" 5 rows, column "group"\) fitted as one data set: a study's learning-rate probe \(lr-probe\) trains one size at rates away from the best by design.*; to fit one, option "groups" isoflop$/,
+  );
+  assert.equal(pooled(['isoflop']), undefined, 'one group chosen');
+  assert.equal(pooled(['isoflop', 'lr-probe']), undefined, 'the groups pooled on purpose');
 });

@@ -332,7 +332,34 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
       ),
     );
   }
+  // A law per group (compare's joint fits) reads the groups; any other law pools them.
+  const groups = law.groups ? undefined : pooledGroups(dataset);
+  if (groups) w.push(warning('pooled-variants', 'warning', groups));
   return w;
+}
+
+/**
+ * A read group column with several groups that no group selection chose: the fit pools them. A study's
+ * export (`runs export`) has one group per experiment, and its learning-rate probe trains one size at
+ * rates away from the best by design, so pooled with the IsoFLOP runs it pulls the law up at that size.
+ * Undefined when the rows are one group, or the user selected the groups fitted.
+ */
+function pooledGroups(dataset: Dataset): string | undefined {
+  if (dataset.selection?.startsWith('group ')) return undefined;
+  const counts = new Map<string, number>();
+  for (const r of dataset.runs) if (r.group !== undefined) counts.set(r.group, (counts.get(r.group) ?? 0) + 1);
+  if (counts.size < 2) return undefined;
+  const byRows = [...counts].sort((a, b) => b[1] - a[1]);
+  const shown =
+    byRows
+      .slice(0, 4)
+      .map(([g, n]) => `${JSON.stringify(g)} ${n}`)
+      .join(', ') + (byRows.length > 4 ? ', …' : '');
+  const one = counts.has('isoflop') ? 'isoflop' : byRows[0][0];
+  const probe = counts.has('lr-probe')
+    ? ": a study's learning-rate probe (lr-probe) trains one size at rates away from the best by design, so its losses pull the law up there"
+    : '';
+  return `the rows are ${counts.size} groups (${shown} rows${dataset.columns.group !== undefined ? `, column "${dataset.columns.group}"` : ''}) fitted as one data set${probe}; to fit one, ${libraryOption('groups')} ${one}`;
 }
 
 /**

@@ -957,3 +957,27 @@ test('an infinite loss written as a word (pandas inf, W&B Infinity) is said as n
     /expected a finite positive number for loss, got "Infinity"; remove the row/,
   );
 });
+
+test("a run without a batch, lr, width or layers that other runs have (a study export's imported runs beside its sweep's) says how to read the file without them, all in one mapping", () => {
+  // As `runs export` writes a study whose sweep runs carry their configuration and an imported run none.
+  const csv =
+    'run,N,D,loss,group,batch_tokens,learning_rate,d_model\niso-a,1e6,2e7,3.1,isoflop,2048,0.003,64\nrun-9,2e6,1e7,3,,,,\n';
+  assert.match(
+    located(() => parseRuns(csv, { source: 'export.csv' }), 3, 6),
+    /expected a positive number for batch, got an empty cell \(a column with numbers needs one in every run: fill them in, or leave the columns unread, option "columns" batch=-,lr=-,width=-\)$/,
+  );
+  const jsonl =
+    '{"run":"iso-a","N":1e6,"D":2e7,"loss":3.1,"batch_tokens":2048}\n{"run":"run-9","N":2e6,"D":1e7,"loss":3}\n';
+  assert.match(
+    located(() => parseRuns(jsonl, { source: 'export.jsonl' }), 2),
+    /has no value for "batch_tokens" \(batch\); expected a positive number \(.*: fill it in, or leave the column unread, option "columns" batch=-\)$/,
+  );
+  // What the hint says reads the file.
+  const read = parseRuns(csv, { source: 'export.csv', columns: { batch: '-', lr: '-', width: '-' } });
+  assert.equal(read.runs.length, 2);
+  // A required column's blank has no such hint: a run cannot be read without its loss.
+  assert.doesNotMatch(
+    located(() => parseRuns('N,D,loss\n1e8,2e9,\n', { source: 'x.csv' }), 2),
+    /leave the column unread/,
+  );
+});

@@ -930,7 +930,7 @@ export class RunValidator {
       if (cell === undefined) {
         throw new InputError(
           { file: source, line: rec.line, columnName: col },
-          `this run has no value for "${col}" (${f}); expected a positive number`,
+          (o) => `this run has no value for "${col}" (${f}); expected a positive number${this.unreadHint(rec, f, o)}`,
         );
       }
       const value = parseNumber(cell.text);
@@ -956,9 +956,11 @@ export class RunValidator {
       }
       if (Number.isNaN(value)) {
         const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
+        const missing = cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text.trim()));
         throw new InputError(
           where,
-          `expected a ${f === 'lr' ? 'non-negative' : 'positive'} number for ${f}, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}`,
+          (o) =>
+            `expected a ${f === 'lr' ? 'non-negative' : 'positive'} number for ${f}, got ${describeRaw(cell.text)}${hint ? ` (${hint})` : ''}${missing || String(cell.text).trim() === '' ? this.unreadHint(rec, f, o) : ''}`,
         );
       }
       if (!Number.isFinite(value))
@@ -1210,6 +1212,24 @@ export class RunValidator {
     return this.required.every(
       (r) => has(r) || (r === 'D' && has('C') && has('N')) || (r === 'C' && has('N') && has('D')),
     );
+  }
+
+  /**
+   * For a run without a value in a column that a fit can do without (batch, lr, width, …): how to read the
+   * file without it, and without the record's other such blanks, all in one mapping. A study's export whose
+   * imported runs have no training configuration beside its sweep's runs has such blanks.
+   */
+  private unreadHint(rec: RawRecord, f: Field, o: OptionNamer): string {
+    const optional = (g: Field) => !this.required.includes(g) && g !== 'N' && g !== 'D' && g !== 'C';
+    if (!optional(f)) return '';
+    const blank = numericFields.filter((g) => {
+      const col = this.columns?.[g];
+      if (col === undefined || !optional(g)) return false;
+      const cell = rec.cell(col);
+      return cell === undefined || cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text));
+    });
+    const fields = blank.includes(f as (typeof numericFields)[number]) ? blank : [f];
+    return ` (a column with numbers needs one in every run: fill ${fields.length === 1 ? 'it' : 'them'} in, or leave ${fields.length === 1 ? 'the column' : 'the columns'} unread, ${o('columns')} ${fields.map((g) => `${g}=${UNREAD_COLUMN}`).join(',')})`;
   }
 
   /** A row's run state, one of runStates; anything else (a blank too) is refused at its cell. */

@@ -373,3 +373,64 @@ test("runs that share a name across imported files stay apart in the store's dat
   );
   store.close();
 });
+
+test("a study's own export imported back into it adds nothing: its rows are the sweep's runs, not new runs beside them", () => {
+  const store = RunStore.open(join(dir, 'own-export.db'));
+  const planned = store.plan('s', [
+    {
+      key: 'isoflop:a',
+      name: 'isoflop-a',
+      phase: 'isoflop',
+      config: {},
+      N: 1e6,
+      D: 2e7,
+      C: 1.2e14,
+      estimatedSeconds: 1,
+    },
+    {
+      key: 'isoflop:b',
+      name: 'isoflop-b',
+      phase: 'isoflop',
+      config: {},
+      N: 2e6,
+      D: 1e7,
+      C: 1.2e14,
+      estimatedSeconds: 1,
+    },
+  ]);
+  for (const [i, r] of planned.entries())
+    store.finish(r.id, {
+      status: 'completed',
+      loss: 3.1 - i / 10,
+      evals: [
+        { tokens: r.D! / 2, loss: 3.5 - i / 10 },
+        { tokens: r.D!, loss: 3.1 - i / 10 },
+      ],
+    });
+  // As `runs export` writes it (final losses), and as `runs export --checkpoints` does.
+  const final = parseRuns('run,N,D,loss,group\nisoflop-a,1e6,2e7,3.1,isoflop\nisoflop-b,2e6,1e7,3,isoflop\n', {
+    source: 'export.csv',
+  });
+  const curves = parseRuns('run,N,D,loss\nisoflop-a,1e6,1e7,3.5\nisoflop-a,1e6,2e7,3.1\n', { source: 'curves.csv' });
+  for (const d of [final, curves]) {
+    const counts = store.importDataset(d, 's');
+    assert.equal(counts.runs, 0);
+    assert.equal(counts.checkpoints, 0);
+    assert.equal(counts.skipped, d.runs.length);
+  }
+  assert.equal(store.runs({ study: 's' }).length, 2, 'no run doubled');
+  assert.equal(storeDataset(store, 's').runs.length, 2, 'and a fit from the store sees each once');
+  // Another loss for a sweep's run is refused, naming the run, not stored beside it.
+  const other = parseRuns('run,N,D,loss\nisoflop-b,2e6,1e7,2.5\n', { source: 'edited.csv' });
+  assert.throws(
+    () => store.importDataset(other, 's'),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /^edited\.csv:2 .*run "isoflop-b" \(N = 2e\+?6\) is study "s"'s own completed sweep run .*loss 3 at D = 1e\+?7, but this row gives 2\.5/.test(
+        e.message,
+      ),
+  );
+  // Into another study the same file is new runs, as before.
+  assert.equal(store.importDataset(final, 'other').runs, 2);
+  store.close();
+});

@@ -717,6 +717,24 @@ export class RunStore {
         .iterate(studyId) as Iterable<RunValues & { id: number; source: string | null }>)
         stored.add(r);
     const findKey = this.db.prepare('SELECT 1 FROM runs WHERE study_id = ? AND key = ?').pluck();
+    // The study's own sweep runs (planned by a sweep or study, keyed by their configuration), by name and
+    // N: a row that names one (the study's `runs export` imported back into it) is that run, not a new
+    // one beside it, which would weigh twice in every fit of the study. Few (a sweep's plan), so held here.
+    const sweepRuns = new Map<string, { id: number; d: number | null; loss: number | null; status: RunStatus }>();
+    for (const s of this.db
+      .prepare(
+        'SELECT id, name, n, d, loss, status FROM runs WHERE study_id = ? AND phase IS NOT NULL AND name IS NOT NULL',
+      )
+      .iterate(studyId) as Iterable<{
+      id: number;
+      name: string;
+      n: number | null;
+      d: number | null;
+      loss: number | null;
+      status: RunStatus;
+    }>)
+      sweepRuns.set(namedRunKey(s.name, s.n), s);
+    const findSweepCheckpoint = this.db.prepare('SELECT loss FROM checkpoints WHERE run_id = ? AND tokens = ?').pluck();
     let copies = 0;
     const copiesFirst: ImportCounts['copiesFirst'] = [];
     // Within one file a run name means one run: the same name with another N is a contradiction in
@@ -799,6 +817,25 @@ export class RunStore {
       } else {
         const tokens = d ?? step ?? 0;
         const key = namedRunKey(r.run, n);
+        const sweepRun = sweepRuns.get(key);
+        if (sweepRun) {
+          // Its final loss or one of its checkpoints written back adds nothing; another loss is refused,
+          // as a sweep's result is not the file's to change.
+          const atTokens =
+            sweepRun.status === 'completed' && tokens === sweepRun.d
+              ? sweepRun.loss
+              : findSweepCheckpoint.get(sweepRun.id, tokens);
+          if (atTokens !== r.loss)
+            throw new InputError(
+              { file: source, line: r.line, columnName: 'loss' },
+              (o) =>
+                `run "${r.run}"${r.N === undefined ? '' : ` (N = ${formatNumber(r.N, 6)})`} is study "${studyName}"'s own ${sweepRun.status} sweep run (store run ${sweepRun.id}), which has ${typeof atTokens === 'number' ? `loss ${atTokens}` : 'no loss'} at D = ${formatNumber(tokens, 6)}, but this row gives ${r.loss}; expected its stored result (a file exported from the study): import the file into another study (${o('study')}) to keep both`,
+            );
+          skipped++;
+          rows++;
+          if (rows === pauseAfter) pauseImport();
+          return;
+        }
         const inserted = row(key, r.run);
         let id: number;
         let finalD: number | null = null;

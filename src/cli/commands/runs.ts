@@ -39,6 +39,20 @@ function describeRead(info: DatasetInfo): string {
   return [...read, ...derived].join(', ') + unread;
 }
 
+/**
+ * The file's columns that were read but that the store does not keep (it keeps N, D, C, U, loss, group,
+ * the run's name, step, lineage and state, and a named run's learning rate per checkpoint): said, since
+ * `runs export` does not write them back, and an analysis that needs them (hparams, depth-width) reads
+ * the file itself.
+ */
+function notStored(info: DatasetInfo): string[] {
+  const fields = ['batch', 'width', 'layers', 'gradSq', ...(info.columns.run === undefined ? ['lr'] : [])] as const;
+  return fields.flatMap((f) => {
+    const column = info.columns[f as keyof DatasetInfo['columns']];
+    return column === undefined ? [] : [column === f ? column : `${column} (${f})`];
+  });
+}
+
 function derivedAndUnread(info: DatasetInfo): {
   derived?: DatasetInfo['derived'];
   unread?: string[];
@@ -76,6 +90,12 @@ function copiesNote(file: string, counts: ImportCounts): string | undefined {
   const named = counts.copiesFirst.map((c) => `line ${c.line} (stored from ${c.stored})`).join(', ');
   const more = counts.copies - counts.copiesFirst.length;
   return `note: ${file}: ${counted(counts.copies, 'row')} repeat${counts.copies === 1 ? 's' : ''} a run already in the study to a relative ${SAME_RUN_TOLERANCE.toExponential()} in N, D, C and loss (the same runs written by another format, their values rounded): not added, as copies would weigh twice in a fit and narrow its intervals: ${named}${more > 0 ? ` and ${more} more` : ''}; if they are replicates by design, import again with --keep-copies`;
+}
+
+/** What an import says of the columns it read but did not store (notStored). */
+function storedNote(columns: string[]): string {
+  if (columns.length === 0) return '';
+  return `; not kept in the store: ${columns.join(', ')} (it keeps N, D, C, loss, group, run, step, lineage and state), so runs export does not write ${columns.length === 1 ? 'it' : 'them'} back: hparams and depth-width read ${columns.length === 1 ? 'it' : 'them'} from this file`;
 }
 
 /** What an import says of the runs its tracker had not finished (stored as failed, see importedStatus). */
@@ -269,7 +289,14 @@ Copies would weigh twice in a fit and narrow its intervals; --keep-copies adds t
                   infos[i].columns.state,
                   { keepCopies: f.keepCopies },
                 );
-                results.push({ file, ...counts, columns: infos[i].columns, ...derivedAndUnread(infos[i]) });
+                const dropped = notStored(infos[i]);
+                results.push({
+                  file,
+                  ...counts,
+                  columns: infos[i].columns,
+                  ...derivedAndUnread(infos[i]),
+                  ...(dropped.length ? { notStored: dropped } : {}),
+                });
               } catch (e) {
                 throw importStopped(
                   e,
@@ -286,7 +313,7 @@ Copies would weigh twice in a fit and narrow its intervals; --keep-copies adds t
               if (copyNote) process.stderr.write(`${copyNote}\n`);
               if (!f.json)
                 writeStdout(
-                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store${results[i].copies ? `, ${results[i].copies} ${results[i].copies === 1 ? 'copy' : 'copies'} of stored runs not added` : ''} (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}${unfinishedNote(results[i].unfinished)}\n`,
+                  `${file}: ${counted(results[i].runs, 'run')} and ${counted(results[i].checkpoints, 'checkpoint')} added, ${results[i].skipped} already in the store${results[i].copies ? `, ${results[i].copies} ${results[i].copies === 1 ? 'copy' : 'copies'} of stored runs not added` : ''} (study "${f.study}", ${f.db}); read ${describeRead(infos[i])}${unfinishedNote(results[i].unfinished)}${storedNote(notStored(infos[i]))}\n`,
                 );
             }
             // A Ctrl-C during the last file's transaction is heard here, not lost with the listener: the line

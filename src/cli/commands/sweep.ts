@@ -19,7 +19,7 @@ import { readText } from '../../io/readRuns.js';
 import { exitCodes, UsageError } from '../../errors/index.js';
 import { parsePlan } from '../../experiments/parsePlan.js';
 import { CANCELLED_REASON } from '../../experiments/backends/process.js';
-import { formatNumber, shortReason } from '../../core/format.js';
+import { counted, formatNumber, shortReason } from '../../core/format.js';
 import { parseQuantity, plainNumber } from '../options.js';
 import { checkOutput, printJson, writeOutput, writeStdout } from '../output.js';
 import { claimStudyOrClose, openExisting, openStore, requireStudy } from '../storeAccess.js';
@@ -76,6 +76,18 @@ export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) =
     },
     stop: () => started && bar.stop(),
   };
+}
+
+/**
+ * How many of a `sweep run`'s plan are not in the store yet (its IsoFLOP runs, stored once the probe has
+ * given their learning rate), from the plan's size that the study recorded ("19 runs (#…)"); undefined
+ * for a study run (whose stages are planned as it goes) or once every run is stored.
+ */
+function planRunsNotStored(config: unknown, stored: number): { runs: number; of: number } | undefined {
+  const c = config as { command?: unknown; flags?: Record<string, unknown> } | null;
+  const m = c?.command === 'sweep run' ? /^(\d+) runs /.exec(String(c.flags?.['the plan'] ?? '')) : null;
+  const of = m ? Number(m[1]) : 0;
+  return of > stored ? { runs: of - stored, of } : undefined;
 }
 
 /** A note placed after the design's warnings, which come first. */
@@ -440,6 +452,12 @@ Examples:
           // Ctrl-C, or crashed), their states are the last it recorded, which a job may have left long ago.
           const inFlight = runs.filter((r) => ['submitting', 'queued', 'running'].includes(r.status)).length;
           const unfollowed = inFlight > 0 && !store.studyHasSweep(f.study);
+          // A sweep stores its IsoFLOP runs once the probe has given their learning rate: until then the
+          // counts above are the probe's alone, which read as the whole plan unless the rest is said.
+          const notYetStored = planRunsNotStored(
+            store.studyConfig(f.study),
+            runs.filter((r) => r.config !== null).length,
+          );
           if (f.json)
             return printJson({
               study: f.study,
@@ -449,6 +467,7 @@ Examples:
               spentHours: spent.hours,
               ...(spent.simulatedHours > 0 ? { simulatedHours: spent.simulatedHours } : {}),
               ...(inFlight > 0 ? { followedBySweep: !unfollowed } : {}),
+              ...(notYetStored ? { notYetStored: notYetStored.runs } : {}),
             });
           const planned = Object.entries(counts)
             .map(([k, v]) => `${v} ${k}${k === 'failed' ? divergedProbeNote(probeDiverged, v) : ''}`)
@@ -464,6 +483,10 @@ Examples:
                   ? `no planned runs; ${importedText}`
                   : `${planned}${importedRuns.length > 0 ? `; and ${importedText}, not the sweep's to train or retry` : ''}`
             }; ${spent.text} spent\n${
+              notYetStored
+                ? `the plan's other ${counted(notYetStored.runs, 'run')} (of ${notYetStored.of}: its IsoFLOP runs) ${notYetStored.runs === 1 ? 'is' : 'are'} stored once the learning-rate probe has run, at the probe's rate\n`
+                : ''
+            }${
               unfollowed
                 ? `no sweep is following its ${inFlight} run${inFlight === 1 ? '' : 's'} in flight: ${inFlight === 1 ? 'its state is' : 'their states are'} as a sweep last recorded ${inFlight === 1 ? 'it' : 'them'}; the same "scalelab sweep run" (or "scalelab study run --study ${f.study}") again collects what ended\n`
                 : ''
