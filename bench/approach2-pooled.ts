@@ -89,3 +89,158 @@
  * N_opt at that C checked against the held-out budget's own parabola vertex (noisy itself: a check, not a
  * coverage estimate). The candidates act there only on profiles of ≤ 5 sizes, as they would in frontier.
  */
+import { approach2 } from '../src/analyses/frontier.js';
+import { randomSource, type Random } from '../src/core/random.js';
+import { powerFit } from '../src/core/linearRegression.js';
+import { finiteInterval } from '../src/core/statistics.js';
+import { studentTQuantile } from '../src/core/specialFunctions.js';
+import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
+import type { Dataset, Run } from '../src/io/dataset.js';
+import {
+  families,
+  levels,
+  parabolaVertex,
+  runSmallProfileBench,
+  SMALL,
+  synthetic,
+  TARGET,
+  type Analysis as SmallAnalysis,
+  type Profile,
+} from './approach2Synthetic.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const seeds = arg('seeds', 24);
+const replicates = arg('replicates', 200);
+const json = process.argv.includes('--json');
+const log = (s: string) => process.stderr.write(s + '\n');
+
+const candidates = ['incumbent', 'pooled-centred', 'pooled-n', 'pooled-t', 'pooled-t-sd'] as const;
+/** The candidates and the reference row (pooled, f = 1), which is scored but cannot be chosen. */
+const rows = [...candidates, 'pooled'] as const;
+type Row = (typeof rows)[number];
+type Analysis = SmallAnalysis<Row>;
+/** z(1 − α/2) of the two levels scored: the normal's quantiles the t factor divides by. */
+const Z: Record<number, number> = { 0.9: 1.6448536269514722, 0.95: 1.959963984540054 };
+
+/** Every row's percentile intervals of a and ln N_opt at each target (the header's table). */
+function analyse(profiles: Profile[], targets: number[], reps: number, seed: number): Analysis {
+  const small = profiles.map((p) => new Set(p.x).size <= SMALL);
+  const vertices = profiles.map((p) => parabolaVertex(p.x, p.y));
+  const Cs = profiles.map((p) => p.C);
+  const law = (v: number[]) => {
+    const f = powerFit(Cs, v.map(Math.exp));
+    return { a: f.exponent, lnN: targets.map((C) => Math.log(f.coefficient) + f.exponent * Math.log(C)) };
+  };
+  const point = law(vertices);
+  const groups = profiles.map((p) => ({ design: polynomialDesign(p.x, 2), observed: p.y }));
+  const own = residualBootstrap(groups, { scale: 'relative', pooling: 'per-group' });
+  const pool = residualBootstrap(groups, { scale: 'relative', pooling: 'pooled' });
+  const held = (i: number) => own.groups[i].noResidual !== undefined;
+  // The pool: every residual of the profiles that leave one; ν their residual degrees of freedom.
+  const m = own.groups.reduce((s, g) => s + g.residuals.length, 0);
+  const nu = own.groups.reduce((s, g, i) => s + (held(i) ? 0 : profiles[i].x.length - g.parameters), 0);
+  /** A row's widening of profile i's pooled draws at a level; undefined: the incumbent's own draws. */
+  const factor = (row: Row, i: number, level: number): number | undefined => {
+    switch (row) {
+      case 'incumbent':
+        return undefined;
+      case 'pooled':
+        return 1;
+      case 'pooled-centred':
+        return Math.sqrt(m / (m - 1));
+      case 'pooled-n':
+        return Math.sqrt(profiles[i].x.length / (profiles[i].x.length - 1));
+      case 'pooled-t':
+        return studentTQuantile((1 + level) / 2, nu) / Z[level];
+      case 'pooled-t-sd':
+        return nu > 2 ? Math.sqrt(nu / (nu - 2)) : undefined;
+    }
+  };
+  const samples = Object.fromEntries(
+    rows.map((row) => [
+      row,
+      Object.fromEntries(levels.map((lv) => [lv, { a: [] as number[], lnN: targets.map(() => [] as number[]) }])),
+    ]),
+  ) as Record<Row, Record<number, { a: number[]; lnN: number[][] }>>;
+  for (let r = 0; r < reps; r++) {
+    // The incumbent's draws, exactly as frontier makes them (its own residuals; a held profile keeps its losses),
+    // and the pool's from the same stream: every pooled row draws the very same residual indices.
+    let random: Random = randomSource(seed, r);
+    const ys = profiles.map((p, i) => (held(i) ? p.y : own.draw(i, random)));
+    random = randomSource(seed, r);
+    const pooledYs = profiles.map((p, i) => (held(i) || !small[i] ? ys[i] : pool.draw(i, random)));
+    for (const row of rows) {
+      // A row whose factors do not depend on the level draws one set of vertices for both levels.
+      const byLevel = new Map<string, number[]>();
+      for (const lv of levels) {
+        const fs = profiles.map((_, i) => (held(i) || !small[i] ? undefined : factor(row, i, lv)));
+        const key = fs.join(',');
+        let v = byLevel.get(key);
+        if (!v) {
+          v = profiles.map((p, i) => {
+            if (held(i)) return vertices[i];
+            const f = fs[i];
+            if (f === undefined) return parabolaVertex(p.x, ys[i]);
+            const fitted = own.groups[i].fitted;
+            return parabolaVertex(
+              p.x,
+              f === 1 ? pooledYs[i] : pooledYs[i].map((y, j) => fitted[j] * (1 + f * (y / fitted[j] - 1))),
+            );
+          });
+          byLevel.set(key, v);
+        }
+        const l = law(v);
+        samples[row][lv].a.push(l.a);
+        l.lnN.forEach((n, k) => samples[row][lv].lnN[k].push(n));
+      }
+    }
+  }
+  const intervals = {} as Analysis['intervals'];
+  for (const row of rows) {
+    intervals[row] = {};
+    for (const lv of levels)
+      intervals[row][lv] = {
+        a: finiteInterval(samples[row][lv].a, lv),
+        lnN: samples[row][lv].lnN.map((xs) => finiteInterval(xs, lv)),
+      };
+  }
+  return { a: point.a, lnN: point.lnN, intervals };
+}
+
+const decided = runSmallProfileBench<Row>({
+  rows,
+  choosable: candidates,
+  seeds,
+  replicates,
+  json,
+  // approach2-small's independent seeding, offset by 1e8: no trial repeats one it scored.
+  dataSeed: (seed, fi, ni, sizes, budgets) =>
+    seed * 1000 + sizes * 10 + budgets + 1e6 * (1 + fi) + 1e5 * (1 + ni) + 1e8,
+  replicateSeed: (seed, fi, ni) => seed + 1e4 * (1 + fi) + 1e3 * (1 + ni) + 1e8,
+  analyse,
+});
+
+// ---- what frontier ships against the decision ---------------------------------------------------------------
+{
+  const shipped: Row = decided ?? 'incumbent';
+  const profiles = synthetic(families.hoffmann, 0.01, 5, 4, 1, false);
+  const runs: Run[] = profiles.flatMap((p) =>
+    p.x.map((x, j) => ({ N: Math.exp(x), D: p.C / (6 * Math.exp(x)), C: p.C, loss: p.y[j], line: 2 + j })),
+  );
+  const dataset: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
+  const r = approach2(
+    dataset,
+    [TARGET],
+    { budgets: profiles.map((p) => p.C) },
+    { replicates: 50, seed: 7, level: 0.95 },
+  );
+  const mine = analyse(profiles, [TARGET], 50, 7).intervals[shipped][0.95].a!;
+  const same = Math.abs(r.intervals.a![0] - mine[0]) < 1e-9 && Math.abs(r.intervals.a![1] - mine[1]) < 1e-9;
+  log(
+    `decided row "${shipped}": a interval ${mine.map((v) => v.toFixed(5)).join('–')} vs what approach2 ships, ${r.intervals.a!.map((v) => v.toFixed(5)).join('–')}: ${same ? 'equal' : 'DIFFERENT'}`,
+  );
+  if (!same) process.exit(1);
+}
