@@ -88,6 +88,40 @@
  * largest is held out, each row fitted on the others (400 replicates, seed 1), and its 90 %/95 % interval for
  * N_opt at that C checked against the held-out budget's own parabola vertex (noisy itself: a check, not a
  * coverage estimate). The candidates act there only on profiles of ≤ 5 sizes, as they would in frontier.
+ *
+ * Result (added after the run; the text above is as committed before it, at f744e51, the body at f55f67c,
+ * unchanged since; one rounding in the text above: t_7(0.975)/z is ×1.206, not ×1.207). 2026-12-06, default
+ * arguments (24 seeds, 200 replicates; 429 s of scoring on the busy 2-core machine, 117 s of CPU), 95 %
+ * coverage of a / N_opt(1e22) on the 5-size grids, 288 trials a law, and the median 95 % ln N_opt width as a
+ * multiple of the incumbent's:
+ *
+ *   law          incumbent (0)  pooled-centred (1)  pooled-n (2)        pooled-t (3)        pooled-t-sd (4)     pooled (ref.)
+ *   hoffmann     91.3 / 91.0    96.5 / 95.8 ×1.12   96.9 / 96.9 ×1.29   96.9 / 96.5 ×1.27   96.9 / 96.2 ×1.28   95.5 / 95.5 ×1.12
+ *   epoch        92.7 / 92.4    94.8 / 95.5 ×1.08   97.2 / 96.5 ×1.24   97.2 / 97.6 ×1.25   97.2 / 97.6 ×1.24   94.4 / 95.5 ×1.04
+ *   muennighoff  93.1 / 92.0    95.8 / 95.5 ×1.13   96.9 / 96.5 ×1.19   97.6 / 96.5 ×1.15   97.6 / 96.5 ×1.14   95.5 / 95.5 ×1.12
+ *   cs336        87.8 / 88.5    90.3 / 89.2 ×1.10   92.4 / 94.1 ×1.16   92.4 / 94.4 ×1.20   92.0 / 93.1 ×1.14   89.2 / 89.2 ×1.04
+ *
+ * Leave one law out: pooled-centred is chosen in every fold (mean interval score 3.06–3.19, against
+ * pooled-t-sd's 3.22–3.31, pooled-n's 3.23–3.32, pooled-t's 3.25–3.36; the incumbent qualifies in none), but
+ * it is under the floor with cs336 held out (90.3 / 89.2). Every candidate is under on cs336, in a (92.0–92.4
+ * for the three wider ones), so no reading of the rule would ship one. The 4-size guard holds for every
+ * candidate. Decision: keep the incumbent; nothing changes in src/. The decided row equals what approach2
+ * ships (the check at the end).
+ * The shortfall is not in the noise's scale. By noise level (5 sizes, all laws) the incumbent holds 86.5 /
+ * 86.2 at 0.5 %, 90.9 / 90.9 at 1 % and 96.4 / 95.8 at 2 %, and every widening keeps that gradient (pooled-t:
+ * 94.0 / 93.8, 95.6 / 96.6, 98.4 / 98.4): a miss that grows as the noise shrinks is a bias of the 5-size
+ * parabola's vertex (its shape error over 1 decade), which a factor on the residuals scales with the noise
+ * and so cannot meet without over-covering the noisier grids. By design (5 sizes, all laws), the incumbent
+ * against pooled-t: centred 4 budgets 89.6 / 88.9 → 95.8 / 95.8, centred 7 94.4 / 92.4 → 96.9 / 98.6,
+ * off-centre 4 90.6 / 89.9 → 94.1 / 94.1, off-centre 7 90.3 / 92.7 → 97.2 / 96.5.
+ * This fresh sample confirms approach2-small's measurement of today's intervals: 5 sizes 87.8–93.1 / 88.5–92.4
+ * (mean of the laws 91.2 / 91.0), 4 sizes 84.4–89.9 / 84.0–91.0 (87.2 / 87.2); pooled alone 89.2–95.5 at 5
+ * sizes, under on cs336 again (89.2 / 89.2). At 4 sizes pooling lifts coverage to 90.3–98.3 at 1.8–2.3 times
+ * the width (a 4-run profile's own residuals have one degree of freedom).
+ * Real check: every row gives the incumbent's verdict on every case (chinchilla and datablations-1epoch
+ * miss at 90 and 95 %; the others hold). On moby-small (4 runs a budget; 2 budgets left when the largest is
+ * held out, ν = 2) pooling alone widens the 95 % interval of N_opt from ×8.3 to ×20 (pooled-centred ×79,
+ * pooled-n ×20, pooled-t ×832; pooled-t-sd keeps the incumbent's draws at ν = 2).
  */
 import { approach2 } from '../src/analyses/frontier.js';
 import { randomSource, type Random } from '../src/core/random.js';
