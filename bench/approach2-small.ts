@@ -107,18 +107,16 @@ import { powerFit } from '../src/core/linearRegression.js';
 import { finiteInterval } from '../src/core/statistics.js';
 import { studentTQuantile } from '../src/core/specialFunctions.js';
 import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
-import { readBenchmark } from '../src/io/benchmarkCases.js';
 import type { Dataset, Run } from '../src/io/dataset.js';
-import { countedBudgets, sourceOf } from './isoflopCases.js';
 import {
   families,
-  noises,
+  levels,
   parabolaVertex,
-  placements,
+  runSmallProfileBench,
+  SMALL,
   synthetic,
   TARGET,
-  trueA,
-  trueLnN,
+  type Analysis as SmallAnalysis,
   type Profile,
 } from './approach2Synthetic.js';
 
@@ -130,16 +128,9 @@ const seeds = arg('seeds', 24);
 const replicates = arg('replicates', 200);
 const json = process.argv.includes('--json');
 const log = (s: string) => process.stderr.write(s + '\n');
-const say = (s: string) => (json ? log(s) : console.log(s));
 
 const candidates = ['incumbent', 'pooled', 'df-widened', 't-widened', 'leave-one-size-out'] as const;
 type Candidate = (typeof candidates)[number];
-const levels = [0.9, 0.95] as const;
-/** Profiles of more sizes than this get frontier's vertex-discrepancy term; no candidate touches them. */
-const SMALL = 5;
-const FLOOR = 0.929;
-const widths = [5, 4];
-const budgetCounts = [4, 7];
 const Z975 = 1.959963984540054;
 
 /** The profile less its end size whose lowest loss is the higher (the end farther up the profile). */
@@ -151,12 +142,7 @@ function leaveOneSizeOut(p: Profile): number[] {
 }
 const pick = (xs: number[], idx: number[]) => idx.map((j) => xs[j]);
 
-type Iv = [number, number] | undefined;
-interface Analysis {
-  a: number;
-  lnN: number[];
-  intervals: Record<Candidate, Record<number, { a: Iv; lnN: Iv[] }>>;
-}
+type Analysis = SmallAnalysis<Candidate>;
 
 /** Every candidate's percentile intervals of a and ln N_opt at each target (the header's table). */
 function analyse(profiles: Profile[], targets: number[], reps: number, seed: number): Analysis {
@@ -244,241 +230,14 @@ function analyse(profiles: Profile[], targets: number[], reps: number, seed: num
   if (!same) process.exit(2);
 }
 
-// ---- scoring ---------------------------------------------------------------------------------------------
-interface Trial {
-  family: string;
-  cell: string;
-  sizes: number;
-  placement: string;
-  noise: number;
-  budgets: number;
-  row: Candidate;
-  covered: Record<number, { a: boolean; N: boolean }>;
-  width: Record<number, { a: number; N: number }>;
-  /** Interval scores at 95 % (a; ln N_opt), not yet normalised. */
-  score: { a: number; N: number };
-}
-const inside = (iv: Iv, t: number) => !!iv && iv[0] <= t && t <= iv[1];
-const intervalScore = (iv: Iv, t: number, alpha = 0.05) =>
-  !iv ? Infinity : iv[1] - iv[0] + (2 / alpha) * (Math.max(0, iv[0] - t) + Math.max(0, t - iv[1]));
-
-const trials: Trial[] = [];
-const started = Date.now();
-for (const [fi, [family, l]] of Object.entries(families).entries())
-  for (const [ni, noise] of noises.entries())
-    for (const sizes of widths)
-      for (const budgets of budgetCounts)
-        for (const placement of placements) {
-          const cell = `${family} ${noise * 100}% ${sizes}×${budgets} ${placement}`;
-          for (let seed = 1; seed <= seeds; seed++) {
-            // approach2-width.ts's --independent seeding: each law and noise level its own draws.
-            const profiles = synthetic(
-              l,
-              noise,
-              sizes,
-              budgets,
-              seed * 1000 + sizes * 10 + budgets + 1e6 * (1 + fi) + 1e5 * (1 + ni),
-              placement === 'centred',
-            );
-            const r = analyse(profiles, [TARGET], replicates, seed + 1e4 * (1 + fi) + 1e3 * (1 + ni));
-            const ta = trueA(l),
-              tN = trueLnN(l, TARGET);
-            for (const row of candidates) {
-              const iv = r.intervals[row];
-              trials.push({
-                family,
-                cell,
-                sizes,
-                placement,
-                noise,
-                budgets,
-                row,
-                covered: Object.fromEntries(
-                  levels.map((lv) => [lv, { a: inside(iv[lv].a, ta), N: inside(iv[lv].lnN[0], tN) }]),
-                ),
-                width: Object.fromEntries(
-                  levels.map((lv) => {
-                    const ia = iv[lv].a,
-                      iN = iv[lv].lnN[0];
-                    return [lv, { a: ia ? ia[1] - ia[0] : NaN, N: iN ? iN[1] - iN[0] : NaN }];
-                  }),
-                ),
-                score: { a: intervalScore(iv[0.95].a, ta), N: intervalScore(iv[0.95].lnN[0], tN) },
-              });
-            }
-          }
-        }
-log(
-  `scored ${trials.length / candidates.length} trials × ${candidates.length} candidates in ${((Date.now() - started) / 1000).toFixed(0)} s`,
-);
-
-const median = (xs: number[]) => {
-  const s = xs.filter(Number.isFinite).sort((p, q) => p - q);
-  return s.length ? s[s.length >> 1] : NaN;
-};
-// The incumbent's median 95 % width per cell: the unit of the interval score.
-const unit = new Map<string, { a: number; N: number }>();
-for (const cell of new Set(trials.map((t) => t.cell))) {
-  const ts = trials.filter((t) => t.cell === cell && t.row === 'incumbent');
-  unit.set(cell, { a: median(ts.map((t) => t.width[0.95].a)), N: median(ts.map((t) => t.width[0.95].N)) });
-}
-const normScore = (t: Trial) => t.score.a / unit.get(t.cell)!.a + t.score.N / unit.get(t.cell)!.N;
-
-interface Summary {
-  trials: number;
-  coverage: Record<number, { a: number; N: number }>;
-  medianWidth: Record<number, { a: number; N: number }>;
-  /** Median over trials of the 95 % ln N_opt width ÷ the incumbent's median in the same cell. */
-  relativeWidthN: number;
-  score: number;
-  /** 95 % coverage of a and of N_opt at least FLOOR. */
-  covers95: boolean;
-}
-function summarise(ts: Trial[]): Summary {
-  const n = ts.length;
-  const coverage: Summary['coverage'] = {},
-    medianWidth: Summary['medianWidth'] = {};
-  for (const lv of levels) {
-    coverage[lv] = { a: ts.filter((t) => t.covered[lv].a).length / n, N: ts.filter((t) => t.covered[lv].N).length / n };
-    medianWidth[lv] = { a: median(ts.map((t) => t.width[lv].a)), N: median(ts.map((t) => t.width[lv].N)) };
-  }
-  return {
-    trials: n,
-    coverage,
-    medianWidth,
-    relativeWidthN: median(ts.map((t) => t.width[0.95].N / unit.get(t.cell)!.N)),
-    score: ts.reduce((s, t) => s + normScore(t), 0) / n,
-    covers95: coverage[0.95].a >= FLOOR && coverage[0.95].N >= FLOOR,
-  };
-}
-const pct = (x: number) => `${(100 * x).toFixed(1)}`.padStart(5);
-const line = (label: string, s: Summary) =>
-  `${label.padEnd(44)} ${String(s.trials).padStart(4)}  a ${pct(s.coverage[0.9].a)} ${pct(s.coverage[0.95].a)}  N ${pct(s.coverage[0.9].N)} ${pct(s.coverage[0.95].N)}  width95 a ${s.medianWidth[0.95].a.toFixed(3)} lnN ${s.medianWidth[0.95].N.toFixed(3)} (×${s.relativeWidthN.toFixed(2)})  score ${s.score.toFixed(2)}${s.covers95 ? '' : '  UNDER'}`;
-
-say(
-  `\nApproach 2 on small profiles, ${seeds} seeds a cell, ${replicates} replicates, independent draws; coverage % (90, 95) of a and N_opt(1e22); ×: ln N_opt width ÷ the incumbent's; floor ${pct(FLOOR)} %`,
-);
-const table = (title: string, keys: string[], of: (t: Trial, k: string) => boolean) => {
-  say(`\n${title}`);
-  const out: Record<string, Record<Candidate, Summary>> = {};
-  for (const k of keys) {
-    out[k] = {} as Record<Candidate, Summary>;
-    for (const row of candidates) {
-      out[k][row] = summarise(trials.filter((t) => t.row === row && of(t, k)));
-      say(line(`${row} / ${k}`, out[k][row]));
-    }
-  }
-  return out;
-};
-const familyNames = Object.keys(families);
-const bySizeFamily = Object.fromEntries(
-  widths.map((w) => [w, table(`${w} sizes, by law:`, familyNames, (t, k) => t.sizes === w && t.family === k)]),
-) as Record<number, Record<string, Record<Candidate, Summary>>>;
-const byPlacement = table(
-  '5 sizes, by placement and budget count (all laws, noises):',
-  placements.flatMap((p) => budgetCounts.map((b) => `${p} ${b} budgets`)),
-  (t, k) => t.sizes === 5 && k === `${t.placement} ${t.budgets} budgets`,
-);
-const byNoise = table(
-  '5 sizes, by noise (all laws, placements, budget counts):',
-  noises.map((nz) => `${nz * 100} % noise`),
-  (t, k) => t.sizes === 5 && k === `${t.noise * 100} % noise`,
-);
-
-// ---- the decision: leave one law out on the 5-size grids, the 4-size guard ---------------------------------
-const folds = familyNames.map((held) => {
-  const train = trials.filter((t) => t.sizes === 5 && t.family !== held);
-  const qualified = candidates
-    .map((c) => ({ c, s: summarise(train.filter((t) => t.row === c)) }))
-    .filter((q) => q.s.covers95)
-    .sort((p, q) => p.s.score - q.s.score);
-  return {
-    held,
-    chosen: qualified[0]?.c,
-    scores: Object.fromEntries(qualified.map((q) => [q.c, q.s.score])),
-    heldCovers: Object.fromEntries(candidates.map((c) => [c, bySizeFamily[5][held][c].covers95])),
-  };
+runSmallProfileBench({
+  rows: candidates,
+  choosable: candidates,
+  seeds,
+  replicates,
+  json,
+  // approach2-width.ts's --independent seeding: each law and noise level its own draws.
+  dataSeed: (seed, fi, ni, sizes, budgets) => seed * 1000 + sizes * 10 + budgets + 1e6 * (1 + fi) + 1e5 * (1 + ni),
+  replicateSeed: (seed, fi, ni) => seed + 1e4 * (1 + fi) + 1e3 * (1 + ni),
+  analyse,
 });
-say('\nLeave one law out on 5 sizes (qualified on the other three at 95 %, their mean interval score):');
-for (const f of folds)
-  say(
-    `  held out ${f.held.padEnd(12)} chosen: ${f.chosen ?? 'none'} (${Object.entries(f.scores)
-      .map(([c, s]) => `${c} ${s.toFixed(2)}`)
-      .join(
-        ', ',
-      )}); on ${f.held} at 95 %: ${candidates.map((c) => `${c} ${f.heldCovers[c] ? 'covers' : 'UNDER'}`).join(', ')}`,
-  );
-/** The 4-size guard: on every law, 95 % coverage of a and of N_opt ≥ the lower of FLOOR and the incumbent's. */
-const guard = (c: Candidate) =>
-  familyNames.every((fam) => {
-    const s = bySizeFamily[4][fam][c].coverage[0.95],
-      inc = bySizeFamily[4][fam].incumbent.coverage[0.95];
-    return s.a >= Math.min(FLOOR, inc.a) && s.N >= Math.min(FLOOR, inc.N);
-  });
-say(`4-size guard: ${candidates.map((c) => `${c} ${guard(c) ? 'holds' : 'FAILS'}`).join(', ')}`);
-const one = folds[0].chosen;
-const winner =
-  one !== undefined && one !== 'incumbent' && folds.every((f) => f.chosen === one && f.heldCovers[one]) && guard(one)
-    ? one
-    : undefined;
-say(`Decision: ${winner ? `ship candidate "${winner}"` : 'keep the incumbent'}`);
-
-// ---- real check --------------------------------------------------------------------------------------------
-say('\nReal check: the largest counted budget held out, each candidate fitted on the others (400 replicates, seed 1);');
-say("does its interval for N_opt at that C hold the held-out budget's own vertex? (that vertex is noisy too)");
-const real: {
-  source: string;
-  case: string;
-  budgets: number;
-  sizes: number[];
-  heldC: number;
-  results: Record<Candidate, Record<number, boolean>>;
-}[] = [];
-for (const bc of readBenchmark()) {
-  const counted = countedBudgets(bc);
-  if (counted.length < 3) continue;
-  const profiles: Profile[] = counted.map((b) => {
-    const runs = [...b.runs].sort((p, q) => p.N! - q.N!);
-    return { C: b.C, x: runs.map((r) => Math.log(r.N!)), y: runs.map((r) => r.loss) };
-  });
-  const held = profiles[profiles.length - 1];
-  const fitted = profiles.slice(0, -1);
-  const r = analyse(fitted, [held.C], 400, 1);
-  const truth = parabolaVertex(held.x, held.y);
-  const results = {} as Record<Candidate, Record<number, boolean>>;
-  const parts: string[] = [];
-  for (const row of candidates) {
-    results[row] = Object.fromEntries(levels.map((lv) => [lv, inside(r.intervals[row][lv].lnN[0], truth)]));
-    const iv = r.intervals[row][0.95].lnN[0];
-    parts.push(
-      `${row} ${results[row][0.9] ? 'yes' : 'no'}/${results[row][0.95] ? 'yes' : 'no'} (${iv ? `×${Math.exp((iv[1] - iv[0]) / 2).toFixed(2)}` : '—'})`,
-    );
-  }
-  const sizes = fitted.map((p) => new Set(p.x).size);
-  real.push({ source: sourceOf(bc.spec.id), case: bc.spec.id, budgets: counted.length, sizes, heldC: held.C, results });
-  say(
-    `  ${sourceOf(bc.spec.id)} [${bc.spec.id}], ${counted.length} budgets (sizes ${sizes.join(',')}), held C = ${held.C.toExponential(2)}, off ${Math.abs(Math.log10(Math.exp(r.lnN[0] - truth))).toFixed(3)} dec: ${parts.join('; ')}`,
-  );
-}
-say(
-  "  (covered at 90 %/95 %; ×: the 95 % interval's half-width as a factor; off: |log10| of the estimate against that vertex)",
-);
-
-if (json)
-  console.log(
-    JSON.stringify(
-      {
-        seeds,
-        replicates,
-        floor: FLOOR,
-        bySizeFamily,
-        byPlacement,
-        byNoise,
-        folds,
-        decision: winner ?? 'incumbent',
-        real,
-      },
-      null,
-      1,
-    ),
-  );
