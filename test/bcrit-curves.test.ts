@@ -89,7 +89,6 @@ test('a B_crit that does not grow as the loss falls is said as one value with it
     result: r,
     replicates: 200,
     batchColumn: 'batch_tokens',
-    warnings: r.warnings,
   });
   assert.match(
     text,
@@ -120,7 +119,6 @@ test('the law interval from the replicates that survived says so and the share l
     result: r,
     replicates: 1000,
     batchColumn: 'batch',
-    warnings: [],
   });
   assert.match(
     text,

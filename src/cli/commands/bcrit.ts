@@ -197,10 +197,11 @@ export function registerBcrit(program: Command, run: Run): void {
               loss,
               at,
               tradeoff: at ? batchTradeoff(at.bCrit) : undefined,
-              warnings,
             }),
             file,
           );
+          // Warnings on stderr, as every command says them (README, Output): stdout holds the result only.
+          process.stderr.write(warnings.map((w) => `warning: ${w}\n`).join(''));
           return;
         }
         if (loss === undefined)

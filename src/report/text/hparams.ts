@@ -77,7 +77,6 @@ export function criticalBatchFromRunsReport(x: {
   loss?: number;
   at?: ReturnType<typeof criticalBatchAtLoss>;
   tradeoff?: ReturnType<typeof batchTradeoff>;
-  warnings: string[];
 }): string {
   const { source: file, result: r, replicates, at } = x;
   const lines = [
@@ -125,7 +124,6 @@ export function criticalBatchFromRunsReport(x: {
     );
     if (x.tradeoff) lines.push(tradeoffTable(x.tradeoff, unit).trimEnd());
   }
-  lines.push(...x.warnings.map((w) => `warning: ${w}`));
   return lines.join('\n') + '\n';
 }
 
