@@ -1068,6 +1068,16 @@ export class RunValidator {
   private readonly nameLines = new Map<string, number>();
 
   /**
+   * Each run name's last row (its step and line) and the first row where its step went back, in a history
+   * read by a display name: a resumed run (W&B keeps the rows logged before the crash and those after the
+   * resume from an earlier checkpoint) or two runs of one name written one after the other both step back.
+   */
+  private readonly nameSteps = new Map<
+    string,
+    { step: number; line: number; back?: { from: number; fromLine: number; to: number; line: number } }
+  >();
+
+  /**
    * Refuses a display name that repeats where runs would be merged: a W&B Name is shared by runs that
    * differ only in their seed, or a sweep named alike, and their rows would be read as one run's (a
    * final-loss table keeps one of them; a history interleaves their curves). Refused rather than kept
@@ -1082,14 +1092,37 @@ export class RunValidator {
     const step = columns.step === undefined || perRun ? undefined : run.step;
     if (columns.step !== undefined && !perRun && step === undefined) return;
     const key = step === undefined ? run.run : `${run.run}\u0000${step}`;
+    let back: { from: number; fromLine: number; to: number; line: number } | undefined;
+    if (step !== undefined) {
+      const last = this.nameSteps.get(run.run);
+      back =
+        last?.back ??
+        (last && step < last.step ? { from: last.step, fromLine: last.line, to: step, line: rec.line } : undefined);
+      this.nameSteps.set(run.run, { step, line: rec.line, ...(back ? { back } : {}) });
+    }
     const first = this.nameLines.get(key);
     if (first === undefined) return void this.nameLines.set(key, rec.line);
     const col = columns.run!;
     const cell = rec.cell(col);
     const found = this.options.columns?.run === undefined;
     const idColumn = this.header.find((h) => ['id', 'run_id', 'runid'].includes(normalise(h)));
+    const where = { file: this.source, line: rec.line, ...(cell ? { column: cell.column } : {}), columnName: col };
+    if (back)
+      // The name's steps went back before this repeat: one name's rows start over, which a resumed run
+      // does as well as two runs named alike; both are named, and the rows are neither kept nor dropped.
+      throw new InputError(
+        where,
+        (o) =>
+          `run name ${quoteForMessage(run.run!)}: its step goes back from ${back.from} (line ${back.fromLine}) to ${back.to} (line ${back.line}), and step ${step} is also at line ${first}: ${
+            found ? `this W&B export's "${col}" column is read as the run` : `"${col}" is read as the run`
+          }, and within one name the rows start over — a run resumed from an earlier checkpoint (its rows from before the crash and from after the resume are both in the export), or two runs named alike; read as one run, its curve would go back and forth. ${
+            idColumn === undefined
+              ? `Two runs: tell them apart with a column of run ids (W&B's ID, added to the export from the runs table's columns: ${o('columns')} run=ID)`
+              : `Two runs: tell them apart with the file's run ids (${o('columns')} run=${idColumn})`
+          }; a resumed run: keep the rows logged after the resume, filtering out of the file its rows before line ${back.line} at step ${back.to} or later (logged before the crash, then trained over)`,
+      );
     throw new InputError(
-      { file: this.source, line: rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
+      where,
       (o) =>
         `run name ${quoteForMessage(run.run!)} is also at line ${first}${step === undefined ? '' : `, at the same step ${step}`}: ${
           found ? `this W&B export's "${col}" column is read as the run, but it is` : `"${col}" is`
