@@ -14,6 +14,7 @@ import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import { runStates, type Dataset, type Run, type RunState } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
+import { lastDigitPlace, notePrintedPlaces, type PrintedPlaces, type RunValueField } from '../core/sameRun.js';
 import {
   lineColumn,
   lineStartsOf,
@@ -592,6 +593,13 @@ function derivations(has: (f: Field) => boolean): Dataset['derived'] {
   return derived;
 }
 
+const runValueFields: readonly string[] = ['N', 'D', 'C', 'U', 'loss'] satisfies RunValueField[];
+
+/** Whether a numeric field is one of the values that say which run a row is (core/sameRun.ts). */
+function isRunValueField(f: string): f is RunValueField {
+  return runValueFields.includes(f);
+}
+
 function parseNumber(raw: string | number | null): number {
   if (typeof raw === 'number') return raw;
   if (raw === null) return NaN;
@@ -914,6 +922,7 @@ export class RunValidator {
       }
     }
     const run: Run = { loss: NaN, line: rec.line };
+    let places: PrintedPlaces | undefined;
     const stepCell = columns.step === undefined ? undefined : rec.cell(columns.step);
     const atStart =
       this.options.zeroAtStepZero === true &&
@@ -976,6 +985,12 @@ export class RunValidator {
         );
       run[f] = value;
       this.numbered.add(f);
+      // The digits the cell printed, for telling a rounded copy of a run from another run (core/sameRun.ts);
+      // a JSON number's text is gone once parsed, and its shortest form stands for it.
+      if (isRunValueField(f)) {
+        const place = lastDigitPlace(typeof cell.text === 'string' ? cell.text : String(value));
+        if (place !== undefined) (places ??= {})[f] = place;
+      }
     }
     for (const f of ['group', 'run'] as const) {
       const col = columns[f];
@@ -1041,6 +1056,12 @@ export class RunValidator {
       run.C = 6 * run.N * run.D;
       if (!(run.C > 0 || startZero('C', run.C)) || !Number.isFinite(run.C))
         this.outOfRange(rec, columns.D!, `C = 6ND = 6 × ${run.N} × ${run.D}`, run.C);
+    }
+    // A derived D or C follows from the values it is computed from, which are compared in its stead.
+    if (places) {
+      if (derived.D) places.D = Infinity;
+      if (derived.C) places.C = Infinity;
+      notePrintedPlaces(run, places);
     }
     if (run.U !== undefined && run.D !== undefined && run.U > run.D * (1 + 1e-9)) {
       const cell = rec.cell(columns.U!)!;
