@@ -17,17 +17,18 @@ test('runs import: the same runs again as JSONL with D rounded are copies, said 
   const rows = [1e8, 2e8, 4e8].map((N, i) => ({ N, D: 2e9 * (i + 1) + 123, loss: 3 - i / 10 }));
   writeFileSync(csv, 'N,D,loss\n' + rows.map((r) => `${r.N},${r.D.toPrecision(7)},${r.loss}`).join('\n') + '\n');
   writeFileSync(jsonl, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
-  const r = scalelab(['runs', 'import', csv, jsonl, '--db', copiesDb]);
+  // The JSONL's full values first, then the CSV that rounded D to 7 digits: its rows are the stored runs rounded.
+  const r = scalelab(['runs', 'import', jsonl, csv, '--db', copiesDb]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(
     r.stdout,
-    /copies\.jsonl: 0 runs and 0 checkpoints added, 0 already in the store, 3 copies of stored runs not added/,
+    /copies\.csv: 0 runs and 0 checkpoints added, 0 already in the store, 3 copies of stored runs not added/,
   );
   assert.match(
     r.stderr,
-    /note: .*copies\.jsonl: 3 rows repeat a run already in the study to a relative 1e-6 .*line 1 \(stored from .*copies\.csv:2\), line 2 .*--keep-copies/,
+    /note: .*copies\.csv: 3 rows repeat a run already in the study in N, D, C and loss to the digits the file printed .*line 2 \(stored from .*copies\.jsonl:1\), line 3 .*--keep-copies/,
   );
-  const kept = scalelab(['runs', 'import', jsonl, '--db', copiesDb, '--keep-copies', '--json']);
+  const kept = scalelab(['runs', 'import', csv, '--db', copiesDb, '--keep-copies', '--json']);
   assert.equal(kept.code, 0, kept.stderr);
   assert.deepEqual([kept.json().files[0].runs, kept.json().files[0].copies], [3, 0]);
   assert.doesNotMatch(kept.stderr, /repeat a run/);

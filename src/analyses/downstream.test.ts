@@ -1063,4 +1063,7 @@ test('an error against an actual accuracy is judged as the screen judges its bac
   assert.equal(at.judgedOn, 'relative error');
   assert.ok(Math.abs(judgedError(at) - 0.1) < 1e-12);
   assert.equal(actualErrorWords(errorAgainstActual(0.55, 0.5)), '+10.0 %');
+  // A prediction a hair under a low actual is no error below it: "0.0 pts", not "−0.0 pts".
+  assert.equal(actualErrorWords(errorAgainstActual(0.0499, 0.05)), '0.0 pts');
+  assert.equal(actualErrorWords(errorAgainstActual(0.049, 0.05)), '−0.1 pts');
 });

@@ -19,7 +19,7 @@
  * swamps the spread is judged before monotonicity, as under it ρ is low whatever the trend.
  */
 import { mean } from '../core/statistics.js';
-import { formatPercent, formatSignedPercent } from '../core/format.js';
+import { formatPercent, formatSigned, formatSignedPercent } from '../core/format.js';
 import { InputError } from '../errors/index.js';
 import type { ChanceSource } from './answerChoices.js';
 import {
@@ -95,7 +95,7 @@ export function judgedError(e: ActualError): number {
 export function actualErrorWords(e: ActualError): string {
   return e.judgedOn === 'relative error'
     ? formatSignedPercent(e.relativeError!)
-    : `${e.absoluteError >= 0 ? '+' : '−'}${Math.abs(100 * e.absoluteError).toFixed(1)} pts`;
+    : formatSigned(100 * e.absoluteError, 1, 'pts');
 }
 
 export interface TaskBacktest {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { counted, shortReason, truncateAtWord } from './format.js';
+import { counted, formatSigned, formatSignedPercent, shortReason, truncateAtWord } from './format.js';
 
 test('truncateAtWord cuts at a word with an ellipsis, never mid-word unless one word is too long', () => {
   const reason = 'training diverged: the loss became NaN early in training (learning rate too high)';
@@ -31,4 +31,15 @@ test('counted: one run, two runs, no runs', () => {
   assert.equal(counted(1, 'run'), '1 run');
   assert.equal(counted(2, 'checkpoint'), '2 checkpoints');
   assert.equal(counted(0, 'run'), '0 runs');
+});
+
+test('a signed error that rounds to zero has no sign: never "−0.0"', () => {
+  assert.equal(formatSigned(-0.0004, 1, 'pts'), '0.0 pts');
+  assert.equal(formatSigned(0.0004, 1, 'pts'), '0.0 pts');
+  assert.equal(formatSigned(-0, 1, 'pts'), '0.0 pts');
+  assert.equal(formatSigned(-0.05, 1, 'pts'), '−0.1 pts');
+  assert.equal(formatSigned(1.25, 1, 'pts'), '+1.3 pts');
+  assert.equal(formatSignedPercent(-0.0002), '0.0 %');
+  assert.equal(formatSignedPercent(-0.042), '−4.2 %');
+  assert.equal(formatSignedPercent(0.042), '+4.2 %');
 });

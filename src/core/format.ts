@@ -81,9 +81,20 @@ export function formatPercent(fraction: number, digits = 1): string {
   return `${(fraction * 100).toFixed(digits)} %`;
 }
 
-/** A relative error as the downstream tables write it: a sign always (− a true minus), one decimal, "+4.2 %". */
+/**
+ * A signed difference with `decimals` decimals and its unit: "+4.2 %", "−1.3 pts" (a true minus). A value
+ * that rounds to zero is written without a sign ("0.0 pts"): a tiny negative error is no error below the
+ * truth, and "−0.0" reads as one. Every signed error the reports print goes through this.
+ */
+export function formatSigned(value: number, decimals: number, unit: string): string {
+  const magnitude = Math.abs(value).toFixed(decimals);
+  const sign = Number(magnitude) === 0 ? '' : value > 0 ? '+' : '−';
+  return `${sign}${magnitude} ${unit}`;
+}
+
+/** A relative error as the downstream tables write it: a sign (− a true minus), one decimal, "+4.2 %". */
 export function formatSignedPercent(fraction: number): string {
-  return `${fraction >= 0 ? '+' : '−'}${formatPercent(Math.abs(fraction))}`;
+  return formatSigned(100 * fraction, 1, '%');
 }
 
 /** Pad to a column width (for aligned report tables). */

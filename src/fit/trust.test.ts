@@ -19,12 +19,12 @@ import { fitCandidate, isFailure } from './candidate.js';
 import { chooseProcedure } from './auto.js';
 import { getProcedure } from './procedures.js';
 import { fitToJson } from './summary.js';
+import { parseRuns } from '../io/parseRuns.js';
 import { extrapolationWarnings } from '../analyses/extrapolation.js';
 import { randomSource, normal } from '../core/random.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { summariseBootstrap } from './bootstrap.js';
 import { formatInterval } from '../core/format.js';
-import { parseRuns } from '../io/parseRuns.js';
 
 const truth = { E: 1.8, A: 400, B: 2000, alpha: 0.34, beta: 0.37 };
 const codes = (w: TrustWarning[]) => w.map((x) => x.code);
@@ -148,7 +148,7 @@ test('30 identical rows: duplicate-rows and few-distinct are severe, not a confi
   assert.equal(w.get('duplicate-rows')?.severity, 'severe');
   assert.match(
     w.get('duplicate-rows')!.message,
-    /29 rows repeat another row \(same N, D and loss to a relative 1e-6\)/,
+    /29 rows repeat another row \(same N, D and loss to the digits the file printed them with\)/,
   );
   assert.equal(w.get('constant-loss')?.severity, 'severe');
   assert.equal(fitToJson(r).trust, 'untrusted');
@@ -192,7 +192,7 @@ test('duplicate-rows: a few copied rows warn without making the fit untrusted', 
   assert.match(w!.message, /2 rows repeat another row/);
 });
 
-test('duplicate-rows: copies whose D another file format rounded still count; seeds do not', () => {
+test('duplicate-rows: copies an export rounded to 6 digits still count, to the digits the file printed; seeds and 7th-digit differences do not', () => {
   const data = syntheticRuns({
     law: chinchilla,
     params: truth,
@@ -202,20 +202,34 @@ test('duplicate-rows: copies whose D another file format rounded still count; se
     N: [5e7, 2e10],
     D: [1e9, 5e11],
   });
-  // The same 16 runs again, D written to 7 significant digits (a CSV next to a JSONL of one table).
-  const rounded = data.runs.map((r) => ({ ...r, D: Number(r.D!.toPrecision(7)) }));
-  assert.ok(rounded.some((r, i) => r.D !== data.runs[i].D));
-  const w = fit(chinchilla, { ...data, runs: [...data.runs, ...rounded] }).warnings.find(
-    (x) => x.code === 'duplicate-rows',
+  const csv = (rows: string[]) => parseRuns(['N,D,loss', ...rows].join('\n') + '\n', { source: 'r.csv' });
+  const full = data.runs.map((r) => `${r.N},${r.D},${r.loss}`);
+  // The same 16 runs again as an export printing 6 significant digits (%g): D and loss rounded.
+  const rounded = data.runs.map((r) => `${r.N},${r.D!.toPrecision(6)},${r.loss.toPrecision(6)}`);
+  assert.ok(
+    data.runs.some((r) => Math.abs(Number(r.D!.toPrecision(6)) / r.D! - 1) > 1e-6),
+    'beyond a relative 1e-6',
   );
+  const w = fit(chinchilla, csv([...full, ...rounded])).warnings.find((x) => x.code === 'duplicate-rows');
   assert.equal(w?.severity, 'severe');
   assert.match(w!.message, /^16 rows repeat another row/);
   // Replicates by design (another seed: the loss moves by 0.1 %) are not copies.
-  const seeds = data.runs.map((r) => ({ ...r, loss: r.loss * 1.001 }));
+  const seeds = data.runs.map((r) => `${r.N},${r.D},${r.loss * 1.001}`);
   assert.equal(
-    fit(chinchilla, { ...data, runs: [...data.runs, ...seeds] }).warnings.some((x) => x.code === 'duplicate-rows'),
+    fit(chinchilla, csv([...full, ...seeds])).warnings.some((x) => x.code === 'duplicate-rows'),
     false,
   );
+  // Losses printed to 8 digits that differ in the 7th (a relative 6e-7) are two runs the file tells apart.
+  const apart = csv([...full, '1e8,2e9,1.2345671', '1e8,2e9,1.2345679']);
+  assert.equal(
+    fit(chinchilla, apart).warnings.some((x) => x.code === 'duplicate-rows'),
+    false,
+  );
+  // The same pair with one printed to 6 digits (1.23457) is that row rounded: a copy.
+  const copy = fit(chinchilla, csv([...full, '1e8,2e9,1.2345671', '1e8,2e9,1.23457'])).warnings.find(
+    (x) => x.code === 'duplicate-rows',
+  );
+  assert.match(copy!.message, /^1 row repeats another row/);
 });
 
 test('constant-loss: runs that vary N and D but not the loss', () => {

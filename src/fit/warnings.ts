@@ -13,7 +13,7 @@ import { formatInterval, formatNumber, formatRange } from '../core/format.js';
 import type { Interval } from '../core/bounds.js';
 import { extent, percentileInterval, quantile } from '../core/statistics.js';
 import { dataSupport } from './procedures.js';
-import { SAME_RUN_TOLERANCE, SameRunIndex, type RunValues } from '../core/sameRun.js';
+import { SameRunIndex } from '../core/sameRun.js';
 import { libraryOption } from '../errors/index.js';
 
 export type Severity = 'info' | 'warning' | 'severe';
@@ -276,7 +276,7 @@ function dataWarnings(dataset: Dataset, law: Law): TrustWarning[] {
       warning(
         'duplicate-rows',
         repeats >= dataset.runs.length / 2 ? 'severe' : 'warning',
-        `${repeats} row${repeats === 1 ? '' : 's'} repeat${repeats === 1 ? 's' : ''} another row (same N, D and loss to a relative ${SAME_RUN_TOLERANCE.toExponential()}): duplicated rows weigh twice and make intervals too narrow; remove copies (different seeds have different losses)`,
+        `${repeats} row${repeats === 1 ? '' : 's'} repeat${repeats === 1 ? 's' : ''} another row (same N, D and loss to the digits the file printed them with): duplicated rows weigh twice and make intervals too narrow; remove copies (different seeds have different losses)`,
       ),
     );
   }
@@ -400,14 +400,9 @@ function repeatedRows(dataset: Dataset): number {
   const runs = dataset.runs;
   const known = repeatsOf.get(runs);
   if (known?.rows === runs.length) return known.repeats;
-  // A row repeats when an earlier row is the same run written twice (to SAME_RUN_TOLERANCE): a copy
-  // whose D was rounded by another file format is still a copy.
-  const index = new SameRunIndex<RunValues>();
-  let repeats = 0;
-  for (const r of runs) {
-    if (index.find(r)) repeats++;
-    else index.add(r);
-  }
+  // A row repeats when an earlier row is the same run written twice, to the digits each was printed
+  // with: a copy whose D another file format rounded is still a copy, a seed's loss is not.
+  const repeats = new SameRunIndex(runs).repeats();
   repeatsOf.set(runs, { rows: runs.length, repeats });
   return repeats;
 }

@@ -772,10 +772,17 @@ test("a W&B history export's Name is the run where (Name, step) is unique; two r
     ],
   );
   assert.equal(wandb.runNameColumn, undefined);
-  // A second run called r1 logging step 1 again: its rows would interleave with the first's.
+  // A second run called r1 logging step 1 again after r1's step 2: r1's steps go back, which a second run
+  // of that name does as well as a resumed one; both are said.
   assert.throws(
     () => parseRuns(body + 'r1,1,5,1e8,2e9,3.2\n', { source: 'w.csv' }),
-    /w\.csv:5:1 \(column "Name"\): run name "r1" is also at line 2, at the same step 1: .*or give each run its own name/,
+    /w\.csv:5:1 \(column "Name"\): run name "r1": its step goes back from 2 \(line 3\) to 1 \(line 5\), and step 1 is also at line 2: .*a run resumed from an earlier checkpoint .*or two runs named alike/,
+  );
+  // Two runs of one name logged side by side (the export sorted by step): the same step twice in a row is
+  // no step going back, and is refused as a name shared by runs.
+  assert.throws(
+    () => parseRuns('Name,_step,params,tokens,train/loss\nr1,1,1e8,2e9,3.1\nr1,1,1e8,2e9,3.2\n', { source: 'w.csv' }),
+    /w\.csv:3:1 \(column "Name"\): run name "r1" is also at line 2, at the same step 1: .*or give each run its own name/,
   );
   // Without W&B's columns, a "Name" beside a step is suggested (runNameColumn), not read.
   const plain = parseRuns(body.replace('Name,_step,_runtime', 'Name,step,wall'), { source: 'p.csv' });
@@ -789,6 +796,45 @@ test("a W&B history export's Name is the run where (Name, step) is unique; two r
   const both = parseRuns('Name,run_id,N,D,loss\nnice name,r1,1e8,2e9,3.1\n', { source: 'b.csv' });
   assert.equal(both.columns.run, 'run_id');
   assert.equal(both.runNameColumn, undefined);
+});
+
+test('a W&B history whose run was resumed (its step goes back within one name) is refused as that, with both ways out, nothing kept or dropped', () => {
+  // One run crashed after step 300 and resumed from its step-100 checkpoint: W&B's history has both.
+  const resumed =
+    'Name,_step,params,tokens,train/loss\nr1,100,1e8,2e8,3.5\nr1,200,1e8,4e8,3.3\nr1,300,1e8,6e8,3.2\nr1,200,1e8,4e8,3.31\nr1,300,1e8,6e8,3.19\n';
+  const refusal = (text: string) => {
+    try {
+      parseRuns(text, { source: 'w.csv' });
+    } catch (e) {
+      assert.ok(e instanceof InputError);
+      return e.message;
+    }
+    assert.fail('expected a refusal');
+  };
+  const message = refusal(resumed);
+  assert.match(
+    message,
+    /^w\.csv:5:1 \(column "Name"\): run name "r1": its step goes back from 300 \(line 4\) to 200 \(line 5\), and step 200 is also at line 3: /,
+  );
+  assert.match(message, /a run resumed from an earlier checkpoint .*or two runs named alike/);
+  // Not the old word that blamed a name shared by runs only.
+  assert.doesNotMatch(message, /a display name, which runs can share/);
+  // The ways out: run ids for two runs (W&B's ID added to the export), the later rows for a resumed run.
+  assert.match(message, /W&B's ID, added to the export from the runs table's columns: option "columns" run=ID/);
+  assert.match(
+    message,
+    /keep the rows logged after the resume, filtering out of the file its rows before line 5 at step 200 or later/,
+  );
+  // Where the export has a run id column beside Name (mapped to Name by hand), that column is named.
+  const withId = refusal(resumed.replace('Name,', 'Name,ID,').replace(/^r1,/gm, 'r1,abc,'));
+  assert.match(withId, /tell them apart with the file's run ids \(option "columns" run=ID\)/);
+  // A step that goes back to one never logged is no repeat: the refusal comes at the first repeated step,
+  // still naming where the step went back.
+  const between = refusal(resumed.replace('r1,200,1e8,4e8,3.31', 'r1,250,1e8,5e8,3.25'));
+  assert.match(
+    between,
+    /^w\.csv:6:1 .*its step goes back from 300 \(line 4\) to 250 \(line 5\), and step 300 is also at line 4/,
+  );
 });
 
 test('variantColumns: an unread arms column (attention, optimizer) whose values repeat the same sizes; not a user, seed or notes column, nor arms at different sizes', () => {

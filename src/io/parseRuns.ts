@@ -14,6 +14,7 @@ import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import { runStates, type Dataset, type Run, type RunState } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
+import { lastDigitPlace, notePrintedPlaces, type PrintedPlaces, type RunValueField } from '../core/sameRun.js';
 import {
   lineColumn,
   lineStartsOf,
@@ -592,6 +593,13 @@ function derivations(has: (f: Field) => boolean): Dataset['derived'] {
   return derived;
 }
 
+const runValueFields: readonly string[] = ['N', 'D', 'C', 'U', 'loss'] satisfies RunValueField[];
+
+/** Whether a numeric field is one of the values that say which run a row is (core/sameRun.ts). */
+function isRunValueField(f: string): f is RunValueField {
+  return runValueFields.includes(f);
+}
+
 function parseNumber(raw: string | number | null): number {
   if (typeof raw === 'number') return raw;
   if (raw === null) return NaN;
@@ -914,6 +922,7 @@ export class RunValidator {
       }
     }
     const run: Run = { loss: NaN, line: rec.line };
+    let places: PrintedPlaces | undefined;
     const stepCell = columns.step === undefined ? undefined : rec.cell(columns.step);
     const atStart =
       this.options.zeroAtStepZero === true &&
@@ -978,6 +987,12 @@ export class RunValidator {
         );
       run[f] = value;
       this.numbered.add(f);
+      // The digits the cell printed, for telling a rounded copy of a run from another run (core/sameRun.ts);
+      // a JSON number's text is gone once parsed, and its shortest form stands for it.
+      if (isRunValueField(f)) {
+        const place = lastDigitPlace(typeof cell.text === 'string' ? cell.text : String(value));
+        if (place !== undefined) (places ??= {})[f] = place;
+      }
     }
     for (const f of ['group', 'run'] as const) {
       const col = columns[f];
@@ -1044,6 +1059,12 @@ export class RunValidator {
       if (!(run.C > 0 || startZero('C', run.C)) || !Number.isFinite(run.C))
         this.outOfRange(rec, columns.D!, `C = 6ND = 6 × ${run.N} × ${run.D}`, run.C);
     }
+    // A derived D or C follows from the values it is computed from, which are compared in its stead.
+    if (places) {
+      if (derived.D) places.D = Infinity;
+      if (derived.C) places.C = Infinity;
+      notePrintedPlaces(run, places);
+    }
     if (run.U !== undefined && run.D !== undefined && run.U > run.D * (1 + 1e-9)) {
       const cell = rec.cell(columns.U!)!;
       throw new InputError(
@@ -1070,6 +1091,16 @@ export class RunValidator {
   private readonly nameLines = new Map<string, number>();
 
   /**
+   * Each run name's last row (its step and line) and the first row where its step went back, in a history
+   * read by a display name: a resumed run (W&B keeps the rows logged before the crash and those after the
+   * resume from an earlier checkpoint) or two runs of one name written one after the other both step back.
+   */
+  private readonly nameSteps = new Map<
+    string,
+    { step: number; line: number; back?: { from: number; fromLine: number; to: number; line: number } }
+  >();
+
+  /**
    * Refuses a display name that repeats where runs would be merged: a W&B Name is shared by runs that
    * differ only in their seed, or a sweep named alike, and their rows would be read as one run's (a
    * final-loss table keeps one of them; a history interleaves their curves). Refused rather than kept
@@ -1084,14 +1115,37 @@ export class RunValidator {
     const step = columns.step === undefined || perRun ? undefined : run.step;
     if (columns.step !== undefined && !perRun && step === undefined) return;
     const key = step === undefined ? run.run : `${run.run}\u0000${step}`;
+    let back: { from: number; fromLine: number; to: number; line: number } | undefined;
+    if (step !== undefined) {
+      const last = this.nameSteps.get(run.run);
+      back =
+        last?.back ??
+        (last && step < last.step ? { from: last.step, fromLine: last.line, to: step, line: rec.line } : undefined);
+      this.nameSteps.set(run.run, { step, line: rec.line, ...(back ? { back } : {}) });
+    }
     const first = this.nameLines.get(key);
     if (first === undefined) return void this.nameLines.set(key, rec.line);
     const col = columns.run!;
     const cell = rec.cell(col);
     const found = this.options.columns?.run === undefined;
     const idColumn = this.header.find((h) => ['id', 'run_id', 'runid'].includes(normalise(h)));
+    const where = { file: this.source, line: rec.line, ...(cell ? { column: cell.column } : {}), columnName: col };
+    if (back)
+      // The name's steps went back before this repeat: one name's rows start over, which a resumed run
+      // does as well as two runs named alike; both are named, and the rows are neither kept nor dropped.
+      throw new InputError(
+        where,
+        (o) =>
+          `run name ${quoteForMessage(run.run!)}: its step goes back from ${back.from} (line ${back.fromLine}) to ${back.to} (line ${back.line}), and step ${step} is also at line ${first}: ${
+            found ? `this W&B export's "${col}" column is read as the run` : `"${col}" is read as the run`
+          }, and within one name the rows start over — a run resumed from an earlier checkpoint (its rows from before the crash and from after the resume are both in the export), or two runs named alike; read as one run, its curve would go back and forth. ${
+            idColumn === undefined
+              ? `Two runs: tell them apart with a column of run ids (W&B's ID, added to the export from the runs table's columns: ${o('columns')} run=ID)`
+              : `Two runs: tell them apart with the file's run ids (${o('columns')} run=${idColumn})`
+          }; a resumed run: keep the rows logged after the resume, filtering out of the file its rows before line ${back.line} at step ${back.to} or later (logged before the crash, then trained over)`,
+      );
     throw new InputError(
-      { file: this.source, line: rec.line, ...(cell ? { column: cell.column } : {}), columnName: col },
+      where,
       (o) =>
         `run name ${quoteForMessage(run.run!)} is also at line ${first}${step === undefined ? '' : `, at the same step ${step}`}: ${
           found ? `this W&B export's "${col}" column is read as the run, but it is` : `"${col}" is`

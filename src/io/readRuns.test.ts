@@ -206,7 +206,7 @@ function stderrOf(read: () => unknown): string {
   return said.join('');
 }
 
-test('cutLastLineNote: a last line with no line end whose number ends mid-form or has fewer decimals than the row above; not a whole row, a word, JSON or a final newline', () => {
+test('cutLastLineNote: a last line with no line end whose number ends mid-form, has fewer decimals than the row above, or is an integer with fewer digits; not a whole row, a word, JSON or a final newline', () => {
   assert.match(
     cutLastLineNote('1e8,2.31\n2e8,2.') ?? '',
     /last number \(2\.\) looks cut \(2 decimals in the row above\)/,
@@ -221,6 +221,19 @@ test('cutLastLineNote: a last line with no line end whose number ends mid-form o
   assert.equal(cutLastLineNote('{"N": 1e8, "loss": 2.15}'), undefined);
   // The row above with another number of fields (a header) says nothing of the column's decimals.
   assert.equal(cutLastLineNote('N,loss,extra\n1e8,2'), undefined);
+  // An integer (a step, N) with fewer digits than the same column's one row up: 12000 cut to 120.
+  assert.match(
+    cutLastLineNote('run,loss,step\na,3.1,11000\na,3.05,120') ?? '',
+    /last number \(120\) looks cut \(5 digits in the row above: 11000\)/,
+  );
+  assert.match(cutLastLineNote('loss,N\n3.1,124000000\n3.2,1240') ?? '', /\(1240\) looks cut/);
+  // As many digits as the row above, or more (steps that grow, a new size), or a final newline: no note.
+  assert.equal(cutLastLineNote('run,loss,step\na,3.1,11000\na,3.05,12000'), undefined);
+  assert.equal(cutLastLineNote('run,loss,step\na,3.1,9900\na,3.05,10000'), undefined);
+  assert.equal(cutLastLineNote('run,loss,step\na,3.1,11000\na,3.05,120\n'), undefined);
+  // Leading zeros are no digits of the value; a header above says nothing of the column.
+  assert.equal(cutLastLineNote('loss,step\n3.1,0100\n3.05,200'), undefined);
+  assert.equal(cutLastLineNote('loss,step\n3.05,200'), undefined);
 });
 
 test("the examples' files, some without a final newline (revisiting-*.csv, as published), are read without the note", () => {

@@ -149,8 +149,11 @@ export function notUtf8Detail(bad: { offset: number; bytes: number[] }): string 
  * (and some published ones: examples/revisiting-*.csv) lack a final newline, so this is a note and only
  * where the last field looks cut: a number ending mid-form ("2.", "1e", "3e-"), or one written with fewer
  * decimals than the same column one row up (writers print a column to one precision: 2.15 after 2.31,
- * cut to 2 or 2.1). A row ending in a word, a quote or a brace (JSON, JSONL) is whole, or is refused
- * by its parser; an integer cut to fewer digits (1000 → 10) is not told. Pure.
+ * cut to 2 or 2.1), or an integer with fewer digits than the integer in the same column one row up (a
+ * step or N of 12000 cut to 120: a cut drops at least one digit, so the value falls at least tenfold, which
+ * a step or a token count growing down a run's rows does not between neighbouring rows; a table sorted by
+ * size descending whose last size has fewer digits gets the note, and is read as written all the same).
+ * A row ending in a word, a quote or a brace (JSON, JSONL) is whole, or is refused by its parser. Pure.
  */
 export function cutLastLineNote(lastLines: string): string | undefined {
   if (lastLines === '' || lastLines.endsWith('\n') || lastLines.endsWith('\r')) return undefined;
@@ -172,7 +175,19 @@ export function cutLastLineNote(lastLines: string): string | undefined {
     above.count === count &&
     numberForm.test(above.value) &&
     decimals(value) < decimals(above.value);
-  if (!midForm && !fewerDecimals) return undefined;
-  const why = fewerDecimals ? ` (${decimals(above.value)} decimals in the row above)` : '';
+  const integer = /^[-+]?\d+$/;
+  const digits = (v: string) => v.replace(/^[-+]?0*/, '').length;
+  const fewerDigits =
+    above !== undefined &&
+    above.count === count &&
+    integer.test(value) &&
+    integer.test(above.value) &&
+    digits(value) < digits(above.value);
+  if (!midForm && !fewerDecimals && !fewerDigits) return undefined;
+  const why = fewerDecimals
+    ? ` (${decimals(above.value)} decimals in the row above)`
+    : fewerDigits
+      ? ` (${digits(above.value)} digits in the row above: ${above.value})`
+      : '';
   return `the last line has no line end and its last number (${value}) looks cut${why}: if the file was still being written, its last row may be cut; read as written`;
 }

@@ -65,34 +65,119 @@ test('importing the same file twice adds nothing', () => {
 
 test('the same runs imported again from another format, D rounded, are copies: counted and named, not added', () => {
   const store = RunStore.open(join(dir, 'copies.db'));
-  const csv = parseRuns('N,D,loss\n1e8,2.0000001e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.7\n', { source: 'a.csv' });
-  // The JSONL of the same table: the first two D written otherwise in their last digits; a third run is new.
   const jsonl = parseRuns(
-    '{"N":1e8,"D":2000000123,"loss":3.1}\n{"N":2e8,"D":4000000001,"loss":2.9}\n{"N":4e8,"D":8e9,"loss":2.7}\n{"N":8e8,"D":8e9,"loss":2.6}\n',
+    '{"N":1e8,"D":2000000123,"loss":3.1}\n{"N":2e8,"D":4000000001,"loss":2.9}\n{"N":4e8,"D":8e9,"loss":2.7}\n',
     { source: 'a.jsonl' },
   );
-  store.importDataset(csv, 's');
-  assert.deepEqual(store.importDataset(jsonl, 's'), {
+  // The CSV of the same table: the first two D written to fewer digits; a third row the same exactly, a fourth new.
+  const csv = parseRuns('N,D,loss\n1e8,2.0000001e9,3.1\n2e8,4e9,2.9\n4e8,8e9,2.7\n8e8,8e9,2.6\n', { source: 'a.csv' });
+  store.importDataset(jsonl, 's');
+  assert.deepEqual(store.importDataset(csv, 's'), {
     runs: 1,
     checkpoints: 0,
     skipped: 1,
     unfinished: 0,
     copies: 2,
     copiesFirst: [
-      { line: 1, stored: 'a.csv:2' },
-      { line: 2, stored: 'a.csv:3' },
+      { line: 2, stored: 'a.jsonl:1' },
+      { line: 3, stored: 'a.jsonl:2' },
     ],
   });
   assert.equal(store.runs({ study: 's' }).length, 4);
-  // A replicate by design (another seed: the loss differs by 0.1 %) is another run.
+  // A replicate by design (another seed: the loss differs by 0.1 %, printed to its 5 digits) is another run.
   const seed = parseRuns('N,D,loss\n1e8,2e9,3.1031\n', { source: 'b.csv' });
   assert.equal(store.importDataset(seed, 's').runs, 1);
   // --keep-copies: the copies are added when the user says they are replicates.
-  assert.equal(store.importDataset(jsonl, 't').runs, 4);
+  assert.equal(store.importDataset(jsonl, 't').runs, 3);
   const kept = store.importDataset(csv, 't', { keepCopies: true });
   // (the third row is the same row exactly: already in the store, as ever)
-  assert.deepEqual([kept.runs, kept.skipped, kept.copies], [2, 1, 0]);
+  assert.deepEqual([kept.runs, kept.skipped, kept.copies], [3, 1, 0]);
   assert.equal(store.runs({ study: 't' }).length, 6);
+  // The store keeps values, not the digits they were read with: runs stored from the rounded CSV count as
+  // exact, and the full values imported after them are other runs (said in the README).
+  assert.equal(store.importDataset(csv, 'u').runs, 4);
+  const fullAfter = store.importDataset(jsonl, 'u');
+  assert.deepEqual([fullAfter.runs, fullAfter.skipped, fullAfter.copies], [2, 1, 0]);
+  store.close();
+});
+
+test('an export rounded to 6 significant digits is recognised by the digits it printed, never by a looser tolerance', () => {
+  const store = RunStore.open(join(dir, 'rounded.db'));
+  // Stored runs at full precision; D's leading 1 makes 6-digit rounding move it by 2.4e-6 (beyond a relative 1e-6).
+  const stored = [
+    { N: 123456789, D: 1234567890, loss: 3.2145612 },
+    { N: 234567891, D: 2345678912, loss: 3.0123456 },
+    { N: 345678912, D: 3456789123, loss: 2.8765432 },
+  ];
+  store.importDataset(
+    parseRuns('N,D,loss\n' + stored.map((r) => `${r.N},${r.D},${r.loss}`).join('\n') + '\n', { source: 'full.csv' }),
+    's',
+  );
+  const g6 = (x: number) => x.toPrecision(6);
+  const rounded = parseRuns('N,D,loss\n' + stored.map((r) => `${g6(r.N)},${g6(r.D)},${g6(r.loss)}`).join('\n') + '\n', {
+    source: 'g6.csv',
+  });
+  assert.equal(rounded.runs[0].D, 1.23457e9);
+  assert.ok(Math.abs(rounded.runs[0].D! / stored[0].D - 1) > 1e-6, 'the old relative 1e-6 missed it');
+  const r = store.importDataset(rounded, 's');
+  assert.deepEqual(
+    [r.runs, r.copies, r.copiesFirst.map((c) => [c.line, c.stored])],
+    [
+      0,
+      3,
+      [
+        [2, 'full.csv:2'],
+        [3, 'full.csv:3'],
+        [4, 'full.csv:4'],
+      ],
+    ],
+  );
+  // A file that prints 7 digits says more: 3.214563 is not 3.2145612 rounded (3.214561), so it is another
+  // run, though the two differ by a relative 5.6e-7 (within the old 1e-6, which merged them).
+  const seventh = parseRuns('N,D,loss\n123456789,1234567890,3.214563\n', { source: 'seven.csv' });
+  assert.ok(Math.abs(seventh.runs[0].loss / stored[0].loss - 1) < 1e-6);
+  assert.deepEqual([store.importDataset(seventh, 's').runs, store.importDataset(seventh, 's').copies], [1, 0]);
+  // Its 6-digit rounding (3.21456) is a copy of the stored run all the same.
+  assert.equal(
+    store.importDataset(parseRuns('N,D,loss\n123456789,1234567890,3.21456\n', { source: 'six.csv' }), 's').copies,
+    1,
+  );
+  // --keep-copies adds the rounded rows as runs of their own.
+  const kept = store.importDataset(rounded, 's', { keepCopies: true });
+  assert.deepEqual([kept.runs, kept.copies], [3, 0]);
+  store.close();
+});
+
+test('named runs re-imported from an export rounded to 6 digits get no extra checkpoints (tokens, loss and N rounded)', () => {
+  const store = RunStore.open(join(dir, 'rounded-named.db'));
+  const curve = [
+    [1234567890, 3.4567891],
+    [2469135780, 3.1234567],
+    [3703703670, 2.9876543],
+  ];
+  const full = parseRuns('run,N,D,loss\n' + curve.map(([D, loss]) => `a,123456789,${D},${loss}`).join('\n') + '\n', {
+    source: 'full.csv',
+  });
+  assert.deepEqual([store.importDataset(full, 'c').runs, store.importDataset(full, 'c').skipped], [1, 3]);
+  const g6 = (x: number) => x.toPrecision(6);
+  const rounded = parseRuns(
+    'run,N,D,loss\n' + curve.map(([D, loss]) => `a,${g6(123456789)},${g6(D)},${g6(loss)}`).join('\n') + '\n',
+    { source: 'g6.csv' },
+  );
+  const again = store.importDataset(rounded, 'c');
+  assert.deepEqual([again.runs, again.checkpoints, again.skipped], [0, 0, 3]);
+  const runs = store.runs({ study: 'c' });
+  assert.equal(runs.length, 1);
+  assert.equal(store.checkpoints(runs[0].id).length, 3);
+  // A checkpoint the rounded file adds beyond the stored ones is added; a loss another than the stored
+  // one at the file's digits is still a contradiction.
+  const more = parseRuns('run,N,D,loss\na,1.23457e+08,4.93827e+09,2.87654\n', { source: 'more.csv' });
+  assert.equal(store.importDataset(more, 'c').checkpoints, 1);
+  const other = parseRuns('run,N,D,loss\na,123456789,1234567890,3.45680\n', { source: 'other.csv' });
+  assert.throws(
+    () => store.importDataset(other, 'c'),
+    /other\.csv:2 .*has loss 3\.4568 at D = .* but full\.csv:2 gives it loss 3\.4567891/,
+  );
   store.close();
 });
 

@@ -39,7 +39,7 @@ import {
 } from './schema.js';
 import { claimStudy, refuseHeldStudy, studyHasSweep } from './claims.js';
 import { hashKey } from './hashKey.js';
-import { SameRunIndex, type RunValues } from '../core/sameRun.js';
+import { printedPlaces, SameRunIndex, sameValue, type RunValues } from '../core/sameRun.js';
 
 export { runStatuses, type RunStatus } from './runStatus.js';
 
@@ -220,8 +220,9 @@ export interface ImportCounts {
   /** Runs the tracker had running (pending, scheduled) when it wrote the file, stored as failed (importedStatus). */
   unfinished: number;
   /**
-   * Unnamed rows that are a stored run written again with its values rounded (core/sameRun.ts: N, D, C,
-   * U and loss to a relative 1e-6, not exactly equal): not added, unless the import keeps copies.
+   * Unnamed rows that are a stored run written again with its values rounded (core/sameRun.ts: the stored
+   * N, D, C, U and loss, rounded to the digits the file printed, are the file's; not exactly equal): not
+   * added, unless the import keeps copies.
    */
   copies: number;
   /** The first few of those copies: the row's line and where the stored run came from. */
@@ -233,7 +234,7 @@ const COPIES_NAMED = 5;
 
 /** What an import does beyond adding new runs. */
 export interface ImportOptions {
-  /** Add unnamed rows that repeat a stored run to SAME_RUN_TOLERANCE (replicates by design) rather than skip them. */
+  /** Add unnamed rows that repeat a stored run to the file's digits (replicates by design) rather than skip them. */
   keepCopies?: boolean;
 }
 
@@ -708,19 +709,25 @@ export class RunStore {
     // The study's stored runs with a loss, for finding an unnamed row that is one of them written again
     // by another format (a CSV and a JSONL of one table: D rounded in its last digits, so another key).
     // Only the runs stored before this file: copies within a file are fit's duplicate-rows warning.
-    const stored = new SameRunIndex<RunValues & { id: number; source: string | null }>();
-    if (!options.keepCopies)
-      for (const r of this.db
-        .prepare(
-          'SELECT id, n AS N, d AS D, c AS C, u AS U, loss, source FROM runs WHERE study_id = ? AND loss IS NOT NULL',
-        )
-        .iterate(studyId) as Iterable<RunValues & { id: number; source: string | null }>)
-        stored.add(r);
+    // A stored value's digits are not kept (the store holds the double): it counts as exact, and a row
+    // is its copy when the stored value rounded to the digits the file printed is the file's value.
+    const stored = new SameRunIndex<RunValues & { id: number; source: string | null }>(
+      options.keepCopies
+        ? []
+        : (this.db
+            .prepare(
+              'SELECT id, n AS N, d AS D, c AS C, u AS U, loss, source FROM runs WHERE study_id = ? AND loss IS NOT NULL',
+            )
+            .iterate(studyId) as Iterable<RunValues & { id: number; source: string | null }>),
+    );
     const findKey = this.db.prepare('SELECT 1 FROM runs WHERE study_id = ? AND key = ?').pluck();
     // The study's own sweep runs (planned by a sweep or study, keyed by their configuration), by name and
     // N: a row that names one (the study's `runs export` imported back into it) is that run, not a new
     // one beside it, which would weigh twice in every fit of the study. Few (a sweep's plan), so held here.
-    const sweepRuns = new Map<string, { id: number; d: number | null; loss: number | null; status: RunStatus }>();
+    const sweepRuns = new Map<
+      string,
+      { id: number; name: string; n: number | null; d: number | null; loss: number | null; status: RunStatus }
+    >();
     for (const s of this.db
       .prepare(
         'SELECT id, name, n, d, loss, status FROM runs WHERE study_id = ? AND phase IS NOT NULL AND name IS NOT NULL',
@@ -735,6 +742,21 @@ export class RunStore {
     }>)
       sweepRuns.set(namedRunKey(s.name, s.n), s);
     const findSweepCheckpoint = this.db.prepare('SELECT loss FROM checkpoints WHERE run_id = ? AND tokens = ?').pluck();
+    const findNamed = this.db.prepare('SELECT key, n FROM runs WHERE study_id = ? AND name = ?');
+    const findCheckpointsNear = this.db.prepare(
+      'SELECT tokens, loss FROM checkpoints WHERE run_id = ? AND tokens BETWEEN ? AND ?',
+    );
+    /**
+     * A run's loss at these tokens, or at its one stored checkpoint within half a unit of the tokens' last
+     * digit printed (an export to 6 digits); undefined where none is, or several are.
+     */
+    const checkpointLossNear = (runId: number, tokens: number, place: number | undefined): number | undefined => {
+      const exact = findSweepCheckpoint.get(runId, tokens) as number | undefined;
+      if (exact !== undefined || place === undefined || !Number.isFinite(place)) return exact;
+      const half = 0.5 * 10 ** place * (1 + 1e-12);
+      const near = findCheckpointsNear.all(runId, tokens - half, tokens + half) as { loss: number }[];
+      return near.length === 1 ? near[0].loss : undefined;
+    };
     let copies = 0;
     const copiesFirst: ImportCounts['copiesFirst'] = [];
     // Within one file a run name means one run: the same name with another N is a contradiction in
@@ -792,7 +814,10 @@ export class RunStore {
         // The lineage is not part of an unnamed run's identity: the same row with a lineage added
         // is the same run, which takes the lineage.
         const key = `row:${hashKey([n, d, c, r.U ?? null, r.loss, r.group ?? null, step])}`;
-        const copyOf = stored.size === 0 ? undefined : stored.find({ N: n, D: d, C: c, U: r.U ?? null, loss: r.loss });
+        const copyOf =
+          stored.size === 0
+            ? undefined
+            : stored.find({ N: n, D: d, C: c, U: r.U ?? null, loss: r.loss }, printedPlaces(r));
         if (copyOf && findKey.get(studyId, key) === undefined) {
           copies++;
           if (copiesFirst.length < COPIES_NAMED)
@@ -816,16 +841,26 @@ export class RunStore {
         }
       } else {
         const tokens = d ?? step ?? 0;
-        const key = namedRunKey(r.run, n);
-        const sweepRun = sweepRuns.get(key);
+        const places = printedPlaces(r);
+        const tokensPlace = d !== null ? places?.D : undefined;
+        let key = namedRunKey(r.run, n);
+        // One of the study's own sweep runs, its N as stored or rounded to the digits the file printed.
+        let sweepRun = sweepRuns.get(key);
+        if (!sweepRun && places?.N !== undefined && n !== null) {
+          const same = [...sweepRuns.values()].filter(
+            (s) => s.name === r.run && sameValue(s.n, n, undefined, places.N),
+          );
+          if (same.length === 1) sweepRun = same[0];
+        }
         if (sweepRun) {
-          // Its final loss or one of its checkpoints written back adds nothing; another loss is refused,
-          // as a sweep's result is not the file's to change.
+          // Its final loss or one of its checkpoints written back adds nothing (rounded to the digits the
+          // file printed, as any copy: core/sameRun.ts); another loss is refused, as a sweep's result is not
+          // the file's to change.
           const atTokens =
-            sweepRun.status === 'completed' && tokens === sweepRun.d
+            sweepRun.status === 'completed' && sameValue(sweepRun.d, tokens, undefined, tokensPlace)
               ? sweepRun.loss
-              : findSweepCheckpoint.get(sweepRun.id, tokens);
-          if (atTokens !== r.loss)
+              : checkpointLossNear(sweepRun.id, tokens, tokensPlace);
+          if (typeof atTokens !== 'number' || !sameValue(atTokens, r.loss, undefined, places?.loss))
             throw new InputError(
               { file: source, line: r.line, columnName: 'loss' },
               (o) =>
@@ -835,6 +870,15 @@ export class RunStore {
           rows++;
           if (rows === pauseAfter) pauseImport();
           return;
+        }
+        // A named run's N written again rounded (an export to 6 digits) is the stored run's N: the run is
+        // that one, not another of the same name (core/sameRun.ts).
+        if (places?.N !== undefined && n !== null && findKey.get(studyId, key) === undefined) {
+          const same = (findNamed.all(studyId, r.run) as { key: string; n: number | null }[]).filter((s) =>
+            sameValue(s.n, n, undefined, places.N),
+          );
+          // One stored run of that name and size: the rounded N is its (two would leave it ambiguous).
+          if (same.length === 1) key = same[0].key;
         }
         const inserted = row(key, r.run);
         let id: number;
@@ -855,6 +899,28 @@ export class RunStore {
           checkLineage(r, found, `run "${r.run}"`);
           if (r.state !== undefined) setState.run(status, reason, id, status, reason);
         }
+        // A stored checkpoint written again with its tokens and loss rounded (an export to 6 digits) is
+        // that checkpoint, not another one beside it: the tokens window is half a unit of the digits
+        // printed (a D derived from C and N, or tokens from the step, are matched exactly).
+        if (!inserted.changes && tokensPlace !== undefined && Number.isFinite(tokensPlace)) {
+          const half = 0.5 * 10 ** tokensPlace;
+          const near = findCheckpointsNear.all(id, tokens - half * (1 + 1e-12), tokens + half * (1 + 1e-12)) as {
+            tokens: number;
+            loss: number;
+          }[];
+          // Only where the rounded tokens point at one stored checkpoint: a round number ("3e9") amid a
+          // dense curve could be any of several, and is then a checkpoint of its own.
+          if (
+            near.length === 1 &&
+            near[0].tokens !== tokens &&
+            sameValue(near[0].loss, r.loss, undefined, places?.loss)
+          ) {
+            skipped++;
+            rows++;
+            if (rows === pauseAfter) pauseImport();
+            return;
+          }
+        }
         // A named run's `lr` column is the learning rate at that checkpoint (the curve's schedule).
         if (insertCheckpoint.run(id, tokens, step, r.loss, at, r.lr ?? null).changes) {
           checkpoints++;
@@ -863,7 +929,9 @@ export class RunStore {
             updateFinal.run(d, c, r.loss, step, id);
         } else {
           const stored = findCheckpoint.get(id, tokens) as { loss: number; source: string | null };
-          if (stored.loss !== r.loss) throw conflict(r, tokens, stored, source, studyName);
+          // The same loss rounded to the digits the file printed is the stored checkpoint's, not another.
+          if (!sameValue(stored.loss, r.loss, undefined, places?.loss))
+            throw conflict(r, tokens, stored, source, studyName);
           skipped++;
         }
       }

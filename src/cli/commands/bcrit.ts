@@ -155,6 +155,8 @@ export function registerBcrit(program: Command, run: Run): void {
           );
           if (f.json) return printResult(json, file);
           writeResult(text, file);
+          // Warnings on stderr, as every command says them (README, Output): stdout holds the result only.
+          process.stderr.write(json.warnings.map((w) => `warning: ${w}\n`).join(''));
           return;
         }
         if (loss === undefined)

@@ -21,7 +21,6 @@ import {
   writeStdout,
 } from '../output.js';
 import { noteSmallSizes } from '../sizeNote.js';
-import { SAME_RUN_TOLERANCE } from '../../core/sameRun.js';
 import type { Run } from '../output.js';
 
 /**
@@ -89,7 +88,7 @@ function copiesNote(file: string, counts: ImportCounts): string | undefined {
   if (counts.copies === 0) return undefined;
   const named = counts.copiesFirst.map((c) => `line ${c.line} (stored from ${c.stored})`).join(', ');
   const more = counts.copies - counts.copiesFirst.length;
-  return `note: ${file}: ${counted(counts.copies, 'row')} repeat${counts.copies === 1 ? 's' : ''} a run already in the study to a relative ${SAME_RUN_TOLERANCE.toExponential()} in N, D, C and loss (the same runs written by another format, their values rounded): not added, as copies would weigh twice in a fit and narrow its intervals: ${named}${more > 0 ? ` and ${more} more` : ''}; if they are replicates by design, import again with --keep-copies`;
+  return `note: ${file}: ${counted(counts.copies, 'row')} repeat${counts.copies === 1 ? 's' : ''} a run already in the study in N, D, C and loss to the digits the file printed (the stored values rounded to them are the file's: the same runs written by another format, their values rounded): not added, as copies would weigh twice in a fit and narrow its intervals: ${named}${more > 0 ? ` and ${more} more` : ''}; if they are replicates by design, import again with --keep-copies`;
 }
 
 /** What an import says of the columns it read but did not store (notStored). */
@@ -175,7 +174,7 @@ export function registerRuns(program: Command, run: Run): void {
     )
     .option(
       '--keep-copies',
-      `add rows that repeat a stored run to a relative ${SAME_RUN_TOLERANCE.toExponential()} in N, D, C and loss (replicates by design), rather than skip them`,
+      'add rows that repeat a stored run in N, D, C and loss to the digits the file printed (replicates by design), rather than skip them',
     )
     .option('--wait <seconds>', 'how long to wait for another process writing to the store', '60')
     .addOption(flag('db', { default: defaultStorePath }))
@@ -193,10 +192,11 @@ A run's lineage (--lineage COLUMN, or a column named lineage or trunk: the trunk
 branches) is stored with it: a fit from the store then draws a lineage's runs together, and runs
 export writes it back. A run stored without one takes it from a later import; another one is refused.
 
-A row without a run name that repeats a run already in the study to a relative ${SAME_RUN_TOLERANCE.toExponential()} in N, D, C,
-U and loss (the same table exported again as CSV and JSONL, its D rounded in the last digits) is that
+A row without a run name whose N, D, C, U and loss are a stored run's rounded to the digits the file
+printed (the same table exported again with 6 significant digits, or as CSV beside a JSONL) is that
 run again: it is not added, and the import counts and names those copies (--json: copies, copiesFirst).
-Copies would weigh twice in a fit and narrow its intervals; --keep-copies adds them all the same.`,
+A value printed with more digits than the rounding explains is another run's. Copies would weigh twice
+in a fit and narrow its intervals; --keep-copies adds them all the same.`,
     )
     .action(
       async (

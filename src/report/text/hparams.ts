@@ -171,7 +171,7 @@ export function criticalBatchFromRunsAnswer(
       ? { atLoss: { ...at, unit: x.batchColumn, source: `B_crit(L) fitted to ${file}`, tradeoff } }
       : {}),
   };
-  const text = criticalBatchFromRunsReport({ ...x, at, tradeoff, warnings }, name);
+  const text = criticalBatchFromRunsReport({ ...x, at, tradeoff }, name);
   return { json, text };
 }
 
@@ -187,7 +187,6 @@ function criticalBatchFromRunsReport(
     loss?: number;
     at?: ReturnType<typeof criticalBatchAtLoss>;
     tradeoff?: ReturnType<typeof batchTradeoff>;
-    warnings: string[];
     defaulted?: CriticalBatchDefaults;
   },
   name: OptionNamer,
@@ -221,7 +220,7 @@ function criticalBatchFromRunsReport(
     );
     if (x.tradeoff) lines.push(tradeoffTable(x.tradeoff, unit).trimEnd());
   }
-  lines.push(...x.warnings.map((w) => `warning: ${w}`));
+  // The warnings are the answer's own list (on stderr from the command, a list of their own on the page).
   return lines.join('\n') + '\n';
 }
 
