@@ -66,6 +66,25 @@
  * candidate (the curves themselves do not settle there). A bigger run (--draws 24, its first 12 draws these)
  * gives the same folds and choice: power (0) 39 / 36 / 49 %, (1) 45 / 42 / 59 %, (3) 44 / 40 / 56 %; outlier
  * false (1) 4 / 0 / 3 % (the 3 SE, 3-seed cell 7, 0 and 5 of 24; the 5 SE one 0, 0, 1), (2) 11 / 15 / 23 %.
+ *
+ * Amendment, 2026-12-06 (pairrule2), written AFTER seeing the result above and before any new scoring. The
+ * pooled score hid a plain failure: in chinchilla's "3 SE, 3 seeds" outlier cell (1) settles the false claim in
+ * 7 of 24 draws (29 %), where (0) settles none; pooling the 8 outlier cells per family kept it under 5 %. The
+ * cause: the 2 SE check's SE comes from 3 seeds at one x (2 degrees of freedom per group), and a noisy sd often
+ * inflates it so a true 3 SE reversal reads under 2 SE. So the score changes, and the candidates with it:
+ *  - Ceiling per cell, not pooled: in every family, every cell's false-settled count (null, outlier and crossing
+ *    cells, and a wrong-group claim in a power cell) must be ≤ the 95th percentile of Binomial(draws, 5 %) —
+ *    the 5 % ceiling plus the slack of a finite number of draws (at 24 draws: ≤ 3, i.e. 12.5 %; the bench
+ *    prints the bound for the draws it ran). The power score and the leave-one-family-out choice are unchanged.
+ *  - Candidates: (0), (1) as above, and
+ *    (4) (1)'s count, plus a reversal check whose SE uses a noise sd pooled over every shared x where a group
+ *        has ≥ 2 runs (both groups' within-x deviations, Σ (runs − 1)·sd², df = Σ (runs − 1)),
+ *        SE = sd_pooled·√(1/runs_a + 1/runs_b), still judged only where both groups have ≥ 2 runs at that x;
+ *        a reversal beyond 2 SE holds the claim back;
+ *    (5) (4) with the threshold the one-sided 97.7 % quantile of Student's t on the pooled df instead of 2.
+ *    (2) and (3) are dropped (no other candidate). Ties still go to the lower number.
+ *  - Draws: 24 per cell (the same seeds scheme; the first 12 are the draws above) if the machine allows.
+ * If the decision is (0) the branch's shipped rule is reverted to (0); if (4) or (5) it is shipped.
  */
 import { fileURLToPath } from 'node:url';
 import { compareGroups, SETTLED_AGREEMENT, type WithinData } from '../src/analyses/groups.js';
