@@ -85,14 +85,26 @@
  *    (2) and (3) are dropped (no other candidate). Ties still go to the lower number.
  *  - Draws: 24 per cell (the same seeds scheme; the first 12 are the draws above) if the machine allows.
  * If the decision is (0) the branch's shipped rule is reverted to (0); if (4) or (5) it is shipped.
+ *
+ * Result of the amended score (24 draws × 40 replicates, now the default: 240 s): mean power (0) / (1) / (4) /
+ * (5): chinchilla 39 / 45 / 45 / 45 %, besiroglu 36 / 42 / 42 / 42 %, kaplan 49 / 59 / 59 / 59 %. No candidate
+ * settles a false claim in a null, crossing or power cell, nor in any outlier cell but two: "g2% 3SE 3s" —
+ * (1) 7 / 0 / 5 of 24, (4) 5 / 1 / 2, (5) 5 / 1 / 5, (0) 0 / 0 / 0 — and "g2% 5SE 3s" (kaplan: (1) 1). The
+ * per-cell bound at 24 draws is 3, so (1) is over it in chinchilla and kaplan, (4) in chinchilla, (5) in both.
+ * Folds: holding out chinchilla the training families admit (4) (power 50 %, beating (0)'s 43 %), but it
+ * is over the ceiling on chinchilla, so (0); holding out besiroglu or kaplan, (1), (4) and (5) are over it in
+ * chinchilla, so (0). Decision (0): today's rule stays, and the branch's shipped (1) is reverted. The pooled sd
+ * helped (5 → 2 in kaplan) but cannot be enough: with the SE known exactly a true 3 SE reversal still reads
+ * under 2 SE in 16 % of draws, so no 2 SE tolerance keeps that cell under 5 %.
  */
 import { fileURLToPath } from 'node:url';
 import { compareGroups, SETTLED_AGREEMENT, type WithinData } from '../src/analyses/groups.js';
 import { normal, randomSource } from '../src/core/random.js';
+import { studentTQuantile } from '../src/core/specialFunctions.js';
 import type { Dataset, Run } from '../src/io/dataset.js';
 
 /** The shipped rule; the bench exits 1 when its decision is another. */
-export const SHIPPED_SETTLE = '(1)';
+export const SHIPPED_SETTLE = '(0)';
 
 export const SETTLE_FAMILIES = {
   chinchilla: { E: 1.69, A: 406.4, alpha: 0.34, from: 1e8, to: 1e10 },
@@ -202,6 +214,42 @@ function beyondTwoSE(t: Point): boolean | undefined {
   return Math.abs(t.loss[0] - t.loss[1]) > 2 * se;
 }
 
+/**
+ * The noise sd pooled over every shared x where a group has ≥ 2 runs (both groups' within-x deviations):
+ * √(Σ (runs − 1)·sd² / Σ (runs − 1)), with its degrees of freedom; undefined when no group has seeds anywhere.
+ */
+function pooledNoise(points: readonly Point[]): { sd: number; df: number } | undefined {
+  let ss = 0,
+    df = 0;
+  for (const t of points)
+    for (const g of [0, 1] as const)
+      if (t.runs[g] >= 2) {
+        ss += (t.runs[g] - 1) * t.sd[g]! ** 2;
+        df += t.runs[g] - 1;
+      }
+  return df > 0 ? { sd: Math.sqrt(ss / df), df } : undefined;
+}
+
+/** (1)'s count and a reversal check with the pooled sd's SE, beyond `threshold(df)` SE (both groups ≥ 2 runs at x). */
+function pooledRule(threshold: (df: number) => number) {
+  return (w: WithinData | undefined) => {
+    if (!curvesSettled(w)) return undefined;
+    const p = w!.paired;
+    if (!p) return w!.better;
+    if (p.favour[w!.better!] < winsNeeded(p.shared)) return undefined;
+    const pool = pooledNoise(p.points);
+    if (!pool) return w!.better;
+    const limit = threshold(pool.df);
+    const beyond = reversals(w!).some(
+      (t) =>
+        t.runs[0] >= 2 &&
+        t.runs[1] >= 2 &&
+        Math.abs(t.loss[0] - t.loss[1]) > limit * pool.sd * Math.sqrt(1 / t.runs[0] + 1 / t.runs[1]),
+    );
+    return beyond ? undefined : w!.better;
+  };
+}
+
 /** Each candidate's verdict from compareGroups' within-data result: the group it settles on, or undefined. */
 export const SETTLE_CANDIDATES: Record<string, (w: WithinData | undefined) => string | undefined> = {
   '(0)': (w) => (curvesSettled(w) && reversals(w!).length === 0 ? w!.better : undefined),
@@ -212,8 +260,9 @@ export const SETTLE_CANDIDATES: Record<string, (w: WithinData | undefined) => st
     if (p.favour[w!.better!] < winsNeeded(p.shared)) return undefined;
     return reversals(w!).some((t) => beyondTwoSE(t) === true) ? undefined : w!.better;
   },
-  '(2)': (w) => (curvesSettled(w) ? w!.better : undefined),
-  '(3)': (w) => (curvesSettled(w) && reversals(w!).every((t) => beyondTwoSE(t) === false) ? w!.better : undefined),
+  '(4)': pooledRule(() => 2),
+  // One-sided 97.7 %: the normal's 2 SE level, with the pooled sd's own uncertainty.
+  '(5)': pooledRule((df) => studentTQuantile(0.977, df)),
 };
 
 function curvesSettled(w: WithinData | undefined): boolean {
@@ -284,12 +333,33 @@ export function summarise(s: SettleScores) {
 
 export const FALSE_CEILING = 0.05;
 
-/** The decision rule of the header: leave one family out, every fold the same pick, else (0). */
+/** The most false claims a cell may show in `draws`: the 95th percentile of Binomial(draws, FALSE_CEILING). */
+export function falseAllowed(draws: number): number {
+  let cdf = 0,
+    pk = (1 - FALSE_CEILING) ** draws;
+  for (let k = 0; k <= draws; k++) {
+    cdf += pk;
+    if (cdf >= 0.95) return k;
+    pk *= ((draws - k) / (k + 1)) * (FALSE_CEILING / (1 - FALSE_CEILING));
+  }
+  return draws;
+}
+
+/** The cells of `families` where candidate c settles more false claims than falseAllowed (the per-cell ceiling). */
+function overCeiling(s: SettleScores, c: string, families: string[]): string[] {
+  const allowed = falseAllowed(s.draws);
+  return families.flatMap((f) =>
+    Object.entries(s.counts[f])
+      .filter(([, row]) => row[c].false > allowed)
+      .map(([name, row]) => `${f} ${name} ${row[c].false}/${s.draws}`),
+  );
+}
+
+/** The decision rule of the header (as amended): per-cell ceiling, leave one family out, every fold the same pick, else (0). */
 export function chooseSettle(s: SettleScores): { choice: string; folds: Record<string, string> } {
   const sum = summarise(s);
   const families = Object.keys(sum);
-  const within = (c: string, fs: string[]) =>
-    fs.every((f) => Object.values(sum[f][c].false).every((r) => r <= FALSE_CEILING));
+  const within = (c: string, fs: string[]) => overCeiling(s, c, fs).length === 0;
   const folds: Record<string, string> = {};
   for (const held of families) {
     const train = families.filter((f) => f !== held);
@@ -314,7 +384,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const i = process.argv.indexOf(name);
     return i >= 0 ? Number(process.argv[i + 1]) : d;
   };
-  const draws = arg('--draws', 12),
+  const draws = arg('--draws', 24),
     bootstrap = arg('--bootstrap', 40);
   const started = Date.now();
   const scores = scoreSettle(draws, bootstrap);
@@ -341,6 +411,11 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
             .join(', ')}`,
         );
     }
+    console.log(
+      `\nper-cell ceiling: at most ${falseAllowed(draws)} false of ${draws} draws (95th percentile of Binomial(${draws}, 5 %))`,
+    );
+    for (const c of Object.keys(SETTLE_CANDIDATES))
+      console.log(`  ${c} over it: ${overCeiling(scores, c, Object.keys(scores.counts)).join('; ') || 'none'}`);
     console.log(`\nfolds (held out → pick): ${JSON.stringify(decision.folds)}; choice ${decision.choice}`);
     console.log(
       `shipped rule ${SHIPPED_SETTLE}; draws where compareGroups' settled differs from its reading: ${scores.shippedMismatch}`,

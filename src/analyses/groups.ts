@@ -94,8 +94,8 @@ export interface WithinData {
   agree?: number;
   total?: number;
   /**
-   * At least 90 % of the replicates agree (SETTLED_AGREEMENT), the pair passed the one-curve test, and the
-   * runs at the shared x back the claim (`paired.agree`: enough of them favour `better`, no reversal beyond 2 SE).
+   * At least 90 % of the replicates agree (SETTLED_AGREEMENT), the pair passed the one-curve test, and no
+   * shared x's mean loss favours the other group (`paired.agree`).
    */
   settled: boolean;
   /** The data compared without the law, at the x both groups were run at; absent when they share none. */
@@ -112,15 +112,7 @@ export interface PairedDifferences {
   shared: number;
   /** Shared x favouring each group (equal means favour neither). */
   favour: Record<string, number>;
-  /**
-   * With a better group named by the curves: how many shared x must favour it, the smallest k with a one-sided
-   * binomial P(X ≥ k | shared, ½) ≤ 0.05 (all of them when fewer than 5), bench/compare-settle.ts's choice.
-   */
-  needed?: number;
-  /**
-   * With a better group named by the curves: the runs back it — it is favoured at `needed` or more shared x,
-   * and no shared x favours the other group by more than 2 standard errors of the difference (`se`).
-   */
+  /** With a better group named by the curves: no shared x favours the other. */
   agree?: boolean;
   points: {
     x: number;
@@ -129,31 +121,8 @@ export interface PairedDifferences {
     runs: [number, number];
     /** Standard deviation of each group's runs at x; null where it has one run. */
     sd: [number | null, number | null];
-    /**
-     * Standard error of the difference of the two means, √(sd₁²/runs₁ + sd₂²/runs₂), where both groups have two
-     * or more runs at x; absent elsewhere (one run has no spread, so a reversal there is left to the count).
-     */
-    se?: number;
     favours?: string;
   }[];
-}
-
-/** Share of the shared x at which a chance ordering (a coin toss at each) favours one group: the count's test level. */
-const PAIRED_COUNT_LEVEL = 0.05;
-
-/** Standard errors of the difference beyond which a reversal at a shared x holds the claim back. */
-const PAIRED_REVERSAL_SE = 2;
-
-/** Smallest k with one-sided binomial P(X ≥ k | n, ½) ≤ 0.05; n when none is (fewer than 5 shared x). */
-function winsNeeded(n: number): number {
-  let tail = 0,
-    choose = 1;
-  for (let k = n; k >= 0; k--) {
-    if (k < n) choose = (choose * (k + 1)) / (n - k);
-    tail += choose / 2 ** n;
-    if (tail > PAIRED_COUNT_LEVEL) return Math.min(n, k + 1);
-  }
-  return n;
 }
 
 /** Share of the replicates that must agree with a verdict for it to be settled. */
@@ -870,16 +839,9 @@ function withinDataClaim(
       verdict: `neither group is better throughout ${where}: the fitted curves cross inside it (${better(sides.below)} better at its smallest, ${better(sides.above)} at its largest)${beside}`,
     };
   const group = better(sides.above);
-  // The runs back the curves' claim when the better group is favoured at more shared x than a coin toss at each
-  // would give (binomial, 5 %) and no reversal exceeds 2 SE where seeds give a spread (docs/methods.md §28,
-  // chosen by bench/compare-settle.ts over "no reversal at all", which held back most true 2 % gaps).
+  // The shared x whose runs favour the other group: each holds the claim back (docs/methods.md §28).
   const against = paired ? paired.points.filter((t) => t.favours !== undefined && t.favours !== group) : [];
-  const wins = paired ? paired.favour[group] : 0;
-  const needed = paired ? winsNeeded(paired.shared) : 0;
-  const gapOf = (t: PairedDifferences['points'][number]) => Math.abs(t.loss[0] - t.loss[1]);
-  const beyond = against.filter((t) => t.se !== undefined && gapOf(t) > PAIRED_REVERSAL_SE * t.se);
-  const backed = wins >= needed && beyond.length === 0;
-  const withPaired = paired ? { paired: { ...paired, needed, agree: backed } } : {};
+  const withPaired = paired ? { paired: { ...paired, agree: against.length === 0 } } : {};
   if (replicates.length === 0)
     return {
       range,
@@ -895,7 +857,7 @@ function withinDataClaim(
   }
   const total = replicates.length;
   const curvesSettled = agree >= SETTLED_AGREEMENT * total;
-  const settled = curvesSettled && backed;
+  const settled = curvesSettled && against.length === 0;
   const other = better(-sides.above);
   const reversal = (t: PairedDifferences['points'][number]) => {
     const [lb, lo] = group === better(-1) ? t.loss : [t.loss[1], t.loss[0]];
@@ -904,26 +866,13 @@ function withinDataClaim(
       sb !== null || so !== null
         ? `; the runs' sd there ${sb !== null ? `${formatNumber((100 * sb) / lb, 2)} %` : '– (1 run)'} of ${group}'s mean, ${so !== null ? `${formatNumber((100 * so) / lo, 2)} %` : '– (1 run)'} of ${other}'s`
         : '';
-    const size =
-      t.se !== undefined
-        ? t.se > 0
-          ? `, ${formatNumber(gapOf(t) / t.se, 2)} SE of the difference`
-          : ', its runs there all equal'
-        : ` (${t.runs[0] === 1 && t.runs[1] === 1 ? 'one run each' : 'one run in a group'}: no spread to judge it by)`;
-    return `${x} = ${formatNumber(t.x, 3)}: ${other} lower by ${formatNumber((100 * (lb - lo)) / lb, 2)} %${size}${spread}`;
+    return `${x} = ${formatNumber(t.x, 3)}: ${other} lower by ${formatNumber((100 * (lb - lo)) / lb, 2)} %${spread}`;
   };
-  const tied = paired ? paired.shared - wins - against.length : 0;
-  const count = paired
-    ? `the runs' mean loss favours ${group} at ${wins < needed ? 'only ' : ''}${wins} of the ${paired.shared} shared ${x} (${needed} needed${tied ? `, ${tied} tied` : ''})`
-    : '';
-  const listed = (ts: typeof against) => `(${ts.map(reversal).join('; ')})`;
-  const paired_ = !paired
-    ? `the groups share no ${x}, so no paired differences`
-    : beyond.length
-      ? `${count}; at ${beyond.length} shared ${x} the runs' mean favours ${other} by more than ${PAIRED_REVERSAL_SE} SE of the difference ${listed(beyond)}`
-      : against.length
-        ? `${count}; ${wins >= needed ? `no reversal beyond ${PAIRED_REVERSAL_SE} SE` : `${other} at ${against.length}`} ${listed(against)}`
-        : count;
+  const paired_ = paired
+    ? against.length
+      ? `the runs' mean loss favours ${other} at ${against.length} of the ${paired.shared} shared ${x} (${against.map(reversal).join('; ')})`
+      : `the runs' mean loss favours ${group} at ${paired.favour[group]} of the ${paired.shared} shared ${x}${paired.favour[group] < paired.shared ? ` (${paired.shared - paired.favour[group]} tied)` : ''}`
+    : `the groups share no ${x}, so no paired differences`;
   const curves = `${agree} of ${total} replicates keep it better across that range`;
   return {
     range,
@@ -965,7 +914,6 @@ function pairedDifferences(p: Run[], q: Run[], pName: string, qName: string, x: 
       loss: [a.mean, b.mean],
       runs: [at(p, v).length, lq.length],
       sd: [a.sd, b.sd],
-      ...(a.sd !== null && b.sd !== null ? { se: Math.sqrt(a.sd ** 2 / at(p, v).length + b.sd ** 2 / lq.length) } : {}),
       ...(a.mean < b.mean ? { favours: pName } : b.mean < a.mean ? { favours: qName } : {}),
     });
   }

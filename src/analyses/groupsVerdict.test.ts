@@ -283,18 +283,16 @@ test('within the data: the paired differences at shared x must agree with the fi
     assert.equal(w.paired!.shared, 10);
     assert.deepEqual(w.paired!.favour, { mixA: 10, mixB: 0 });
     assert.equal(w.paired!.agree, true);
-    assert.equal(w.paired!.needed, 9);
     assert.deepEqual(w.paired!.points[0].runs, [3, 3]);
-    assert.ok(w.paired!.points.every((t) => t.sd[0]! > 0 && t.sd[1]! > 0 && t.se! > 0));
+    assert.ok(w.paired!.points.every((t) => t.sd[0]! > 0 && t.sd[1]! > 0));
     assert.match(
       w.verdict,
-      /\(settled: \d+ of 60 replicates .*; the runs' mean loss favours mixA at 10 of the 10 shared C \(9 needed\)\)$/,
+      /\(settled: \d+ of 60 replicates .*; the runs' mean loss favours mixA at 10 of the 10 shared C\)$/,
     );
   }
   // One budget's mixA runs 4.5 % worse (the truth's gap there is 3.5 %): the fitted curves, held by the other
-  // nine budgets, still put mixA better across the range in ≥ 90 % of replicates, and 9 of 10 budgets is the
-  // count needed, but at that budget the runs' mean favours mixB by more than 2 SE of the difference (the seeds'
-  // sd there is 0.2 %), so the claim is not settled, and the budget is named with the seeds' spread.
+  // nine budgets, still put mixA better across the range in ≥ 90 % of replicates, but at that budget the runs'
+  // mean favours mixB, so the claim is not settled, and the budget is named with the seeds' spread.
   for (const seed of [1, 2]) {
     const w = compareGroups(seededMixtures(seed, 0.045), 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
     assert.equal(w.better, 'mixA', w.verdict);
@@ -302,12 +300,10 @@ test('within the data: the paired differences at shared x must agree with the fi
     assert.equal(w.settled, false, w.verdict);
     assert.equal(w.paired!.agree, false);
     assert.deepEqual(w.paired!.favour, { mixA: 9, mixB: 1 });
-    const reversed = w.paired!.points[5];
-    assert.equal(reversed.favours, 'mixB');
-    assert.ok(reversed.loss[0] - reversed.loss[1] > 2 * reversed.se!, JSON.stringify(reversed));
+    assert.equal(w.paired!.points.find((t) => t.favours === 'mixB')!.x, w.paired!.points[5].x);
     assert.match(
       w.verdict,
-      /^not settled by these data: the fitted curves put mixA better across C 1e17 – 1e20, .*\), but the runs' mean loss favours mixA at 9 of the 10 shared C \(9 needed\); at 1 shared C the runs' mean favours mixB by more than 2 SE of the difference \(C = 4\.64e18: mixB lower by [\d.]+ %, [\d.]+ SE of the difference; the runs' sd there [\d.]+ % of mixA's mean, [\d.]+ % of mixB's\)$/,
+      /^not settled by these data: the fitted curves put mixA better across C 1e17 – 1e20, .*\), but the runs' mean loss favours mixB at 1 of the 10 shared C \(C = 4\.64e18: mixB lower by [\d.]+ %; the runs' sd there [\d.]+ % of mixA's mean, [\d.]+ % of mixB's\)$/,
     );
   }
   // Groups run at different x share none: the curves' claim alone, said so.
@@ -316,63 +312,4 @@ test('within the data: the paired differences at shared x must agree with the fi
   const w = compareGroups(apart, 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
   assert.equal(w.paired, undefined);
   assert.match(w.verdict, /the groups share no C, so no paired differences/);
-});
-
-/**
- * mixA better by 2 % at every one of 10 budgets in truth (mixB = mixA × 1.02), `seeds` runs per budget at
- * relative noise `noise`; `lifted` budgets have mixA's runs × 1.025, so mixB is truly better there.
- */
-function gapped(seed: number, noise: number, seeds: number, lifted: readonly number[] = []): Dataset {
-  const random = randomSource(seed);
-  const runs: Run[] = [];
-  for (const [group, gap] of [
-    ['mixA', 1],
-    ['mixB', 1.02],
-  ] as const)
-    for (let k = 0; k < 10; k++)
-      for (let s = 0; s < seeds; s++) {
-        const C = 1e17 * 1000 ** (k / 9);
-        const lift = group === 'mixA' && lifted.includes(k) ? 1.025 : 1;
-        runs.push({
-          group,
-          C,
-          loss: (1.8 + 30 * C ** -0.08) * gap * lift * (1 + noise * normal(random)),
-          line: runs.length + 2,
-        });
-      }
-  return { source: 'mixtures.csv', runs, columns: { group: 'data_mix', C: 'C', loss: 'loss' }, derived: {} };
-}
-
-test('within the data: a reversal within 2 SE at one of 10 shared x no longer holds back a true 2 % gap; two reversals do', () => {
-  // A true 2 % gap at 1.5 % noise, 3 seeds: where the curves settle mixA and one budget's means reverse within
-  // the seeds' spread, the claim is settled (the rule before bench/compare-settle.ts held every such draw back).
-  let settledDespiteReversal = 0;
-  for (let seed = 1; seed <= 8; seed++) {
-    const w = compareGroups(gapped(seed, 0.015, 3), 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
-    if (w.settled) assert.equal(w.better, 'mixA', w.verdict);
-    const reversals = w.paired!.points.filter((t) => t.favours === 'mixB');
-    if (w.settled && reversals.length) {
-      settledDespiteReversal++;
-      assert.equal(reversals.length, 1);
-      assert.ok(reversals.every((t) => t.loss[0] - t.loss[1] <= 2 * t.se!));
-      assert.match(
-        w.verdict,
-        /; the runs' mean loss favours mixA at 9 of the 10 shared C \(9 needed\); no reversal beyond 2 SE \(C = [\d.e]+: mixB lower by [\d.]+ %, [\d.]+ SE of the difference; the runs' sd there /,
-      );
-    }
-  }
-  assert.ok(settledDespiteReversal >= 1, 'some draw has a reversal within noise and is settled');
-  // One run per budget and mixA truly worse at two of the ten: the curves, held by the other eight, keep mixA
-  // better in ≥ 90 % of replicates, but 8 of 10 is under the 9 a one-sided binomial 5 % test needs.
-  const w = compareGroups(gapped(1, 0.001, 1, [3, 6]), 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
-  assert.ok(w.agree! >= SETTLED_AGREEMENT * w.total!, w.verdict);
-  assert.deepEqual(w.paired!.favour, { mixA: 8, mixB: 2 });
-  assert.equal(w.paired!.needed, 9);
-  assert.equal(w.paired!.agree, false);
-  assert.equal(w.settled, false);
-  assert.ok(w.paired!.points.every((t) => t.se === undefined));
-  assert.match(
-    w.verdict,
-    /but the runs' mean loss favours mixA at only 8 of the 10 shared C \(9 needed\); mixB at 2 \(C = 1e18: mixB lower by [\d.]+ % \(one run each: no spread to judge it by\); C = 1e19: /,
-  );
 });
