@@ -30,7 +30,10 @@ export function registerDepthWidth(program: Command, run: Run): void {
         const r = aspectSpread(ds, decades);
         if (f.json) return printResult(r, file);
         const typed = cmd.getOptionValueSource('tolerance') === 'cli';
-        writeResult(aspectSpreadReport(r, { decades, typed }), file);
+        writeResult(
+          aspectSpreadReport(r, { decades, ...(typed ? {} : { defaultMark: '(default, --tolerance)' }) }),
+          file,
+        );
       }, f.json),
     );
 }
