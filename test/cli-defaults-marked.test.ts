@@ -213,3 +213,15 @@ test('hparams: the default preset, --seq-len, --near-optimal and --bootstrap are
   assert.match(typedPlan.json().recommendation.hyperparameters.source, /from 20 bootstrap resamples, seed/);
   assert.equal(typedPlan.json().defaults.sweepBootstrap, undefined);
 });
+
+test('depth-width: the size tolerance is said, marked as the default unless typed', () => {
+  const file = 'examples/inputs/shapes.csv';
+  assert.equal(
+    lineOf(ok(['depth-width', file]).stdout, /^sizes: /),
+    'sizes: runs with N within ±0.05 decades count as one size (default, --tolerance)',
+  );
+  assert.equal(
+    lineOf(ok(['depth-width', file, '--tolerance', '0.05']).stdout, /^sizes: /),
+    'sizes: runs with N within ±0.05 decades count as one size',
+  );
+});

@@ -266,7 +266,7 @@ test('a study export mixing LR probes, IsoFLOP runs and a verification: the whol
   );
   const none = scalelab(['fit', file, '--group', 'nope']);
   assert.equal(none.code, 2);
-  assert.match(none.stderr, /no runs in group "nope"; the file's groups are "lr-probe", "isoflop", "verify"/);
+  assert.match(none.stderr, /no runs in group "nope"; the data's groups are "lr-probe", "isoflop", "verify"/);
 });
 
 test('fit flags from the command line: --fix, --tie, --loss, --delta and --init hoffmann change the fit as documented', () => {

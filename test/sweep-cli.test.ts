@@ -51,6 +51,25 @@ test('sweep plan: a budget too small for any sweep is named as given (0.001 h, n
   assert.match(r.stderr, /an experiment budget of 0\.001 h is too small for even the smallest sweep/);
 });
 
+test('sweep plan on a CPU: phase times in seconds or minutes (was "0.00" hours), a budget with no runs a dash', () => {
+  const args = ['sweep', 'plan', '--backend', 'local', '--command', 'true {run_dir}', '--peak-flops', '2e13'];
+  const r = scalelab([...args, '--target-flops', '1e14', '--experiment-flops', '1e13']);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0], /1e13 FLOPs \(about \d+(\.\d)? s\)$/);
+  assert.match(lines[1], / time$/);
+  const rows = lines.filter((l) => /^ {2}(lr probe|isoflop) /.test(l));
+  assert.ok(rows.length >= 2, r.stdout);
+  for (const row of rows) {
+    assert.doesNotMatch(row, /0\.00/);
+    const runs = Number(row.trim().split(/\s{2,}/)[2]);
+    assert.match(row, runs === 0 ? / –$/ : / \d+(\.\d+)? s$/, row);
+  }
+  // The seconds said are the plan's own (JSON), to two significant digits.
+  const p = scalelab([...args, '--target-flops', '1e14', '--experiment-flops', '1e13', '--json']).json();
+  assert.equal(lines[0].match(/about ([\d.]+) s/)![1], String(Number(p.seconds.total.toPrecision(2))));
+});
+
 test('sweep plan: experiments costlier than the target are warned; an experiment run as large as the target is refused', () => {
   // --target-hours is the run the experiments plan; --experiment-hours all the small runs together.
   const over = scalelab(['sweep', 'plan', '--experiment-hours', '100', '--target-hours', '48', '--json']);

@@ -12,7 +12,7 @@ import { webAdvice, optionAdvice } from '../web/src/lib/advice.js';
 import { plannerNumber, PlannerInputError } from '../web/src/lib/plannerNumbers.js';
 import { readUrlState, writeUrlState } from '../web/src/lib/urlState.js';
 import { defaultShapeInputs } from '../web/src/lib/shapeInputs.js';
-import { defaultGroups, runGroups, studySelection } from '../web/src/lib/runGroups.js';
+import { defaultGroups, fittedRuns, groupChoices, runGroups, studySelection } from '../web/src/lib/runGroups.js';
 import { columnStepReason, fileColumns, guessColumns, missingFields } from '../web/src/lib/columns.js';
 import { toErrorInfo, withNextStep, type ErrorInfo } from '../web/src/lib/errors.js';
 import { fileText } from '../web/src/lib/upload.js';
@@ -37,7 +37,10 @@ test("advice: the library's command-line hints in the web app's words, whether a
       'Approaches 2 and 3: a = 0.5 vs 0.4; no intervals to compare (run with --bootstrap N)',
       /\(choose "Bootstrap replicates" in the Fit settings\)$/,
     ],
-    ['are they one experiment (filter with --group)?', /"Runs to fit" in the run store/],
+    [
+      'are they one experiment (filter with --group)?',
+      /"Runs to fit" in the Fit settings, or a study.s groups in the run store/,
+    ],
     [
       'the frontier needs two or more (±0.06 decades; set --budgets or --tolerance)',
       /an IsoFLOP sweep has runs at a few fixed compute budgets/,
@@ -180,6 +183,45 @@ test("a study's default runs are its IsoFLOP (and scale-up) runs, as study run f
   const plain = parseRuns('N,D,loss\n1e7,1e9,3\n2e7,1e9,2.8\n', { source: 'p.csv' });
   assert.deepEqual(defaultGroups(plain), ['(no group)']);
   assert.equal(studySelection({ study: 'p', dataset: plain }, defaultGroups(plain)).dataset.runs.length, 2);
+});
+
+test("the Fit settings' group choice: offered for two or more groups, all pooled by default, one fitted as fit --group fits it, kept in the URL", () => {
+  const text = readFileSync(join(root, 'test/fixtures/mixed-study-export.csv'), 'utf8');
+  const dataset = parseRuns(text, { source: 'export.csv' });
+  const upload = { dataset, label: 'export.csv', origin: 'upload' as const, key: 'export.csv' };
+  assert.deepEqual(groupChoices(upload), [
+    { group: 'lr-probe', runs: 9 },
+    { group: 'isoflop', runs: 15 },
+    { group: 'verify', runs: 1 },
+  ]);
+  // One group, or rows without a group, is no choice.
+  const one = parseRuns('N,D,loss,group\n1e7,1e9,3,a\n2e7,1e9,2.8,a\n3e7,1e9,2.7,\n', { source: 'one.csv' });
+  assert.deepEqual(groupChoices({ ...upload, dataset: one }), []);
+  // The default is the data as opened, every group pooled (fit's pooled-variants warning says so).
+  assert.equal(defaultSettings.group, '');
+  assert.equal(fittedRuns(upload, '').loaded, upload);
+  // A group chosen is what `fit FILE --group isoflop` reads: the same rows and the same selection note.
+  const chosen = fittedRuns(upload, 'isoflop').loaded!;
+  const cli = parseRuns(text, { source: 'export.csv', groups: ['isoflop'] });
+  assert.deepEqual(chosen.dataset.runs, cli.runs);
+  assert.equal(chosen.dataset.selection, 'group isoflop: 15 of 25 rows');
+  assert.equal(chosen.label, 'export.csv, group isoflop');
+  // A group the data lack (a link's, for other data) is an error naming the groups there are, not an empty fit.
+  const missing = fittedRuns(upload, 'scale-up');
+  assert.equal(missing.loaded, undefined);
+  assert.match(
+    missing.error!.message,
+    /no runs in group "scale-up"; the data's groups are "lr-probe", "isoflop", "verify"/,
+  );
+  // Kept in the URL like the other settings, and read back.
+  const state = {
+    data: { kind: 'upload' as const, name: 'export.csv' },
+    settings: { ...defaultSettings, group: 'isoflop' },
+    planner: defaultPlannerInputs,
+    shape: defaultShapeInputs,
+  };
+  assert.equal(writeUrlState(state), '?upload=export.csv&group=isoflop');
+  assert.deepEqual(readUrlState('?upload=export.csv&group=isoflop'), state);
 });
 
 test("the column step reads a file's columns and guesses the ones it knows", () => {

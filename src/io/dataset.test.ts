@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { defaultResampleUnit, resampleClusters, type Dataset, type Run } from './dataset.js';
+import { readFileSync } from 'node:fs';
+import { defaultResampleUnit, resampleClusters, selectGroups, type Dataset, type Run } from './dataset.js';
+import { parseRuns } from './parseRuns.js';
 import { InputError, OptionError } from '../errors/index.js';
 
 const dataset = (runs: Omit<Run, 'line'>[]): Dataset => ({
@@ -65,5 +67,24 @@ test('resampleClusters by lineage refuses data without one, a run without one, a
       ),
     (e: unknown) =>
       e instanceof OptionError && /names 2 lineages; a bootstrap by lineage needs at least 3/.test(e.message),
+  );
+});
+
+test("selectGroups keeps what reading the file with groups keeps: the same rows, note and refusal (the web app's group choice)", () => {
+  const text = readFileSync('test/fixtures/mixed-study-export.csv', 'utf8');
+  const source = 'mixed-study-export.csv';
+  const whole = parseRuns(text, { source });
+  for (const groups of [['isoflop'], ['isoflop', 'verify']]) {
+    const read = parseRuns(text, { source, groups });
+    const chosen = selectGroups(whole, groups);
+    assert.deepEqual(chosen.runs, read.runs, groups.join());
+    assert.equal(chosen.selection, read.selection);
+  }
+  assert.equal(selectGroups(whole, ['isoflop']).selection, 'group isoflop: 15 of 25 rows');
+  assert.throws(
+    () => selectGroups(whole, ['nope']),
+    (e: unknown) =>
+      e instanceof InputError &&
+      /no runs in group "nope"; the data's groups are "lr-probe", "isoflop", "verify"$/.test(e.message),
   );
 });

@@ -6,6 +6,7 @@ import type { LawInputs, Variable } from '../laws/law.js';
 import { InputError, libraryOption, OptionError } from '../errors/index.js';
 import { resample, resampleCounts, type Random } from '../core/random.js';
 import { formatNumber } from '../core/format.js';
+import { quoteForMessage } from './textPosition.js';
 
 /**
  * The run states a state column may hold, as a tracker writes them (W&B: finished, crashed, failed,
@@ -451,4 +452,35 @@ export function finalCheckpoints(dataset: Dataset): { dataset: Dataset; note?: s
     dataset: { ...dataset, runs, selection: dataset.selection ? `${dataset.selection}; ${note}` : note },
     note,
   };
+}
+
+/**
+ * The note a group selection leaves on its data set ("group isoflop: 15 of 25 rows"): a fit's trust
+ * warnings read it (a chosen group is not "pooled"), and a report says which rows were fitted.
+ */
+export function groupSelectionNote(groups: readonly string[], kept: number, total: number): string {
+  return `group ${groups.join(' or ')}: ${kept} of ${total} rows`;
+}
+
+/** Why a group selection kept no run, with the groups there are to choose from. */
+export function noRunsInGroups(groups: readonly string[], seen: Iterable<string>): string {
+  return `no runs in group ${groups.map((g) => `"${g}"`).join(' or ')}; the data's groups are ${[...seen].map((g) => quoteForMessage(g)).join(', ')}`;
+}
+
+/**
+ * The rows of a read data set whose group is one of `groups` (a row without a group is the empty
+ * group, as a blank cell is to the reader): what reading the file with `groups` keeps (parseRuns), for
+ * data read whole — the web app's fit of one experiment of a study's export.
+ * @throws InputError when no row is in any of the groups
+ */
+export function selectGroups(dataset: Dataset, groups: readonly string[]): Dataset {
+  const chosen = new Set(groups);
+  const runs = dataset.runs.filter((r) => chosen.has(r.group ?? ''));
+  if (runs.length === 0)
+    throw new InputError(
+      { file: dataset.source, line: 1, columnName: dataset.columns.group },
+      noRunsInGroups(groups, new Set(dataset.runs.map((r) => r.group ?? ''))),
+    );
+  const note = groupSelectionNote(groups, runs.length, dataset.runs.length);
+  return { ...dataset, runs, selection: dataset.selection ? `${dataset.selection}; ${note}` : note };
 }

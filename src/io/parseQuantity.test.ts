@@ -60,7 +60,15 @@ test('a duration flag says what it takes in its unit, not "not a size suffix"; i
   assert.throws(() => days('3m'), /"m" could mean minutes or months; --days is in days/);
   assert.throws(
     () => days('soon'),
-    /expected a number of days, got "soon": --days takes a number of days, such as --days 7$/,
+    /expected a number of days, got "soon": write it as a plain number, such as --days 7$/,
+  );
+  // The unit a flag already has, said once (walk26: "a number of hours" twice), with the number to write.
+  assert.throws(
+    () => parseQuantity('2 GPU-hours', '--target-hours', { unit: 'hours' }),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message ===
+        '--target-hours: expected a number of hours, got "2 GPU-hours": the words after the number are not read: write --target-hours 2',
   );
   assert.throws(() => days('1,000'), /a comma is not read in a number/);
   assert.throws(() => days('10%'), /a percentage is not read here/);

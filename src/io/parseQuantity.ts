@@ -47,7 +47,10 @@ function durationHint(text: string, name: string, unit: DurationUnit): string {
     return `${name} is in ${unit}: ${counted(Number(m[1]), what)} is ${counted(value, unit)}; write ${name} ${value}`;
   }
   if (m && m[2] === 'm') return `"m" could mean minutes or months; ${name} is in ${unit}: write the number of ${unit}`;
-  return `${name} takes a number of ${unit}, such as ${name} ${durationExample[unit]}`;
+  // "Expected a number of hours" has been said already: the hint says what to write, not the same again.
+  const leading = /^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*\S/.exec(text);
+  if (leading) return `the words after the number are not read: write ${name} ${leading[1]}`;
+  return `write it as a plain number, such as ${name} ${durationExample[unit]}`;
 }
 
 /**

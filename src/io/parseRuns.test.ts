@@ -155,7 +155,7 @@ test('groups keeps one experiment of a mixed export, leaves other rows unvalidat
   assert.equal(parseRuns(text.replace('oops', '4e9'), { source: 'x.csv' }).selection, undefined);
   assert.match(
     located(() => parseRuns(text, { source: 'x.csv', groups: ['scale-up'] }), 1),
-    /no runs in group "scale-up"; the file's groups are "isoflop", "lr-probe"/,
+    /no runs in group "scale-up"; the data's groups are "isoflop", "lr-probe"/,
   );
   assert.match(
     located(() => parseRuns('N,D,loss\n1e8,2e9,3\n', { source: 'x.csv', groups: ['isoflop'] }), 1),

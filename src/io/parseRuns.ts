@@ -12,7 +12,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { visit, type JSONVisitor, type ParseErrorCode } from 'jsonc-parser';
 import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
-import { runStates, type Dataset, type Run, type RunState } from './dataset.js';
+import { groupSelectionNote, noRunsInGroups, runStates, type Dataset, type Run, type RunState } from './dataset.js';
 import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
 import { lastDigitPlace, notePrintedPlaces, type PrintedPlaces, type RunValueField } from '../core/sameRun.js';
 import {
@@ -1323,7 +1323,7 @@ export class RunValidator {
     if (groups?.length && this.kept === 0) {
       throw new InputError(
         { file: source, line: 1, columnName: this.columns?.group },
-        `no runs in group ${groups.map((g) => `"${g}"`).join(' or ')}; the file's groups are ${[...this.groupsSeen].map((g) => quoteForMessage(g)).join(', ')}`,
+        noRunsInGroups(groups, this.groupsSeen),
       );
     }
     const usedColumns: Dataset['columns'] = {};
@@ -1359,7 +1359,7 @@ export class RunValidator {
       }
     }
     if (Object.keys(why).length) info.unreadWhy = why;
-    if (groups?.length) info.selection = `group ${groups.join(' or ')}: ${this.kept} of ${this.total} rows`;
+    if (groups?.length) info.selection = groupSelectionNote(groups, this.kept, this.total);
     if (this.divergedRuns.length) info.diverged = this.divergedRuns;
     return info;
   }

@@ -8,12 +8,12 @@
  * data set, unless a field is being typed into) and is announced in a live region; on a phone the results come before the forms. The
  * data set, the settings and the planner's inputs live in the URL, so a reload restores them.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { api } from './lib/api.js';
 import { toErrorInfo, type ErrorInfo } from './lib/errors.js';
 import type { LoadedDataset } from './lib/loaded.js';
 import type { PendingUpload } from './lib/columns.js';
-import { defaultGroups, studySelection } from './lib/runGroups.js';
+import { defaultGroups, fittedRuns, groupChoices, studySelection } from './lib/runGroups.js';
 import { readUrlState, writeUrlState, type DataRef } from './lib/urlState.js';
 import { keptUpload } from './lib/uploadStore.js';
 import { parseRuns, runFormatNames } from '../../src/io/parseRuns.js';
@@ -83,8 +83,9 @@ function reveal(id: string, focus: boolean) {
 }
 
 export function App() {
-  const [loaded, setLoaded] = useState<LoadedDataset>();
-  const [loadError, setLoadError] = useState<ErrorInfo>();
+  /** The data as opened; `loaded` is what is fitted: the group chosen in the Fit settings, or all of it. */
+  const [openedData, setLoaded] = useState<LoadedDataset>();
+  const [openError, setLoadError] = useState<ErrorInfo>();
   const [pendingColumns, setPendingColumns] = useState<PendingUpload>();
   const [settings, setSettings] = useState<FitSettings>(initial.settings);
   const [plannerInputs, setPlannerInputs] = useState<PlannerInputs>(initial.planner);
@@ -92,6 +93,10 @@ export function App() {
   const [backtestSettings, setBacktestSettings] = useState<BacktestSettings>(defaultBacktestSettings);
   const [backtestWithFit, setBacktestWithFit] = useState(false);
   const [announcement, setAnnouncement] = useState('');
+  const groups = useMemo(() => groupChoices(openedData), [openedData]);
+  const chosen = useMemo(() => fittedRuns(openedData, settings.group), [openedData, settings.group]);
+  const loaded = chosen.loaded;
+  const loadError = openError ?? chosen.error;
   const fit = useFit(loaded?.dataset, settings);
   /** The fit the planner plans from: only beside the data set it was made from. */
   const fitted = loaded ? fit.outcome?.fit : undefined;
@@ -107,8 +112,10 @@ export function App() {
 
   // Set when a data set is opened: its first result (or error) takes the focus.
   const opened = useRef(false);
-  const open = useCallback((l: LoadedDataset) => {
+  // Another data set has other groups: its fit starts from all of them (a link's data keep the link's group).
+  const open = useCallback((l: LoadedDataset, restoring = false) => {
     opened.current = true;
+    if (!restoring) setSettings((s) => (s.group === '' ? s : { ...s, group: '' }));
     setLoaded(l);
     setLoadError(undefined);
     setAnnouncement(`Opened ${l.label} (${l.dataset.runs.length} runs); fitting…`);
@@ -129,12 +136,15 @@ export function App() {
           api.datasets(controller.signal),
           api.dataset(ref.id, controller.signal),
         ]);
-        open({
-          dataset,
-          label: list.datasets.find((d) => d.id === ref.id)?.name ?? ref.id,
-          origin: 'bundled',
-          key: ref.id,
-        });
+        open(
+          {
+            dataset,
+            label: list.datasets.find((d) => d.id === ref.id)?.name ?? ref.id,
+            origin: 'bundled',
+            key: ref.id,
+          },
+          true,
+        );
       } else if (ref.kind === 'upload') {
         const kept = keptUpload(ref.name);
         if (!kept)
@@ -143,15 +153,18 @@ export function App() {
             'the uploaded file is not kept in this browser tab (a link holds only its name, and a file too large for the tab is not kept): upload it again',
           );
         const dataset = parseRuns(kept.text, { source: kept.name, ...(kept.columns ? { columns: kept.columns } : {}) });
-        open({
-          dataset,
-          label: kept.name,
-          origin: 'upload',
-          key: `${kept.name}:restored:${JSON.stringify(kept.columns ?? {})}`,
-        });
+        open(
+          {
+            dataset,
+            label: kept.name,
+            origin: 'upload',
+            key: `${kept.name}:restored:${JSON.stringify(kept.columns ?? {})}`,
+          },
+          true,
+        );
       } else {
         const runs = await api.studyRuns(ref.name, controller.signal);
-        open(studySelection(runs, ref.groups ?? defaultGroups(runs.dataset)));
+        open(studySelection(runs, ref.groups ?? defaultGroups(runs.dataset)), true);
       }
     };
     restore().catch((e: Error) => e.name !== 'AbortError' && fail(toErrorInfo(e)));
@@ -159,7 +172,7 @@ export function App() {
   }, [open, fail]);
 
   // The state in the URL, replaced (not pushed: a setting is not a page to go back to).
-  const ref = dataRef(loaded);
+  const ref = dataRef(openedData);
   useEffect(() => {
     const search = writeUrlState({ data: ref, settings, planner: plannerInputs, shape: shapeInputs });
     if (search !== window.location.search)
@@ -225,8 +238,19 @@ export function App() {
           {announcement}
         </div>
         <aside id="sidebar" className="sidebar" aria-label="Data and settings" tabIndex={-1}>
-          <DataPanel current={loaded} studies={studies} onOpen={open} onError={fail} onColumns={setPendingColumns} />
-          <FitSettingsForm settings={settings} onChange={setSettings} unsupported={fit.outcome?.unsupported} />
+          <DataPanel
+            current={openedData}
+            studies={studies}
+            onOpen={(l) => open(l)}
+            onError={fail}
+            onColumns={setPendingColumns}
+          />
+          <FitSettingsForm
+            settings={settings}
+            onChange={setSettings}
+            unsupported={fit.outcome?.unsupported}
+            groups={groups}
+          />
           <SweepPanel studies={studies} />
         </aside>
         <main id="results" className="content" tabIndex={-1} aria-label="Results">
@@ -292,7 +316,7 @@ export function App() {
             </>
           )}
           <DataOriginContext.Provider value="upload">
-            <CompareGroupsPanel loaded={loaded} />
+            <CompareGroupsPanel loaded={openedData} />
             <MupTransferPanel />
             <HparamsSweepPanel plannedC={plan.plan?.compute} />
             <CriticalBatchPanel />

@@ -17,7 +17,7 @@ export function registerDepthWidth(program: Command, run: Run): void {
     .addOption(flag('tolerance', { detail: 'here, model sizes N', default: '0.05' }))
     .addOption(flag('columns', { detail: 'e.g. width=d_model,layers=n_layer' }))
     .addOption(flag('json'))
-    .action(async (file: string, f: { tolerance: string; columns?: string; json?: boolean }) =>
+    .action(async (file: string, f: { tolerance: string; columns?: string; json?: boolean }, cmd: Command) =>
       run(async () => {
         const ds = readRuns(file, { columns: f.columns ? parseColumnMapping(f.columns) : undefined });
         // Sizes in millions (125, 350) group and spread alike, but the report's "N 125" reads as 125 parameters.
@@ -26,9 +26,14 @@ export function registerDepthWidth(program: Command, run: Run): void {
           ds.runs.map((r) => ({ N: r.N })),
           'depth-width',
         );
-        const r = aspectSpread(ds, parseQuantity(f.tolerance, '--tolerance', { plain: plainNumber.decades }));
+        const decades = parseQuantity(f.tolerance, '--tolerance', { plain: plainNumber.decades });
+        const r = aspectSpread(ds, decades);
         if (f.json) return printResult(r, file);
-        writeResult(aspectSpreadReport(r), file);
+        const typed = cmd.getOptionValueSource('tolerance') === 'cli';
+        writeResult(
+          aspectSpreadReport(r, { decades, ...(typed ? {} : { defaultMark: '(default, --tolerance)' }) }),
+          file,
+        );
       }, f.json),
     );
 }

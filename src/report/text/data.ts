@@ -223,8 +223,15 @@ export function compareGroupsReport(
   );
 }
 
-/** Depth against width at fixed size: the loss spread across aspect ratios. */
-export function aspectSpreadReport(r: ReturnType<typeof aspectSpread>): string {
+/**
+ * Depth against width at fixed size: the loss spread across aspect ratios, and the sizes' grouping
+ * (`tolerance`, ±decades in N). `defaultMark` is the caller's words for a tolerance the user did not choose
+ * (the CLI's "(default, --tolerance)"), as every printed number says where it came from.
+ */
+export function aspectSpreadReport(
+  r: ReturnType<typeof aspectSpread>,
+  tolerance: { decades: number; defaultMark?: string },
+): string {
   const ties = r.filter((s) => s.tie);
   return (
     textTable(
@@ -239,6 +246,7 @@ export function aspectSpreadReport(r: ReturnType<typeof aspectSpread>): string {
       ]),
     ) +
     "\nspread: the worst shape's loss over the best's, minus 1\n" +
+    `sizes: runs with N within ±${tolerance.decades} decades count as one size${tolerance.defaultMark ? ` ${tolerance.defaultMark}` : ''}\n` +
     (ties.length
       ? `at N = ${ties.map((s) => f4(s.N)).join(', ')} every shape reached the same loss: these runs do not tell depth from width\n`
       : '')

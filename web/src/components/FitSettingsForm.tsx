@@ -21,6 +21,8 @@ interface Props {
   onChange: (settings: FitSettings) => void;
   /** Approaches the open data (or the law) cannot support, and why (from the last fit): not offered. */
   unsupported?: { approach: number; reason: string }[];
+  /** The open data's groups (a group column's values) with their rows: a choice when there are two or more. */
+  groups?: { group: string; runs: number }[];
 }
 
 const lossLabels: Record<LossChoice, string> = {
@@ -52,7 +54,7 @@ function procedureHint(id: string) {
 }
 
 /** Procedure (or a custom law and loss), frontier approach, bootstrap and target: every change refits. */
-export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props) {
+export function FitSettingsForm({ settings, onChange, unsupported = [], groups = [] }: Props) {
   const advise = useAdvice();
   const why = (a: ApproachChoice) => unsupported.find((u) => String(u.approach) === a)?.reason;
   /** A reason's first clause, without its file location: the approaches table below says it in full. */
@@ -75,6 +77,24 @@ export function FitSettingsForm({ settings, onChange, unsupported = [] }: Props)
   return (
     <section className="panel" aria-labelledby="settings-heading">
       <h2 id="settings-heading">Fit</h2>
+      {groups.length >= 2 && (
+        <Field
+          label="Runs to fit"
+          hint={`The data hold several groups (a study's export: its learning-rate probe beside its IsoFLOP runs). All are fitted as one data set unless one is chosen, as "scalelab fit" without --group; one chosen is "scalelab fit --group NAME".`}
+        >
+          <select data-testid="setting-group" value={settings.group} onChange={(e) => set('group', e.target.value)}>
+            <option value="">all {groups.length} groups, pooled</option>
+            {groups.map((g) => (
+              <option key={g.group} value={g.group}>
+                {g.group} ({g.runs} {g.runs === 1 ? 'row' : 'rows'})
+              </option>
+            ))}
+            {settings.group !== '' && !groups.some((g) => g.group === settings.group) && (
+              <option value={settings.group}>{settings.group} (not in these data)</option>
+            )}
+          </select>
+        </Field>
+      )}
       <Field label="Procedure" hint={procedureHint(settings.procedure)}>
         <select
           data-testid="setting-procedure"

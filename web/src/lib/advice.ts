@@ -9,7 +9,7 @@
 export const optionControls: Record<string, string> = {
   bootstrap: '"Bootstrap replicates" in the Fit settings',
   columns: "the upload's column step",
-  group: '"Runs to fit" in the run store browser',
+  group: '"Runs to fit" in the Fit settings',
   procedure: '"Procedure" in the Fit settings',
   law: '"Law" (Procedure: custom law and loss)',
   loss: '"Loss" (Procedure: custom law and loss)',
@@ -84,7 +84,7 @@ const phrases = (origin: DataOrigin, panel: PanelAdvice): [RegExp, string | ((..
     [/no interval without --bootstrap/g, () => `no interval without a bootstrap (choose ${control('bootstrap')})`],
     [
       /\(filter with --group\)/g,
-      () => '(choose the study\'s groups under "Runs to fit" in the run store, or upload one experiment\'s runs)',
+      () => '(choose one group under "Runs to fit" in the Fit settings, or a study\'s groups in the run store)',
     ],
     [
       /set --budgets or --tolerance/g,

@@ -5,9 +5,10 @@
  * size and the verification run at the target would distort the law — and so does this default; a
  * study imported without phases is fitted whole.
  */
-import type { Dataset } from '../../../src/io/dataset.js';
+import { selectGroups, type Dataset } from '../../../src/io/dataset.js';
 import type { StudyRuns } from '../../../src/server/webApi.js';
 import type { LoadedDataset } from './loaded.js';
+import { toErrorInfo, type ErrorInfo } from './errors.js';
 
 /** What a run without a group or phase is listed as. */
 export const noGroup = '(no group)';
@@ -50,4 +51,31 @@ export function studySelection(runs: Pick<StudyRuns, 'study' | 'dataset'>, group
     key: runs.study,
     groups: shown,
   };
+}
+
+/**
+ * The groups the Fit settings offer: the open data's group values (a row without one is in none), when
+ * there are two or more — the groups `fit` warns are pooled (src/fit/warnings.ts).
+ */
+export function groupChoices(loaded: LoadedDataset | undefined): { group: string; runs: number }[] {
+  const groups = loaded ? runGroups(loaded.dataset).filter((g) => g.group !== noGroup) : [];
+  return groups.length >= 2 ? groups : [];
+}
+
+/**
+ * The runs fitted: the open data, or its rows of the group chosen in the Fit settings, selected as `fit
+ * --group` selects them (selectGroups: the same rows and note, so no pooled warning); a group the data
+ * lack is an error to show, not an empty fit.
+ */
+export function fittedRuns(
+  loaded: LoadedDataset | undefined,
+  group: string,
+): { loaded?: LoadedDataset; error?: ErrorInfo } {
+  if (!loaded || group === '') return { loaded };
+  try {
+    const dataset = selectGroups(loaded.dataset, [group]);
+    return { loaded: { ...loaded, dataset, label: `${loaded.label}, group ${group}` } };
+  } catch (e) {
+    return { error: toErrorInfo(e) };
+  }
 }

@@ -31,7 +31,7 @@ export interface UrlState {
   shape: ShapeInputs;
 }
 
-const settingKeys = ['procedure', 'law', 'x', 'breaks', 'loss', 'approach', 'bootstrap', 'target'] as const;
+const settingKeys = ['procedure', 'law', 'x', 'breaks', 'loss', 'approach', 'bootstrap', 'target', 'group'] as const;
 const numericSettings = new Set<string>(['breaks', 'bootstrap', 'target']);
 /** The values a text setting may take: anything else in a URL is ignored (the default stays). */
 const allowed: Record<string, readonly string[]> = {
@@ -67,7 +67,9 @@ export function readUrlState(search: string): UrlState {
     if (numericSettings.has(k)) {
       const n = Number(v);
       if (Number.isFinite(n) && n >= 0) (settings as unknown as Record<string, number>)[k] = n;
-    } else if (allowed[k]?.includes(v)) (settings as unknown as Record<string, string>)[k] = v;
+    } else if (k === 'group')
+      settings.group = v; // the data's own names: a name they lack is said by the fit
+    else if (allowed[k]?.includes(v)) (settings as unknown as Record<string, string>)[k] = v;
   }
   const planner: PlannerInputs = { ...defaultPlannerInputs };
   for (const k of plannerKeys) {

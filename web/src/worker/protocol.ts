@@ -57,6 +57,11 @@ export interface FitSettings {
   bootstrap: number;
   /** Target compute (FLOPs) the figures and frontier predictions extend to. */
   target: number;
+  /**
+   * The group of the data's group column fitted (`fit --group`), or '' for every group pooled, as `fit`
+   * without --group does (and warns of: a study's learning-rate probe beside its IsoFLOP runs).
+   */
+  group: string;
 }
 
 export const defaultSettings: FitSettings = {
@@ -68,6 +73,7 @@ export const defaultSettings: FitSettings = {
   approach: 'all',
   bootstrap: 0,
   target: 1e24,
+  group: '',
 };
 
 /** The law of a custom fit, with the options the settings hold (a law ignores those it does not read). */
