@@ -121,35 +121,39 @@ export function CriticalBatchPanel() {
       )}
       {out && result && (
         <div data-testid="bcrit-result">
-          <table className="compact" data-testid="bcrit-targets">
-            <caption>
-              Each target loss: fewest steps S_min, fewest examples E_min and B_crit = E_min/S_min, in{' '}
-              {result.batchUnit}
-            </caption>
-            <thead>
-              <tr>
-                {out.table.header.map((h) => (
-                  <th key={h} className="num">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {out.table.rows.map(([target, ...cells]) => (
-                <tr key={target}>
-                  <th scope="row" className="num">
-                    {target}
-                  </th>
-                  {cells.map((c, i) => (
-                    <td key={i} className="num">
-                      {c}
-                    </td>
+          {/* On a phone the table scrolls sideways in this box: focusable, so a keyboard can scroll it too
+              (axe: scrollable-region-focusable). */}
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="B_crit per target loss">
+            <table className="compact" data-testid="bcrit-targets">
+              <caption>
+                Each target loss: fewest steps S_min, fewest examples E_min and B_crit = E_min/S_min, in{' '}
+                {result.batchUnit}
+              </caption>
+              <thead>
+                <tr>
+                  {out.table.header.map((h) => (
+                    <th key={h} className="num">
+                      {h}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {out.table.rows.map(([target, ...cells]) => (
+                  <tr key={target}>
+                    <th scope="row" className="num">
+                      {target}
+                    </th>
+                    {cells.map((c, i) => (
+                      <td key={i} className="num">
+                        {c}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {out.law && <p data-testid="bcrit-law">{out.law}</p>}
           <p className="source" data-testid="bcrit-source">
             {result.method}
