@@ -5,7 +5,7 @@
  * that a learning rate transfers across widths; find a model shape for a parameter count.
  *
  * A result or an error comes into view when it arrives (focus moves to its heading after opening a
- * data set, unless a field is being typed into) and is announced in a live region; on a phone the results come before the forms. The
+ * data set, unless a field is typed into or a select chosen in) and is announced in a live region; on a phone the results come before the forms. The
  * data set, the settings and the planner's inputs live in the URL, so a reload restores them.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
