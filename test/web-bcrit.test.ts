@@ -95,8 +95,15 @@ test(
         .getByTestId('bcrit-file')
         .filter({ hasText: `Curves: ${curves.name}.` })
         .waitFor();
-      await panel.getByTestId('bcrit-run').click();
+      // By the keyboard: the button keeps the focus while it fits and after (a disabled one dropped it to the page).
+      await panel.getByTestId('bcrit-run').focus();
+      await page.keyboard.press('Enter');
       await panel.getByTestId('bcrit-result').waitFor();
+      assert.equal(
+        await page.evaluate('document.activeElement && document.activeElement.getAttribute("data-testid")'),
+        'bcrit-run',
+        'the focus stays on the button pressed',
+      );
       const args = ['bcrit', curves.name, ...curves.bootstrap];
       const json = scalelab([...args, '--json'], { cwd: curves.cwd });
       assert.equal(json.code, 0, json.stderr);

@@ -44,7 +44,7 @@ export function CriticalBatchPanel() {
   };
 
   const fit = () => {
-    if (!file) return;
+    if (!file || state.running) return;
     setReadError(undefined);
     try {
       // As `bcrit FILE` reads it: columns by their names, a file of gradient norms said as one.
@@ -92,7 +92,10 @@ export function CriticalBatchPanel() {
         <button
           type="button"
           className="primary inline"
-          disabled={!file || state.running}
+          disabled={!file}
+          // Busy, not disabled, while it fits: a disabled button loses the focus to the page, and a keyboard
+          // user who pressed it would start again from the top.
+          aria-disabled={state.running}
           onClick={fit}
           data-testid="bcrit-run"
         >
