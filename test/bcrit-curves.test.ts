@@ -7,7 +7,7 @@ import { criticalBatchAtLoss, criticalBatchFromRuns, stepsToReach } from '../src
 import { parseRuns } from '../src/io/parseRuns.js';
 import { readRuns } from '../src/io/readRuns.js';
 import { normal, randomSource } from '../src/core/random.js';
-import { batchUnit, criticalBatchFromRunsAnswer } from '../src/report/text/hparams.js';
+import { batchUnit, criticalBatchFromRunsAnswer, criticalBatchTargetTable } from '../src/report/text/hparams.js';
 
 const batches = [2 ** 12, 2 ** 13, 2 ** 14, 2 ** 16, 2 ** 18, 2 ** 20];
 const sMin = (L: number) => 2000 / (L - 2) ** 2;
@@ -144,4 +144,22 @@ test('a late spike after a run reached the target does not undo the crossing (th
     { step: 800, loss: 3.3 },
   ];
   assert.ok(stepsToReach(noisy, 3.5)! > 200);
+});
+
+test("the table's batch sizes count batch sizes, not runs: two seeds at each of six batch sizes are 6 (12 runs)", () => {
+  const text = curves(() => 3e5, 0.002, 3);
+  const [header, ...rows] = text.trim().split('\n');
+  // A second seed of every run: the same curve under another run name, its losses 0.1 % higher.
+  const seeds = rows.map((r) => {
+    const [run, batch, step, loss] = r.split(',');
+    return [`${run}-seed1`, batch, step, String(Number(loss) * 1.001)].join(',');
+  });
+  const ds = parseRuns([header, ...rows, ...seeds].join('\n') + '\n', { source: 'seeds.csv' });
+  const { header: head, rows: table } = criticalBatchTargetTable(criticalBatchFromRuns(ds), 0);
+  const column = head.indexOf('batch sizes');
+  assert.ok(table.length > 0);
+  for (const row of table) assert.equal(row[column], '6 (12 runs)');
+  // One run per batch size: the count alone, as before.
+  const one = criticalBatchTargetTable(criticalBatchFromRuns(parseRuns(text, { source: 'one.csv' })), 0);
+  for (const row of one.rows) assert.equal(row[column], '6');
 });

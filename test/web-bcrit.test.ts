@@ -95,8 +95,15 @@ test(
         .getByTestId('bcrit-file')
         .filter({ hasText: `Curves: ${curves.name}.` })
         .waitFor();
-      await panel.getByTestId('bcrit-run').click();
+      // By the keyboard: the button keeps the focus while it fits and after (a disabled one dropped it to the page).
+      await panel.getByTestId('bcrit-run').focus();
+      await page.keyboard.press('Enter');
       await panel.getByTestId('bcrit-result').waitFor();
+      assert.equal(
+        await page.evaluate('document.activeElement && document.activeElement.getAttribute("data-testid")'),
+        'bcrit-run',
+        'the focus stays on the button pressed',
+      );
       const args = ['bcrit', curves.name, ...curves.bootstrap];
       const json = scalelab([...args, '--json'], { cwd: curves.cwd });
       assert.equal(json.code, 0, json.stderr);
@@ -161,6 +168,14 @@ test(
         [],
         'axe: the critical-batch panel with a fit',
       );
+      // On a phone the table scrolls sideways: in a box a keyboard can reach (axe: scrollable-region-focusable).
+      await page.setViewportSize({ width: 390, height: 844 });
+      assert.deepEqual(
+        await seriousViolations(page, '[data-testid="bcrit-panel"]'),
+        [],
+        'axe: the critical-batch panel with a fit, on a phone',
+      );
+      await page.setViewportSize({ width: 1400, height: 1000 });
     }
 
     // A bad loss: the error names the file, the line and the column, and what to do next.

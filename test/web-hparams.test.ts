@@ -266,6 +266,33 @@ test(
       'planner-flops',
       'the focus stays in the field typed into',
     );
+    // Nor from a select being worked by its keys when a result arrives: the data set is opened again, held at
+    // the server until the planner's preset list has the focus, so the focus is there before the fit arrives.
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    await page.route('**/api/datasets/cs336-isoflops', async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.getByTestId('dataset-cs336-isoflops').click();
+    await page.getByTestId('planner-hparams-preset').focus();
+    release();
+    await page
+      .getByTestId('announcer')
+      .filter({ hasText: /^Opened / })
+      .waitFor();
+    // Announced all the same.
+    await page
+      .getByTestId('announcer')
+      .filter({ hasText: /^Fitted / })
+      .waitFor();
+    await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+    assert.equal(
+      await page.evaluate('document.activeElement.getAttribute("data-testid") || document.activeElement.id'),
+      'planner-hparams-preset',
+      'the focus stays in the select being chosen in',
+    );
+    await page.unroute('**/api/datasets/cs336-isoflops');
     await panel.getByTestId('hparams-at').filter({ hasText: 'C = 1e21 FLOPs' }).waitFor();
     await panel.getByTestId('hparams-replicates').selectOption('50');
 

@@ -5,7 +5,7 @@
  * that a learning rate transfers across widths; find a model shape for a parameter count.
  *
  * A result or an error comes into view when it arrives (focus moves to its heading after opening a
- * data set, unless a field is being typed into) and is announced in a live region; on a phone the results come before the forms. The
+ * data set, unless a field is typed into or a select chosen in) and is announced in a live region; on a phone the results come before the forms. The
  * data set, the settings and the planner's inputs live in the URL, so a reload restores them.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
@@ -62,15 +62,22 @@ function dataRef(loaded: LoadedDataset | undefined): DataRef | undefined {
 /** Input types typed into; the others (buttons, boxes, a file chooser) are left with one action. */
 const untypedInputs = new Set(['button', 'checkbox', 'color', 'file', 'image', 'radio', 'range', 'reset', 'submit']);
 
-/** The user is typing into a field (a budget in the planner while the data set fits): the focus is theirs. */
+/**
+ * The user is typing into a field (a budget in the planner while the data set fits), or choosing in a list
+ * (a select is worked by its arrow keys and typed letters, one key at a time): the focus is theirs.
+ */
 function typing(el: Element | null): boolean {
-  return el instanceof HTMLTextAreaElement || (el instanceof HTMLInputElement && !untypedInputs.has(el.type));
+  return (
+    el instanceof HTMLTextAreaElement ||
+    el instanceof HTMLSelectElement ||
+    (el instanceof HTMLInputElement && !untypedInputs.has(el.type))
+  );
 }
 
 /**
  * Bring a heading into view (unless it is in view already) and give it focus (it has tabIndex -1), once it
- * is in the page; not while the user types into a field, where the rest of what they type would go to the
- * heading (the result is announced all the same).
+ * is in the page; not while the user types into a field or chooses in a select, where the rest of their keys
+ * would go to the heading (the result is announced all the same).
  */
 function reveal(id: string, focus: boolean) {
   requestAnimationFrame(() => {

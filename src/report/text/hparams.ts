@@ -74,6 +74,15 @@ export interface CriticalBatchDefaults {
   seed?: boolean;
 }
 
+/**
+ * The batch sizes whose runs reach a target, and the runs when there are more (seeds at a batch size):
+ * each run is a point of the regression, but the column counts batch sizes.
+ */
+function batchSizesReaching(points: { batch: number }[]): string {
+  const sizes = new Set(points.map((p) => p.batch)).size;
+  return sizes === points.length ? String(sizes) : `${sizes} (${points.length} runs)`;
+}
+
 /** The per-target table's header and rows, as `bcrit FILE` prints them and the web's critical-batch panel shows them. */
 export function criticalBatchTargetTable(
   r: CriticalBatchFromRuns,
@@ -94,7 +103,7 @@ export function criticalBatchTargetTable(
       f4(f.eMin),
       f4(f.bCrit),
       f.bCritInterval ? formatInterval(f.bCritInterval, f4) : f.points.length < 3 ? '– (2 points)' : '–',
-      String(f.points.length),
+      batchSizesReaching(f.points),
     ]),
   };
 }

@@ -44,7 +44,7 @@ export function CriticalBatchPanel() {
   };
 
   const fit = () => {
-    if (!file) return;
+    if (!file || state.running) return;
     setReadError(undefined);
     try {
       // As `bcrit FILE` reads it: columns by their names, a file of gradient norms said as one.
@@ -92,7 +92,10 @@ export function CriticalBatchPanel() {
         <button
           type="button"
           className="primary inline"
-          disabled={!file || state.running}
+          disabled={!file}
+          // Busy, not disabled, while it fits: a disabled button loses the focus to the page, and a keyboard
+          // user who pressed it would start again from the top.
+          aria-disabled={state.running}
           onClick={fit}
           data-testid="bcrit-run"
         >
@@ -121,35 +124,39 @@ export function CriticalBatchPanel() {
       )}
       {out && result && (
         <div data-testid="bcrit-result">
-          <table className="compact" data-testid="bcrit-targets">
-            <caption>
-              Each target loss: fewest steps S_min, fewest examples E_min and B_crit = E_min/S_min, in{' '}
-              {result.batchUnit}
-            </caption>
-            <thead>
-              <tr>
-                {out.table.header.map((h) => (
-                  <th key={h} className="num">
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {out.table.rows.map(([target, ...cells]) => (
-                <tr key={target}>
-                  <th scope="row" className="num">
-                    {target}
-                  </th>
-                  {cells.map((c, i) => (
-                    <td key={i} className="num">
-                      {c}
-                    </td>
+          {/* On a phone the table scrolls sideways in this box: focusable, so a keyboard can scroll it too
+              (axe: scrollable-region-focusable). */}
+          <div className="table-scroll" tabIndex={0} role="region" aria-label="B_crit per target loss">
+            <table className="compact" data-testid="bcrit-targets">
+              <caption>
+                Each target loss: fewest steps S_min, fewest examples E_min and B_crit = E_min/S_min, in{' '}
+                {result.batchUnit}
+              </caption>
+              <thead>
+                <tr>
+                  {out.table.header.map((h) => (
+                    <th key={h} className="num">
+                      {h}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {out.table.rows.map(([target, ...cells]) => (
+                  <tr key={target}>
+                    <th scope="row" className="num">
+                      {target}
+                    </th>
+                    {cells.map((c, i) => (
+                      <td key={i} className="num">
+                        {c}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           {out.law && <p data-testid="bcrit-law">{out.law}</p>}
           <p className="source" data-testid="bcrit-source">
             {result.method}
