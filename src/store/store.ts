@@ -742,7 +742,16 @@ export class RunStore {
     }>)
       sweepRuns.set(namedRunKey(s.name, s.n), s);
     const findSweepCheckpoint = this.db.prepare('SELECT loss FROM checkpoints WHERE run_id = ? AND tokens = ?').pluck();
-    const findNamed = this.db.prepare('SELECT key, n FROM runs WHERE study_id = ? AND name = ?');
+    // The study's named runs stored before this file, by name, for a row whose N is printed rounded: read
+    // once, as a query per row (no index on names) made a 300,000-run import quadratic.
+    const storedByName = new Map<string, { key: string; n: number | null }[]>();
+    for (const s of this.db
+      .prepare('SELECT key, name, n FROM runs WHERE study_id = ? AND name IS NOT NULL')
+      .iterate(studyId) as Iterable<{ key: string; name: string; n: number | null }>) {
+      const list = storedByName.get(s.name);
+      if (list) list.push(s);
+      else storedByName.set(s.name, [s]);
+    }
     const findCheckpointsNear = this.db.prepare(
       'SELECT tokens, loss FROM checkpoints WHERE run_id = ? AND tokens BETWEEN ? AND ?',
     );
@@ -847,10 +856,8 @@ export class RunStore {
         // One of the study's own sweep runs, its N as stored or rounded to the digits the file printed.
         let sweepRun = sweepRuns.get(key);
         if (!sweepRun && places?.N !== undefined && n !== null) {
-          const same = [...sweepRuns.values()].filter(
-            (s) => s.name === r.run && sameValue(s.n, n, undefined, places.N),
-          );
-          if (same.length === 1) sweepRun = same[0];
+          const same = (storedByName.get(r.run) ?? []).filter((s) => sameValue(s.n, n, undefined, places.N));
+          if (same.length === 1) sweepRun = sweepRuns.get(namedRunKey(r.run, same[0].n));
         }
         if (sweepRun) {
           // Its final loss or one of its checkpoints written back adds nothing (rounded to the digits the
@@ -874,9 +881,7 @@ export class RunStore {
         // A named run's N written again rounded (an export to 6 digits) is the stored run's N: the run is
         // that one, not another of the same name (core/sameRun.ts).
         if (places?.N !== undefined && n !== null && findKey.get(studyId, key) === undefined) {
-          const same = (findNamed.all(studyId, r.run) as { key: string; n: number | null }[]).filter((s) =>
-            sameValue(s.n, n, undefined, places.N),
-          );
+          const same = (storedByName.get(r.run) ?? []).filter((s) => sameValue(s.n, n, undefined, places.N));
           // One stored run of that name and size: the rounded N is its (two would leave it ambiguous).
           if (same.length === 1) key = same[0].key;
         }
