@@ -156,13 +156,13 @@ export class SameRunIndex<T extends RunValues> {
 
   /**
    * An indexed row that is the same run as `row`, with `row`'s printed places (its reader's, unless
-   * given), or undefined.
+   * given), or undefined; with `free`, only one it accepts (a stored run not yet taken by another row).
    */
-  find(row: RunValues, places = printedPlaces(row)): T | undefined {
-    return this.search(row, halvesOf(places), Infinity)?.row;
+  find(row: RunValues, places = printedPlaces(row), free?: (row: T) => boolean): T | undefined {
+    return this.search(row, halvesOf(places), Infinity, free)?.row;
   }
 
-  private search(row: RunValues, halves: Halves, before: number): Indexed<T> | undefined {
+  private search(row: RunValues, halves: Halves, before: number, free?: (row: T) => boolean): Indexed<T> | undefined {
     for (const [loss, rows] of this.byHalf) {
       const reach = Math.max(halves.loss, loss) + BINARY_SLACK * Math.abs(row.loss) * 2;
       let lo = 0,
@@ -174,7 +174,12 @@ export class SameRunIndex<T extends RunValues> {
       }
       for (let i = lo; i < rows.length && rows[i].row.loss <= row.loss + reach; i++) {
         const other = rows[i];
-        if (other.order < before && sameRunValues(row, halves, other.row, other.halves)) return other;
+        if (
+          other.order < before &&
+          (free === undefined || free(other.row)) &&
+          sameRunValues(row, halves, other.row, other.halves)
+        )
+          return other;
       }
     }
     return undefined;

@@ -236,6 +236,26 @@ test('cutLastLineNote: a last line with no line end whose number ends mid-form, 
   assert.equal(cutLastLineNote('loss,step\n3.05,200'), undefined);
 });
 
+test('cutLastLineNote: no note for a whole file whose last number is short by design — sizes sorted descending, or losses written in their shortest form', () => {
+  // N descending, the last size with fewer digits (9000000 after 25000000): the column falls by design.
+  assert.equal(
+    cutLastLineNote(
+      'loss,D,N\n2.93,4000000000,200000000\n3.35,1000000000,50000000\n3.62,500000000,25000000\n3.9,250000000,9000000',
+    ),
+    undefined,
+  );
+  // Shortest forms (Python's repr, JavaScript's String): the column's decimals vary, so 2.71 after 2.9311 is whole.
+  assert.equal(
+    cutLastLineNote(
+      'N,D,loss\n25000000,500000000,3.6217\n50000000,1000000000,3.35\n200000000,4000000000,2.9311\n400000000,8000000000,2.71',
+    ),
+    undefined,
+  );
+  // A column that grows, or is printed to one precision, still gets the note when its last number falls short.
+  assert.match(cutLastLineNote('run,loss,step\na,3.2,9000\na,3.1,11000\na,3.05,120') ?? '', /\(120\) looks cut/);
+  assert.match(cutLastLineNote('N,loss\n1e8,3.12\n2e8,2.93\n4e8,2.7') ?? '', /\(2\.7\) looks cut/);
+});
+
 test("the examples' files, some without a final newline (revisiting-*.csv, as published), are read without the note", () => {
   const files = (d: string): string[] =>
     readdirSync(d, { withFileTypes: true }).flatMap((e) =>

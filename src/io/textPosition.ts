@@ -144,16 +144,18 @@ export function notUtf8Detail(bad: { offset: number; bytes: number[] }): string 
 
 /**
  * The note for a file whose last line has no line end and may have been cut by a writer killed mid-row
- * or a copy still in progress ("…,2." of 2.15 reads as 2), given the file's last two lines; undefined
+ * or a copy still in progress ("…,2." of 2.15 reads as 2), given the file's last lines; undefined
  * when nothing suggests a cut. A cut number cannot be told from a short one, and many hand-written files
  * (and some published ones: examples/revisiting-*.csv) lack a final newline, so this is a note and only
  * where the last field looks cut: a number ending mid-form ("2.", "1e", "3e-"), or one written with fewer
- * decimals than the same column one row up (writers print a column to one precision: 2.15 after 2.31,
- * cut to 2 or 2.1), or an integer with fewer digits than the integer in the same column one row up (a
- * step or N of 12000 cut to 120: a cut drops at least one digit, so the value falls at least tenfold, which
- * a step or a token count growing down a run's rows does not between neighbouring rows; a table sorted by
- * size descending whose last size has fewer digits gets the note, and is read as written all the same).
- * A row ending in a word, a quote or a brace (JSON, JSONL) is whole, or is refused by its parser. Pure.
+ * decimals than the same column one row up where the rows above print the column to one precision
+ * (2.15 after 2.31, cut to 2 or 2.1; a writer of shortest forms, 3.6217, 3.35, 2.71, prints some values
+ * shorter and says nothing by it), or an integer with fewer digits than the integer in the same column one
+ * row up where the column grows down the rows above (a step or N of 12000 cut to 120: a cut drops at least
+ * one digit, so the value falls at least tenfold, which a step or a token count growing down a run's rows
+ * does not between neighbouring rows; a table sorted by size descending falls by design, and its last
+ * size's fewer digits say nothing). The rows above are those in `lastLines` with the last row's number of
+ * fields. A row ending in a word, a quote or a brace (JSON, JSONL) is whole, or is refused by its parser. Pure.
  */
 export function cutLastLineNote(lastLines: string): string | undefined {
   if (lastLines === '' || lastLines.endsWith('\n') || lastLines.endsWith('\r')) return undefined;
@@ -170,11 +172,19 @@ export function cutLastLineNote(lastLines: string): string | undefined {
   const decimals = (v: string) => /\.(\d*)/.exec(v.split(/[eE]/)[0])?.[1].length ?? 0;
   const midForm = /[.eE+-]$/.test(value);
   const above = before === undefined ? undefined : lastField(before);
+  // The column's values in the rows above, nearest first, back to a row with other fields (a header).
+  const column: string[] = [];
+  for (let i = lines.length - 2; i >= 0; i--) {
+    const f = lastField(lines[i]);
+    if (f.count !== count || !numberForm.test(f.value)) break;
+    column.push(f.value);
+  }
   const fewerDecimals =
     above !== undefined &&
     above.count === count &&
     numberForm.test(above.value) &&
-    decimals(value) < decimals(above.value);
+    decimals(value) < decimals(above.value) &&
+    column.every((v) => decimals(v) === decimals(above.value));
   const integer = /^[-+]?\d+$/;
   const digits = (v: string) => v.replace(/^[-+]?0*/, '').length;
   const fewerDigits =
@@ -182,7 +192,8 @@ export function cutLastLineNote(lastLines: string): string | undefined {
     above.count === count &&
     integer.test(value) &&
     integer.test(above.value) &&
-    digits(value) < digits(above.value);
+    digits(value) < digits(above.value) &&
+    column.every((v, i) => i === 0 || Number(v) <= Number(column[i - 1]));
   if (!midForm && !fewerDecimals && !fewerDigits) return undefined;
   const why = fewerDecimals
     ? ` (${decimals(above.value)} decimals in the row above)`

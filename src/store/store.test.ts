@@ -148,6 +148,42 @@ test('an export rounded to 6 significant digits is recognised by the digits it p
   store.close();
 });
 
+test('a file printing few digits: one stored run is the copy of one of its rows, not of every row it could be', () => {
+  const store = RunStore.open(join(dir, 'coarse.db'));
+  store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2104\n', { source: 'full.csv' }), 's');
+  // Two different rows (two seeds printed to 2 and 3 digits): either could be the stored run written
+  // again, but not both; the one left is a run of its own (was: both dropped as copies of full.csv:2).
+  const coarse = store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2\n1e8,2e9,3.21\n', { source: 'coarse.csv' }), 's');
+  assert.deepEqual(
+    [coarse.runs, coarse.copies, coarse.copiesFirst.map((c) => [c.line, c.stored])],
+    [1, 1, [[2, 'full.csv:2']]],
+  );
+  assert.equal(store.runs({ study: 's' }).length, 2);
+  // The same row twice is one run (one key), and the copy of one stored run, as before.
+  const twice = store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2104\n', { source: 'x.csv' }), 't');
+  assert.equal(twice.runs, 1);
+  const again = store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2\n1e8,2e9,3.2\n', { source: 'y.csv' }), 't');
+  assert.deepEqual([again.runs, again.copies], [0, 2]);
+  store.close();
+});
+
+test('a named checkpoint whose rounded tokens point at a stored one with another loss is a contradiction, not a second checkpoint', () => {
+  const store = RunStore.open(join(dir, 'rounded-conflict.db'));
+  store.importDataset(parseRuns('run,N,D,loss\na,1e8,1234567,3.2104\n', { source: 'n.csv' }), 'c');
+  const other = parseRuns('run,N,D,loss\na,1e8,2469135,3.1\na,1e8,1.23457e6,3.9\n', { source: 'n2.csv' });
+  assert.throws(
+    () => store.importDataset(other, 'c'),
+    /n2\.csv:3 .*has loss 3\.9 at D = .* but n\.csv:2 gives it loss 3\.2104/,
+  );
+  // Refused whole: the file's first row was not kept either.
+  const run = store.runs({ study: 'c' })[0];
+  assert.deepEqual(
+    store.checkpoints(run.id).map((k) => [k.tokens, k.loss]),
+    [[1234567, 3.2104]],
+  );
+  store.close();
+});
+
 test('named runs re-imported from an export rounded to 6 digits get no extra checkpoints (tokens, loss and N rounded)', () => {
   const store = RunStore.open(join(dir, 'rounded-named.db'));
   const curve = [

@@ -753,7 +753,7 @@ export class RunStore {
       else storedByName.set(s.name, [s]);
     }
     const findCheckpointsNear = this.db.prepare(
-      'SELECT tokens, loss FROM checkpoints WHERE run_id = ? AND tokens BETWEEN ? AND ?',
+      'SELECT tokens, loss, source FROM checkpoints WHERE run_id = ? AND tokens BETWEEN ? AND ?',
     );
     /**
      * A run's loss at these tokens, or at its one stored checkpoint within half a unit of the tokens' last
@@ -768,6 +768,11 @@ export class RunStore {
     };
     let copies = 0;
     const copiesFirst: ImportCounts['copiesFirst'] = [];
+    // Which row of this file (by its key) each stored run was taken as the copy of: a stored run is one
+    // run, so it is the copy of one row. A file printing few digits ("3.2") can match several stored runs,
+    // and several of its own different rows ("3.2", "3.21": other seeds) can match one: each is then a
+    // copy of a stored run not yet taken, or a run of its own, never all of them one stored run.
+    const copyTakenBy = new Map<number, string>();
     // Within one file a run name means one run: the same name with another N is a contradiction in
     // the file (across files it is another run, as above).
     const states = new Map<string, { line: number; state: Run['state'] }>();
@@ -826,8 +831,13 @@ export class RunStore {
         const copyOf =
           stored.size === 0
             ? undefined
-            : stored.find({ N: n, D: d, C: c, U: r.U ?? null, loss: r.loss }, printedPlaces(r));
+            : stored.find(
+                { N: n, D: d, C: c, U: r.U ?? null, loss: r.loss },
+                printedPlaces(r),
+                (s) => (copyTakenBy.get(s.id) ?? key) === key,
+              );
         if (copyOf && findKey.get(studyId, key) === undefined) {
+          copyTakenBy.set(copyOf.id, key);
           copies++;
           if (copiesFirst.length < COPIES_NAMED)
             copiesFirst.push({ line: r.line, stored: copyOf.source ?? `store run ${copyOf.id}` });
@@ -912,14 +922,14 @@ export class RunStore {
           const near = findCheckpointsNear.all(id, tokens - half * (1 + 1e-12), tokens + half * (1 + 1e-12)) as {
             tokens: number;
             loss: number;
+            source: string | null;
           }[];
           // Only where the rounded tokens point at one stored checkpoint: a round number ("3e9") amid a
-          // dense curve could be any of several, and is then a checkpoint of its own.
-          if (
-            near.length === 1 &&
-            near[0].tokens !== tokens &&
-            sameValue(near[0].loss, r.loss, undefined, places?.loss)
-          ) {
+          // dense curve could be any of several, and is then a checkpoint of its own. Another loss there
+          // is a contradiction, as at the same tokens exactly: not a second checkpoint a rounding apart.
+          if (near.length === 1 && near[0].tokens !== tokens) {
+            if (!sameValue(near[0].loss, r.loss, undefined, places?.loss))
+              throw conflict(r, tokens, near[0], source, studyName);
             skipped++;
             rows++;
             if (rows === pauseAfter) pauseImport();
