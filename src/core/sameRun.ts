@@ -83,7 +83,23 @@ function half(place: number | undefined): number {
  */
 function within(a: number | null | undefined, b: number | null | undefined, halfA: number, halfB: number): boolean {
   if (a === undefined || a === null || b === undefined || b === null) return (a ?? null) === (b ?? null);
-  return a === b || Math.abs(a - b) <= Math.max(halfA, halfB) + BINARY_SLACK * Math.max(Math.abs(a), Math.abs(b));
+  return (
+    a === b ||
+    Math.abs(a - b) <=
+      Math.max(atMostExported(halfA, a), atMostExported(halfB, b)) + BINARY_SLACK * Math.max(Math.abs(a), Math.abs(b))
+  );
+}
+
+/**
+ * The coarsest rounding read as a copy: an export to 6 significant digits (printf's %g, the common default).
+ * A value printed with fewer digits ("1e8", "3.2") is such an export's with its trailing zeros dropped, or a
+ * number typed as it is: "1e8" is not 1e8 ± 5e7, which would make a run of 1.2e8 parameters its copy.
+ */
+const EXPORTED_DIGITS = 6;
+
+function atMostExported(half: number, value: number): number {
+  if (half === 0 || value === 0 || !Number.isFinite(half)) return half;
+  return Math.min(half, 0.5 * 10 ** (Math.floor(Math.log10(Math.abs(value))) - (EXPORTED_DIGITS - 1)));
 }
 
 /** Whether two values are the same value to the digits the less precise was printed with (places as PrintedPlaces). */

@@ -150,20 +150,40 @@ test('an export rounded to 6 significant digits is recognised by the digits it p
 
 test('a file printing few digits: one stored run is the copy of one of its rows, not of every row it could be', () => {
   const store = RunStore.open(join(dir, 'coarse.db'));
-  store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2104\n', { source: 'full.csv' }), 's');
-  // Two different rows (two seeds printed to 2 and 3 digits): either could be the stored run written
-  // again, but not both; the one left is a run of its own (was: both dropped as copies of full.csv:2).
-  const coarse = store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2\n1e8,2e9,3.21\n', { source: 'coarse.csv' }), 's');
+  store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2145612\n', { source: 'full.csv' }), 's');
+  // Two different rows (printed to 6 and 7 digits): either could be the stored run written again, but
+  // not both; the one left is a run of its own (was: both dropped as copies of full.csv:2).
+  const coarse = store.importDataset(
+    parseRuns('N,D,loss\n1e8,2e9,3.21456\n1e8,2e9,3.214561\n', { source: 'coarse.csv' }),
+    's',
+  );
   assert.deepEqual(
     [coarse.runs, coarse.copies, coarse.copiesFirst.map((c) => [c.line, c.stored])],
     [1, 1, [[2, 'full.csv:2']]],
   );
   assert.equal(store.runs({ study: 's' }).length, 2);
   // The same row twice is one run (one key), and the copy of one stored run, as before.
-  const twice = store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2104\n', { source: 'x.csv' }), 't');
+  const twice = store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2145612\n', { source: 'x.csv' }), 't');
   assert.equal(twice.runs, 1);
-  const again = store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2\n1e8,2e9,3.2\n', { source: 'y.csv' }), 't');
+  const again = store.importDataset(
+    parseRuns('N,D,loss\n1e8,2e9,3.21456\n1e8,2e9,3.21456\n', { source: 'y.csv' }),
+    't',
+  );
   assert.deepEqual([again.runs, again.copies], [0, 2]);
+  // Fewer digits than an export's 6 are not read as coarser than it: a loss of 3.2 is another run than a
+  // stored 3.2104, and a named run "a" of 1e8 parameters is not the stored "a" of 1.2e8 (it was, at ±5e7).
+  const short = store.importDataset(parseRuns('N,D,loss\n1e8,2e9,3.2\n', { source: 'short.csv' }), 't');
+  assert.deepEqual([short.runs, short.copies], [1, 0]);
+  store.importDataset(parseRuns('run,N,D,loss\na,120000000,3e9,2.95\n', { source: 'big.csv' }), 'u');
+  const other = store.importDataset(parseRuns('run,N,D,loss\na,1e8,3e9,2.9\n', { source: 'small.csv' }), 'u');
+  assert.equal(other.runs, 1);
+  assert.deepEqual(
+    store
+      .runs({ study: 'u' })
+      .map((r) => r.N)
+      .sort(),
+    [100000000, 120000000],
+  );
   store.close();
 });
 
