@@ -727,7 +727,7 @@ test('--accuracy-metric per task (TASK=NAME, the flag repeated; a bare name for 
     'gsm8k=exact_match,strict-match',
   ]);
   assert.equal(backtest.code, 0, backtest.stderr);
-  assert.match(backtest.stdout, /gsm8k .* [+−]\d+\.\d pts\n/);
+  assert.match(backtest.stdout, /gsm8k .* (?:[+−]\d*[1-9]\.\d|[+−]\d+\.[1-9]|0\.0) pts\n/);
   assert.doesNotMatch(backtest.stdout, /gsm8k .* %\n/);
 });
 
@@ -1441,7 +1441,11 @@ test('downstream predict of a target run whose actual accuracy is 0 or near it (
     const metric = ['--accuracy-metric', 'gsm8k=exact_match,strict-match'];
     const text = scalelab([...args, ...metric]);
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, new RegExp(`^ +gsm8k .* ${actual.toFixed(3)} \\([+−]\\d+\\.\\d pts\\)`, 'm'));
+    // A signed error in points, or 0.0 without a sign where it rounds to zero (never "−0.0").
+    assert.match(
+      text.stdout,
+      new RegExp(`^ +gsm8k .* ${actual.toFixed(3)} \\((?:[+−]\\d*[1-9]\\.\\d|[+−]\\d+\\.[1-9]|0\\.0) pts\\)`, 'm'),
+    );
     assert.doesNotMatch(text.stdout, /^ +gsm8k .* %\)/m);
     assert.match(text.stdout, /^ +piqa .* 0\.950 \([+−]\d+\.\d %\)/m);
     const json = scalelab([...args, ...metric, '--json']);
