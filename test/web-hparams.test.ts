@@ -274,18 +274,26 @@ test(
       await held;
       await route.continue();
     });
+    // Every announcement from here on is recorded: "Opened …" can be replaced by "Fitted …" between two polls
+    // of a locator (a CI-loaded run missed it), and the first open's "Fitted …" is still there before.
+    await page.evaluate(`(() => {
+      const el = document.querySelector('[data-testid="announcer"]');
+      window.__said = [];
+      new MutationObserver(() => window.__said.push(el.textContent || '')).observe(el, {
+        childList: true,
+        characterData: true,
+        subtree: true,
+      });
+    })()`);
     await page.getByTestId('dataset-cs336-isoflops').click();
     await page.getByTestId('planner-hparams-preset').focus();
     release();
-    await page
-      .getByTestId('announcer')
-      .filter({ hasText: /^Opened / })
-      .waitFor();
-    // Announced all the same.
-    await page
-      .getByTestId('announcer')
-      .filter({ hasText: /^Fitted / })
-      .waitFor();
+    // Announced all the same: opened, then fitted.
+    await page.waitForFunction(() => {
+      const said: string[] = (globalThis as unknown as { __said: string[] }).__said;
+      const opened = said.findIndex((t) => t.startsWith('Opened '));
+      return opened >= 0 && said.slice(opened + 1).some((t) => t.startsWith('Fitted '));
+    });
     await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
     assert.equal(
       await page.evaluate('document.activeElement.getAttribute("data-testid") || document.activeElement.id'),
