@@ -21,8 +21,8 @@ import { seriousViolations } from './helpers/axe.js';
 function inPageWords(text: string): string {
   return text
     .replace('(default, --bootstrap)', '(default, the bootstrap replicates field)')
-    .replace('(default, --seed)', "(default, the command line's --seed)")
-    .replace('(default, --target-losses)', "(default, the command line's --target-losses)");
+    .replace('(default, --seed)', "(default, the command line's seed)")
+    .replace('(default, --target-losses)', "(default, the command line's target losses)");
 }
 
 /** The example's curves without the largest batch size: five batch sizes, another fit. */
@@ -160,7 +160,7 @@ test(
       assert.match(
         report,
         curves.upload === undefined
-          ? /1000 bootstrap resamples \(default, the bootstrap replicates field\), seed 0 \(default, the command line's --seed\)/
+          ? /1000 bootstrap resamples \(default, the bootstrap replicates field\), seed 0 \(default, the command line's seed\)/
           : /200 bootstrap resamples, seed 0 \(default/,
       );
       assert.deepEqual(

@@ -103,7 +103,7 @@ export function CriticalBatchPanel() {
         </button>
       </div>
       <p className="muted" data-testid="bcrit-file">
-        Target losses: five levels the runs reach (default; the command line&apos;s --target-losses chooses others).
+        Target losses: five levels the runs reach (default; the command line chooses others).
         {file && ` Curves: ${file.name}.`}
       </p>
       {state.running && (

@@ -191,11 +191,11 @@ export const bcritField: OptionNamer = (option) =>
   option === 'bootstrap'
     ? 'the bootstrap replicates field'
     : option === 'targetLosses'
-      ? "the command line's --target-losses"
+      ? "the command line's target losses"
       : option === 'seed'
-        ? "the command line's --seed"
+        ? "the command line's seed"
         : option === 'noise'
-          ? "the command line's bcrit --noise"
+          ? "the command line's gradient-noise mode"
           : libraryOption(option);
 
 /** The target losses `bcrit FILE` counts steps to by default: five levels the runs reach. */
