@@ -100,3 +100,196 @@
  * N_opt at that C checked against the held-out budget's own parabola vertex (noisy itself: a check, not a
  * coverage estimate). The candidates act there only on profiles of ≤ 5 sizes, as they would in frontier.
  */
+import { approach2 } from '../src/analyses/frontier.js';
+import { normal, randomSource } from '../src/core/random.js';
+import { powerFit } from '../src/core/linearRegression.js';
+import { polynomialFit } from '../src/core/leastSquares.js';
+import { finiteInterval } from '../src/core/statistics.js';
+import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
+import type { Dataset, Run } from '../src/io/dataset.js';
+import {
+  families,
+  levels,
+  parabolaVertex,
+  runSmallProfileBench,
+  SMALL,
+  synthetic,
+  TARGET,
+  type Analysis as SmallAnalysis,
+  type Profile,
+} from './approach2Synthetic.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const seeds = arg('seeds', 24);
+const replicates = arg('replicates', 200);
+const json = process.argv.includes('--json');
+const log = (s: string) => process.stderr.write(s + '\n');
+
+const candidates = ['incumbent', 'three-point', 'cubic', 'jackknife', 'weighted'] as const;
+type Candidate = (typeof candidates)[number];
+type Analysis = SmallAnalysis<Candidate>;
+
+const pick = (xs: number[], idx: number[]) => idx.map((j) => xs[j]);
+/** The profile's distinct sizes (ln N), ascending, and the index among them of the lowest-loss run's. */
+function sizesAndLowest(p: Profile): { sizes: number[]; at: number } {
+  const sizes = [...new Set(p.x)].sort((u, v) => u - v);
+  return { sizes, at: sizes.indexOf(p.x[p.y.indexOf(Math.min(...p.y))]) };
+}
+
+/** 1: the vertex of the parabola through the 3 consecutive sizes centred on the lowest-loss run (shifted inward at an end). */
+function threePointVertex(p: Profile): number {
+  const { sizes, at } = sizesAndLowest(p);
+  const start = Math.min(Math.max(at - 1, 0), sizes.length - 3);
+  const window = new Set(sizes.slice(start, start + 3));
+  const kept = p.x.flatMap((x, j) => (window.has(x) ? [j] : []));
+  return parabolaVertex(pick(p.x, kept), pick(p.y, kept));
+}
+
+/** 2: the argmin of the least-squares cubic in ln N over the runs' range (its local minimum or an end). */
+function cubicVertex(p: Profile): number | undefined {
+  const m = p.x.reduce((s, v) => s + v, 0) / p.x.length;
+  const t = p.x.map((v) => v - m);
+  const c = polynomialFit(t, p.y, 3);
+  if (!c) return undefined;
+  const value = (u: number) => c[0] + u * (c[1] + u * (c[2] + u * c[3]));
+  const lo = Math.min(...t),
+    hi = Math.max(...t);
+  const at = [lo, hi];
+  // c1 + 2c2·u + 3c3·u² = 0 with 2c2 + 6c3·u > 0: the local minimum, when real.
+  if (Math.abs(c[3]) < 1e-12 * Math.max(Math.abs(c[2]), 1e-300)) {
+    if (c[2] > 0) at.push(-c[1] / (2 * c[2]));
+  } else {
+    const disc = c[2] * c[2] - 3 * c[1] * c[3];
+    if (disc >= 0) at.push((-c[2] + Math.sqrt(disc)) / (3 * c[3]));
+  }
+  const inside = at.filter((u) => u >= lo && u <= hi);
+  return inside.reduce((best, u) => (value(u) < value(best) ? u : best)) + m;
+}
+
+/** 3: the jackknife's spread of the vertex over the profile less one run at a time. */
+function jackknifeSpread(p: Profile): number {
+  const n = p.x.length;
+  const vs = p.x.map((_, j) => {
+    const kept = p.x.flatMap((__, k) => (k === j ? [] : [k]));
+    return parabolaVertex(pick(p.x, kept), pick(p.y, kept));
+  });
+  const mean = vs.reduce((s, v) => s + v, 0) / n;
+  return Math.sqrt(((n - 1) / n) * vs.reduce((s, v) => s + (v - mean) ** 2, 0));
+}
+
+/** 4: the vertex of the parabola weighted toward the unweighted vertex v (Gaussian weights, sd one mean step). */
+function weightedVertex(p: Profile, v: number): number {
+  const { sizes } = sizesAndLowest(p);
+  const h = (sizes[sizes.length - 1] - sizes[0]) / (sizes.length - 1);
+  const m = p.x.reduce((s, x) => s + x, 0) / p.x.length;
+  const c = polynomialFit(
+    p.x.map((x) => x - m),
+    p.y,
+    2,
+    p.x.map((x) => Math.exp(-((x - v) ** 2) / (2 * h * h))),
+  );
+  if (c && c[2] > 0) {
+    const g = -c[1] / (2 * c[2]) + m;
+    if (Math.abs(g) < 230) return g;
+  }
+  return p.x[p.y.indexOf(Math.min(...p.y))];
+}
+
+/** Each candidate's d per profile (0 on profiles of more than SMALL sizes, and for the incumbent). */
+function terms(profiles: Profile[], vertices: number[]): Record<Candidate, number[]> {
+  const small = profiles.map((p) => new Set(p.x).size <= SMALL);
+  const per = (f: (p: Profile, i: number) => number) =>
+    profiles.map((p, i) => {
+      if (!small[i]) return 0;
+      const d = f(p, i);
+      return Number.isFinite(d) ? d : 0;
+    });
+  return {
+    incumbent: profiles.map(() => 0),
+    'three-point': per((p, i) => vertices[i] - threePointVertex(p)),
+    cubic: per((p, i) => {
+      const u = cubicVertex(p);
+      return u === undefined ? 0 : u - vertices[i];
+    }),
+    jackknife: per((p) => jackknifeSpread(p)),
+    weighted: per((p, i) => weightedVertex(p, vertices[i]) - vertices[i]),
+  };
+}
+
+/** Every candidate's percentile intervals of a and ln N_opt at each target (the header's table). */
+function analyse(profiles: Profile[], targets: number[], reps: number, seed: number): Analysis {
+  const vertices = profiles.map((p) => parabolaVertex(p.x, p.y));
+  const Cs = profiles.map((p) => p.C);
+  const law = (v: number[]) => {
+    const f = powerFit(Cs, v.map(Math.exp));
+    return { a: f.exponent, lnN: targets.map((C) => Math.log(f.coefficient) + f.exponent * Math.log(C)) };
+  };
+  const point = law(vertices);
+  const groups = profiles.map((p) => ({ design: polynomialDesign(p.x, 2), observed: p.y }));
+  const own = residualBootstrap(groups, { scale: 'relative', pooling: 'per-group' });
+  const held = (i: number) => own.groups[i].noResidual !== undefined;
+  const d = terms(profiles, vertices);
+  for (const c of candidates) d[c] = d[c].map((x, i) => (held(i) ? 0 : x));
+  const samples = Object.fromEntries(
+    candidates.map((c) => [c, { a: [] as number[], lnN: targets.map(() => [] as number[]) }]),
+  ) as Record<Candidate, { a: number[]; lnN: number[][] }>;
+  for (let r = 0; r < reps; r++) {
+    // The incumbent's draws, exactly as frontier makes them; then one z per profile, shared by every candidate.
+    const random = randomSource(seed, r);
+    const v = profiles.map((p, i) => (held(i) ? vertices[i] : parabolaVertex(p.x, own.draw(i, random))));
+    const z = profiles.map(() => normal(random));
+    for (const c of candidates) {
+      const l = law(v.map((vi, i) => vi + d[c][i] * z[i]));
+      samples[c].a.push(l.a);
+      l.lnN.forEach((n, k) => samples[c].lnN[k].push(n));
+    }
+  }
+  const intervals = {} as Analysis['intervals'];
+  for (const c of candidates) {
+    intervals[c] = {};
+    for (const lv of levels)
+      intervals[c][lv] = {
+        a: finiteInterval(samples[c].a, lv),
+        lnN: samples[c].lnN.map((xs) => finiteInterval(xs, lv)),
+      };
+  }
+  return { a: point.a, lnN: point.lnN, intervals };
+}
+
+const decided = runSmallProfileBench<Candidate>({
+  rows: candidates,
+  choosable: candidates,
+  seeds,
+  replicates,
+  json,
+  // approach2-small's independent seeding, offset by 2e8: no trial repeats one approach2-small or -pooled scored.
+  dataSeed: (seed, fi, ni, sizes, budgets) =>
+    seed * 1000 + sizes * 10 + budgets + 1e6 * (1 + fi) + 1e5 * (1 + ni) + 2e8,
+  replicateSeed: (seed, fi, ni) => seed + 1e4 * (1 + fi) + 1e3 * (1 + ni) + 2e8,
+  analyse,
+});
+
+// ---- what frontier ships against the decision ---------------------------------------------------------------
+{
+  const shipped: Candidate = decided ?? 'incumbent';
+  const profiles = synthetic(families.hoffmann, 0.01, 5, 4, 1, false);
+  const runs: Run[] = profiles.flatMap((p) =>
+    p.x.map((x, j) => ({ N: Math.exp(x), D: p.C / (6 * Math.exp(x)), C: p.C, loss: p.y[j], line: 2 + j })),
+  );
+  const dataset: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
+  const r = approach2(
+    dataset,
+    [TARGET],
+    { budgets: profiles.map((p) => p.C) },
+    { replicates: 50, seed: 7, level: 0.95 },
+  );
+  const mine = analyse(profiles, [TARGET], 50, 7).intervals[shipped][0.95].a!;
+  const same = Math.abs(r.intervals.a![0] - mine[0]) < 1e-9 && Math.abs(r.intervals.a![1] - mine[1]) < 1e-9;
+  log(
+    `decided row "${shipped}": a interval ${mine.map((v) => v.toFixed(5)).join('–')} vs what approach2 ships, ${r.intervals.a!.map((v) => v.toFixed(5)).join('–')}: ${same ? 'equal' : 'DIFFERENT'}`,
+  );
+  if (!same) process.exit(1);
+}
