@@ -1,9 +1,10 @@
 /**
  * The synthetic IsoFLOP grids and the parabola vertex shared by the Approach 2 interval benches
- * (bench/approach2-width.ts, bench/approach2-small.ts, bench/approach2-pooled.ts): moved here unchanged from
- * approach2-width.ts so that a later bench imports them rather than copying them. The generators are
- * bench/approach2-coverage.ts's, plus a centred placement. Below them, approach2-small.ts's scoring, decision
- * rule and real check, moved here for approach2-pooled.ts (approach2-small's output unchanged).
+ * (bench/approach2-width.ts, bench/approach2-small.ts, bench/approach2-pooled.ts, bench/approach2-vertex.ts):
+ * moved here unchanged from approach2-width.ts so that a later bench imports them rather than copying them.
+ * The generators are bench/approach2-coverage.ts's, plus a centred placement. Below them, approach2-small.ts's
+ * scoring, decision rule and real check, moved here for approach2-pooled.ts (approach2-small's output
+ * unchanged).
  */
 import { chinchilla, predictLoss } from '../src/laws/index.js';
 import { normal, randomSource } from '../src/core/random.js';
@@ -89,7 +90,7 @@ export function synthetic(
   });
 }
 
-// ---- the scoring, decision and real check shared by approach2-small.ts and approach2-pooled.ts ------------
+// ---- the scoring, decision and real check shared by approach2-small, -pooled and -vertex ------------------
 // Moved here from approach2-small.ts, whose output it leaves byte-identical, so that a later bench imports
 // them rather than copying them.
 
