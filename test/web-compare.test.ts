@@ -288,3 +288,108 @@ test(
     assert.deepEqual(problems, []);
   },
 );
+
+/**
+ * Every message from the panels' workers held while `window.__hold` is set (released by `window.__release()`),
+ * and the workers started counted: a run can be seen running, and a second one started would be counted.
+ * Evaluated in the page (its Content-Security-Policy refuses inline scripts, not the DevTools protocol).
+ */
+const holdWorkers = `(() => {
+  const w = window;
+  const Real = w.Worker;
+  w.__workers = 0;
+  w.__hold = false;
+  w.__held = [];
+  w.Worker = class extends Real {
+    constructor(...args) {
+      super(...args);
+      w.__workers++;
+    }
+    get onmessage() {
+      return super.onmessage;
+    }
+    set onmessage(f) {
+      super.onmessage = (e) => (w.__hold ? w.__held.push(() => f.call(this, e)) : f.call(this, e));
+    }
+  };
+  w.__release = () => {
+    w.__hold = false;
+    const held = w.__held;
+    w.__held = [];
+    held.forEach((g) => g());
+  };
+})()`;
+
+test(
+  "web app: the compare, muP and critical-batch panels' run buttons keep the focus through a run (a press while it runs does nothing), and on a phone their result tables scroll in boxes a keyboard reaches",
+  { skip: browserTool.skip, timeout: 240_000 },
+  async (t) => {
+    const { url, browser } = await openWebApp(t, {
+      storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-run-focus-')), 'runs.db'),
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(60_000);
+    const problems = pageProblems(page);
+    await page.goto(url);
+    await page.evaluate(holdWorkers);
+    const focused = () =>
+      page.evaluate('document.activeElement && document.activeElement.getAttribute("data-testid")') as Promise<
+        string | null
+      >;
+    const panels = [
+      { id: 'compare', replicates: '50' },
+      { id: 'mup', replicates: '50' },
+      { id: 'bcrit', replicates: '200' },
+    ];
+    for (const { id, replicates } of panels) {
+      const panel = page.getByTestId(`${id}-panel`);
+      const run = panel.getByTestId(`${id}-run`);
+      // Nothing to run yet: disabled, and why is written beside it and read out with it.
+      assert.equal(await run.isDisabled(), true, `${id}: no file yet`);
+      const why = await run.evaluate(
+        (b) => document.getElementById(b.getAttribute('aria-describedby') ?? '')?.textContent,
+      );
+      assert.match(why ?? '', /^Choose .* first\.$/, `${id}: the reason it cannot run`);
+      assert.equal(await panel.getByTestId(`${id}-run-unavailable`).textContent(), why);
+      await panel.getByTestId(`${id}-example`).click();
+      await panel.getByTestId(`${id}-replicates`).selectOption(replicates);
+      await panel.locator(`[data-testid="${id}-run"]:not([disabled])`).waitFor();
+      assert.equal(await panel.getByTestId(`${id}-run-unavailable`).count(), 0, `${id}: no reason once it can run`);
+
+      // Pressed by the keyboard, its answer held: busy, not disabled, and the focus stays on it.
+      await page.evaluate('window.__hold = true');
+      await run.focus();
+      await page.keyboard.press('Enter');
+      await panel.locator(`[data-testid="${id}-run"][aria-disabled="true"]`).waitFor();
+      assert.equal(await focused(), `${id}-run`, `${id}: the focus stays on the button while it runs`);
+      // A second press while it runs does nothing: no new worker (a new run stops the one in flight and starts
+      // a worker of its own), still busy.
+      const workers = await page.evaluate('window.__workers');
+      await page.keyboard.press('Enter');
+      assert.equal(await page.evaluate('window.__workers'), workers, `${id}: a press while it runs starts nothing`);
+      assert.equal(await run.getAttribute('aria-disabled'), 'true');
+
+      // The answer arrives: shown, announced, and the focus is still on the button, no longer busy.
+      await page.evaluate('window.__release()');
+      await panel.getByTestId(`${id}-result`).waitFor();
+      await panel.getByTestId(`${id}-announcer`).filter({ hasText: /\S/ }).waitFor();
+      assert.equal(await run.getAttribute('aria-disabled'), 'false');
+      assert.equal(await focused(), `${id}-run`, `${id}: the focus stays on the button after the result`);
+    }
+
+    // On a phone the result tables are wider than the screen: each scrolls in a box that is focusable and
+    // named (axe: scrollable-region-focusable), never in an unreachable one.
+    await page.setViewportSize({ width: 390, height: 844 });
+    const scrolling = await page.evaluate(`[...document.querySelectorAll(
+      '[data-testid="compare-result"] *, [data-testid="mup-result"] *, [data-testid="bcrit-result"] *',
+    )].filter((el) => el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'auto').length`);
+    assert.ok((scrolling as number) > 0, 'some table scrolls sideways on a phone (the check below can fail)');
+    for (const { id } of panels)
+      assert.deepEqual(
+        await seriousViolations(page, `[data-testid="${id}-panel"]`),
+        [],
+        `axe: the ${id} panel on a phone`,
+      );
+    assert.deepEqual(problems, []);
+  },
+);

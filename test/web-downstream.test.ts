@@ -216,6 +216,11 @@ test(
     const inputError = page.getByTestId('downstream-input-error');
     assert.match((await inputError.textContent()) ?? '', /target N: expected a number of parameters/);
     assert.equal(await page.getByTestId('downstream-run').isDisabled(), true);
+    // Why, beside the button (and read with it): a disabled button that says nothing is a dead end.
+    assert.equal(
+      await page.getByTestId('downstream-run-unavailable').textContent(),
+      'Fix the fields listed below first.',
+    );
     await page.getByLabel('chance accuracy').fill('25%');
     // Read as people write them: 7B parameters, 140B tokens (the truth below is at 7e9 and 1.4e11).
     await page.getByLabel('target N').fill('7B');
@@ -296,6 +301,17 @@ test(
       [],
       'axe: the downstream panel',
     );
+    // Announced (the focus stays on the button pressed), and on a phone each task's tables scroll in boxes a
+    // keyboard reaches (axe: scrollable-region-focusable).
+    assert.match((await page.getByTestId('downstream-announcer').textContent()) ?? '', /^Screened \d+ tasks/);
+    const viewport = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    assert.deepEqual(
+      await seriousViolations(page, '[data-testid="downstream-panel"]'),
+      [],
+      'axe: the downstream panel on a phone',
+    );
+    if (viewport) await page.setViewportSize(viewport);
 
     await page.getByTestId('downstream-upload').setInputFiles({
       name: 'bad.csv',

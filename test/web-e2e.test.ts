@@ -19,6 +19,7 @@ import { maxUploadBytes } from '../src/server/webApi.js';
 import { root } from './helpers/cli.js';
 import { screenshotTimeoutMs } from './helpers/tools.js';
 import { browserTool, openWebApp, pageProblems } from './helpers/browser.js';
+import { seriousViolations } from './helpers/axe.js';
 
 const skip = browserTool.skip;
 const shots = join(root, 'test-output');
@@ -216,6 +217,14 @@ test(
         await page.getByTestId('backtest-stale').waitFor();
         await page.getByTestId('backtest-procedure-huber').check();
         await page.getByTestId('backtest-stale').waitFor({ state: 'detached' });
+        // On a phone its tables scroll in boxes a keyboard reaches (axe: scrollable-region-focusable).
+        await page.setViewportSize({ width: 390, height: 844 });
+        assert.deepEqual(
+          await seriousViolations(page, '[data-testid="backtest"]'),
+          [],
+          'axe: the back-test on a phone',
+        );
+        await page.setViewportSize({ width: 1400, height: 1000 });
         await page
           .getByTestId('backtest')
           .screenshot({ timeout: screenshotTimeoutMs, path: join(shots, 'web-e2e-1b-backtest.png') });

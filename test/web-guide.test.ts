@@ -579,11 +579,12 @@ test(
         const top = async (sel: string) => (await phone.locator(sel).first().boundingBox())!.y;
         assert.ok((await top('#fit-heading')) < (await top('#data-heading')), 'results before the forms');
         await phone.locator('[data-testid="figure-frontier"][data-ready="true"]').waitFor();
+        // A wide table scrolls inside its box (.table-scroll, which a keyboard reaches): the box fits the screen.
         const overflow = (await phone.evaluate(`(() => {
       const vw = document.documentElement.clientWidth;
       const out = [];
       if (document.documentElement.scrollWidth > vw) out.push('page ' + document.documentElement.scrollWidth);
-      for (const el of document.querySelectorAll('.panel, table, .figure-body, figure')) {
+      for (const el of document.querySelectorAll('.panel, .table-scroll, table:not(.table-scroll > table), .figure-body, figure')) {
         const r = el.getBoundingClientRect();
         if (r.right > vw + 1) out.push(el.className + ' ' + (el.getAttribute('data-testid') || el.tagName) + ' right ' + Math.round(r.right));
         if (el.classList.contains('panel') && el.scrollWidth > el.clientWidth + 1) out.push('panel scrolls ' + (el.getAttribute('aria-labelledby') || ''));
@@ -591,6 +592,14 @@ test(
       return out;
     })()`)) as string[];
         assert.deepEqual(overflow, []);
+        assert.ok(
+          await phone.evaluate(
+            `[...document.querySelectorAll('.table-scroll')].some((b) => b.scrollWidth > b.clientWidth + 1)`,
+          ),
+          'a table wider than the screen scrolls in its box',
+        );
+        // Each such box is focusable and named (axe: scrollable-region-focusable): a keyboard scrolls it.
+        assert.deepEqual(await seriousViolations(phone), [], 'axe: the fit, plan and frontier on a phone');
         // An error comes into view too.
         await phone.getByTestId('upload').setInputFiles({
           name: 'bad.csv',

@@ -358,6 +358,18 @@ test(
         'axe: the optimiser panel with a fit',
       );
       if (sweep.upload === undefined) {
+        // On a phone the panel's table and the main view's (the fit's parameters, the plan, the frontier) are wider
+        // than the screen: each scrolls in a box a keyboard reaches (axe: scrollable-region-focusable).
+        await page.setViewportSize({ width: 390, height: 844 });
+        assert.ok((await page.locator('.table-scroll [data-testid="params"]').count()) === 1, 'the fit is shown');
+        assert.deepEqual(
+          await seriousViolations(page),
+          [],
+          'axe: the page with a fit and the optimiser panel, on a phone',
+        );
+        await page.setViewportSize({ width: 1400, height: 1000 });
+      }
+      if (sweep.upload === undefined) {
         assert.equal(cli.laws.budgets.filter((b: { lrEdge?: string }) => b.lrEdge).length, 0);
       } else {
         assert.ok(cli.laws.budgets.every((b: { lrEdge?: string }) => b.lrEdge === 'highest'));

@@ -8,6 +8,8 @@ import { VegaFigure } from './VegaFigure.js';
 import { useAdvice } from '../hooks/useAdvice.js';
 import { ProgressBar } from './ProgressBar.js';
 import { ReplicatesSelect } from './ReplicatesSelect.js';
+import { TableScroll } from './TableScroll.js';
+import { RunButton } from './RunButton.js';
 
 interface Props {
   state: BacktestState;
@@ -49,15 +51,14 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
     <section className="panel" aria-labelledby="backtest-heading" data-testid="backtest" aria-busy={state.running}>
       <div className="panel-title">
         <h2 id="backtest-heading">Back-test: how well each procedure extrapolated on these runs</h2>
-        <button
-          type="button"
-          className="primary inline"
-          data-testid="backtest-run"
-          disabled={state.running || settings.procedures.length === 0}
-          onClick={state.run}
-        >
-          {state.running ? 'Running…' : b ? 'Run again' : 'Run the back-test'}
-        </button>
+        <RunButton
+          running={state.running}
+          unavailable={settings.procedures.length === 0 ? 'Choose a procedure to compare first.' : undefined}
+          onRun={state.run}
+          label={b ? 'Run again' : 'Run the back-test'}
+          busyLabel="Running…"
+          testId="backtest-run"
+        />
         <button type="button" data-testid="export-backtest" disabled={!b} onClick={exportJson}>
           Back-test as JSON
         </button>
@@ -154,38 +155,44 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
               : ' No intervals (no bootstrap).'}{' '}
             <span className="muted">Took {(state.outcome.timings.backtestMs / 1000).toFixed(1)} s.</span>
           </p>
-          <table className="compact" data-testid="backtest-summary">
-            <thead>
-              <tr>
-                <th>procedure</th>
-                <th className="num">predictions</th>
-                <th className="num">mean |error|</th>
-                <th className="num">worst</th>
-                <th className="num">bias</th>
-                {b.levels.map((l) => (
-                  <th key={l} className="num">
-                    in {Math.round(l * 100)} % interval
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {b.summaries.map((s) => (
-                <tr key={s.procedure} data-testid={`backtest-row-${s.procedure}`}>
-                  <th scope="row">{s.procedure}</th>
-                  <td className="num">{s.predictions}</td>
-                  <td className="num">{pct(s.meanAbsRelativeError)}</td>
-                  <td className="num">{pct(s.worstAbsRelativeError)}</td>
-                  <td className="num">{pct(s.bias)}</td>
+          <TableScroll label="Back-test by procedure">
+            <table className="compact" data-testid="backtest-summary">
+              <thead>
+                <tr>
+                  <th>procedure</th>
+                  <th className="num">predictions</th>
+                  <th className="num">mean |error|</th>
+                  <th className="num">worst</th>
+                  <th className="num">bias</th>
                   {b.levels.map((l) => (
-                    <td key={l} className="num" data-testid={`backtest-coverage-${s.procedure}-${Math.round(l * 100)}`}>
-                      {pct(s.coverage[String(l)])}
-                    </td>
+                    <th key={l} className="num">
+                      in {Math.round(l * 100)} % interval
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {b.summaries.map((s) => (
+                  <tr key={s.procedure} data-testid={`backtest-row-${s.procedure}`}>
+                    <th scope="row">{s.procedure}</th>
+                    <td className="num">{s.predictions}</td>
+                    <td className="num">{pct(s.meanAbsRelativeError)}</td>
+                    <td className="num">{pct(s.worstAbsRelativeError)}</td>
+                    <td className="num">{pct(s.bias)}</td>
+                    {b.levels.map((l) => (
+                      <td
+                        key={l}
+                        className="num"
+                        data-testid={`backtest-coverage-${s.procedure}-${Math.round(l * 100)}`}
+                      >
+                        {pct(s.coverage[String(l)])}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           {b.summaries.some((s) => s.failures.length > 0) && (
             <ul className="skipped">
               {b.summaries.flatMap((s) =>
@@ -197,35 +204,37 @@ export function BacktestPanel({ state, settings, onChange, withFit, onWithFit, s
               )}
             </ul>
           )}
-          <table className="compact" data-testid="backtest-bins">
-            <caption>Mean |error| (predictions) by how far out: compute over the largest compute fitted</caption>
-            <thead>
-              <tr>
-                <th>compute ratio</th>
-                {b.procedures.map((p) => (
-                  <th key={p} className="num">
-                    {p}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {b.bins.map((bin) => (
-                <tr key={bin.range[0]}>
-                  <th scope="row">
-                    {bin.range[0]}–{Number.isFinite(bin.range[1]) ? bin.range[1] : '∞'}×
-                  </th>
+          <TableScroll label="Back-test error by how far out">
+            <table className="compact" data-testid="backtest-bins">
+              <caption>Mean |error| (predictions) by how far out: compute over the largest compute fitted</caption>
+              <thead>
+                <tr>
+                  <th>compute ratio</th>
                   {b.procedures.map((p) => (
-                    <td key={p} className="num">
-                      {bin.byProcedure[p]
-                        ? `${pct(bin.byProcedure[p].meanAbsRelativeError)} (${bin.byProcedure[p].predictions})`
-                        : '–'}
-                    </td>
+                    <th key={p} className="num">
+                      {p}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {b.bins.map((bin) => (
+                  <tr key={bin.range[0]}>
+                    <th scope="row">
+                      {bin.range[0]}–{Number.isFinite(bin.range[1]) ? bin.range[1] : '∞'}×
+                    </th>
+                    {b.procedures.map((p) => (
+                      <td key={p} className="num">
+                        {bin.byProcedure[p]
+                          ? `${pct(bin.byProcedure[p].meanAbsRelativeError)} (${bin.byProcedure[p].predictions})`
+                          : '–'}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           {state.outcome.warnings.length > 0 && (
             <ul className="warnings" data-testid="backtest-warnings">
               {state.outcome.warnings.map((w) => (

@@ -17,6 +17,8 @@ import { RunsFileChoice } from './RunsFileChoice.js';
 import { RunningStatus } from './ProgressBar.js';
 import { VegaFigure } from './VegaFigure.js';
 import { manyReplicates, ReplicatesSelect } from './ReplicatesSelect.js';
+import { RunButton } from './RunButton.js';
+import { TableScroll } from './TableScroll.js';
 
 const example: RunsFile = { name: 'examples/inputs/archs.csv', text: archsCsv };
 /** The panel's own words for the library's advice: it has no column step, and its own controls. */
@@ -144,15 +146,20 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
             ))}
           </select>
         </Field>
-        <button
-          type="button"
-          className="primary inline"
-          disabled={!file || !groupColumn || state.running}
-          onClick={compare}
-          data-testid="compare-run"
-        >
-          {state.running ? 'Comparing…' : 'Compare'}
-        </button>
+        <RunButton
+          running={state.running}
+          unavailable={
+            !file
+              ? 'Choose a file of runs, or the example, first.'
+              : !groupColumn
+                ? "Choose a file with a column that names each run's group."
+                : undefined
+          }
+          onRun={compare}
+          label="Compare"
+          busyLabel="Comparing…"
+          testId="compare-run"
+        />
       </div>
       {file && (
         <p className="muted" data-testid="compare-file">
@@ -177,86 +184,92 @@ export function CompareGroupsPanel({ loaded }: { loaded?: LoadedDataset }) {
       )}
       {out && c && (
         <div data-testid="compare-result">
-          <table className="compact" data-testid="compare-separate">
-            <caption>
-              Each group&apos;s own curve, L = E + A·{x}
-              <sup>−α</sup> ({Math.round(c.level * 100)} % intervals
-              {c.replicates ? ` from ${c.replicates} bootstrap replicates` : ', none without a bootstrap'})
-            </caption>
-            <thead>
-              <tr>
-                <th>group</th>
-                <th className="num">runs</th>
-                <th className="num">slope α</th>
-                <th className="num">offset E</th>
-                <th className="num">A</th>
-              </tr>
-            </thead>
-            <tbody>
-              {c.separate.map((g) => (
-                <tr key={g.group}>
-                  <th scope="row">{g.group}</th>
-                  <td className="num">{g.runs}</td>
-                  <td className="num" data-testid="compare-alpha">
-                    {withInterval(g.alpha, g.interval?.alpha)}
-                  </td>
-                  <td className="num">{withInterval(g.E, g.interval?.E)}</td>
-                  <td className="num">{withInterval(g.A, g.interval?.A)}</td>
+          <TableScroll label="Each group's own curve">
+            <table className="compact" data-testid="compare-separate">
+              <caption>
+                Each group&apos;s own curve, L = E + A·{x}
+                <sup>−α</sup> ({Math.round(c.level * 100)} % intervals
+                {c.replicates ? ` from ${c.replicates} bootstrap replicates` : ', none without a bootstrap'})
+              </caption>
+              <thead>
+                <tr>
+                  <th>group</th>
+                  <th className="num">runs</th>
+                  <th className="num">slope α</th>
+                  <th className="num">offset E</th>
+                  <th className="num">A</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
-          <table className="compact" data-testid="compare-shared">
-            <caption>
-              With a shared exponent α = {withInterval(c.shared.alpha, c.shared.alphaInterval)}: each group&apos;s
-              offsets
-            </caption>
-            <thead>
-              <tr>
-                <th>group</th>
-                <th className="num">E</th>
-                <th className="num">A</th>
-              </tr>
-            </thead>
-            <tbody>
-              {c.shared.groups.map((g) => (
-                <tr key={g.group}>
-                  <th scope="row">{g.group}</th>
-                  <td className="num">{withInterval(g.E, g.interval?.E)}</td>
-                  <td className="num">{withInterval(g.A, g.interval?.A)}</td>
+              </thead>
+              <tbody>
+                {c.separate.map((g) => (
+                  <tr key={g.group}>
+                    <th scope="row">{g.group}</th>
+                    <td className="num">{g.runs}</td>
+                    <td className="num" data-testid="compare-alpha">
+                      {withInterval(g.alpha, g.interval?.alpha)}
+                    </td>
+                    <td className="num">{withInterval(g.E, g.interval?.E)}</td>
+                    <td className="num">{withInterval(g.A, g.interval?.A)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+          <TableScroll label="Offsets with a shared exponent">
+            <table className="compact" data-testid="compare-shared">
+              <caption>
+                With a shared exponent α = {withInterval(c.shared.alpha, c.shared.alphaInterval)}: each group&apos;s
+                offsets
+              </caption>
+              <thead>
+                <tr>
+                  <th>group</th>
+                  <th className="num">E</th>
+                  <th className="num">A</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {c.shared.groups.map((g) => (
+                  <tr key={g.group}>
+                    <th scope="row">{g.group}</th>
+                    <td className="num">{withInterval(g.E, g.interval?.E)}</td>
+                    <td className="num">{withInterval(g.A, g.interval?.A)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           <p data-testid="compare-test">
             F-test (shared vs separate exponents, least squares on ln L): {c.test.statement}
           </p>
-          <table className="compact" data-testid="compare-crossovers">
-            <caption>Where one group overtakes another</caption>
-            <thead>
-              <tr>
-                <th>groups</th>
-                <th className="num">crossover {x}</th>
-                <th className="num">{Math.round(c.level * 100)} % interval</th>
-                <th>within the data</th>
-                <th>verdict</th>
-              </tr>
-            </thead>
-            <tbody>
-              {c.crossovers.map((v) => (
-                <tr key={v.groups.join('/')}>
-                  <th scope="row">{v.groups.join(' vs ')}</th>
-                  <td className="num">
-                    {v.at !== undefined ? formatNumber(v.at, 3) : v.kind === 'touch' ? 'touch' : 'none'}
-                  </td>
-                  <td className="num">{v.interval && v.searched ? formatCensored(v.interval, ...v.searched) : ''}</td>
-                  {/* The within-data claim, graded apart from the crossing's: the core's text, as the CLI prints it. */}
-                  <td data-testid="compare-within-data">{v.withinData?.verdict ?? ''}</td>
-                  <td data-testid="compare-verdict">{v.verdict}</td>
+          <TableScroll label="Where one group overtakes another">
+            <table className="compact" data-testid="compare-crossovers">
+              <caption>Where one group overtakes another</caption>
+              <thead>
+                <tr>
+                  <th>groups</th>
+                  <th className="num">crossover {x}</th>
+                  <th className="num">{Math.round(c.level * 100)} % interval</th>
+                  <th>within the data</th>
+                  <th>verdict</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {c.crossovers.map((v) => (
+                  <tr key={v.groups.join('/')}>
+                    <th scope="row">{v.groups.join(' vs ')}</th>
+                    <td className="num">
+                      {v.at !== undefined ? formatNumber(v.at, 3) : v.kind === 'touch' ? 'touch' : 'none'}
+                    </td>
+                    <td className="num">{v.interval && v.searched ? formatCensored(v.interval, ...v.searched) : ''}</td>
+                    {/* The within-data claim, graded apart from the crossing's: the core's text, as the CLI prints it. */}
+                    <td data-testid="compare-within-data">{v.withinData?.verdict ?? ''}</td>
+                    <td data-testid="compare-verdict">{v.verdict}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           {c.warnings?.length ? (
             <ul className="warnings">
               {c.warnings.map((w) => (

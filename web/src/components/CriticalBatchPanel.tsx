@@ -15,6 +15,8 @@ import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
 import { RunningStatus } from './ProgressBar.js';
 import { manyReplicates, ReplicatesSelect } from './ReplicatesSelect.js';
+import { RunButton } from './RunButton.js';
+import { TableScroll } from './TableScroll.js';
 
 /** The README's `bcrit` example: six batch sizes, each run's loss against its steps. */
 const example: RunsFile = { name: 'examples/inputs/curves.csv', text: curvesCsv };
@@ -44,7 +46,7 @@ export function CriticalBatchPanel() {
   };
 
   const fit = () => {
-    if (!file || state.running) return;
+    if (!file) return;
     setReadError(undefined);
     try {
       // As `bcrit FILE` reads it: columns by their names, a file of gradient norms said as one.
@@ -89,18 +91,14 @@ export function CriticalBatchPanel() {
             onChange={(n) => (setBootstrap(n), state.clear())}
           />
         </Field>
-        <button
-          type="button"
-          className="primary inline"
-          disabled={!file}
-          // Busy, not disabled, while it fits: a disabled button loses the focus to the page, and a keyboard
-          // user who pressed it would start again from the top.
-          aria-disabled={state.running}
-          onClick={fit}
-          data-testid="bcrit-run"
-        >
-          {state.running ? 'Fitting…' : 'Fit the critical batch'}
-        </button>
+        <RunButton
+          running={state.running}
+          unavailable={file ? undefined : 'Choose a file of training curves, or the example, first.'}
+          onRun={fit}
+          label="Fit the critical batch"
+          busyLabel="Fitting…"
+          testId="bcrit-run"
+        />
       </div>
       <p className="muted" data-testid="bcrit-file">
         Target losses: five levels the runs reach (default; the command line chooses others).
@@ -124,9 +122,7 @@ export function CriticalBatchPanel() {
       )}
       {out && result && (
         <div data-testid="bcrit-result">
-          {/* On a phone the table scrolls sideways in this box: focusable, so a keyboard can scroll it too
-              (axe: scrollable-region-focusable). */}
-          <div className="table-scroll" tabIndex={0} role="region" aria-label="B_crit per target loss">
+          <TableScroll label="B_crit per target loss">
             <table className="compact" data-testid="bcrit-targets">
               <caption>
                 Each target loss: fewest steps S_min, fewest examples E_min and B_crit = E_min/S_min, in{' '}
@@ -156,7 +152,7 @@ export function CriticalBatchPanel() {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
           {out.law && <p data-testid="bcrit-law">{out.law}</p>}
           <p className="source" data-testid="bcrit-source">
             {result.method}

@@ -30,6 +30,8 @@ import { Field } from './Field.js';
 import { VegaFigure } from './VegaFigure.js';
 import { RunningStatus } from './ProgressBar.js';
 import { ReplicatesSelect } from './ReplicatesSelect.js';
+import { TableScroll } from './TableScroll.js';
+import { RunButton } from './RunButton.js';
 
 /** Whether any checkpoint of the files records a validation loss (Gadre et al.'s chain needs one). */
 const hasValidationLoss = (sets: readonly TaskMetricSet[]) =>
@@ -134,6 +136,12 @@ function whyText(t: DownstreamTask): string {
   ]
     .filter(Boolean)
     .join('; ');
+}
+
+/** What the live region says when an analysis arrives: how many tasks were screened and predicted. */
+function downstreamAnnouncement(tasks: readonly DownstreamTask[]): string {
+  const predicted = tasks.filter((t) => t.targets.length > 0).length;
+  return `Screened ${tasks.length} task${tasks.length === 1 ? '' : 's'}${predicted ? `; ${predicted} predicted at the target` : ''}.`;
 }
 
 /**
@@ -318,15 +326,20 @@ export function DownstreamPanel() {
           />{' '}
           also from validation loss (Gadre et al.)
         </label>
-        <button
-          type="button"
-          className="primary inline"
-          disabled={!sets.length || state.running || problems.length > 0}
-          onClick={analyse}
-          data-testid="downstream-run"
-        >
-          {state.running ? 'Analysing…' : 'Screen and predict'}
-        </button>
+        <RunButton
+          running={state.running}
+          unavailable={
+            !sets.length
+              ? "Choose task-metric files, or a ladder's folder, first."
+              : problems.length > 0
+                ? 'Fix the fields listed below first.'
+                : undefined
+          }
+          onRun={analyse}
+          label="Screen and predict"
+          busyLabel="Analysing…"
+          testId="downstream-run"
+        />
       </div>
       {problems.length > 0 && (
         // The status region holds the list (role="status" on the list itself hid its items from assistive technology).
@@ -360,41 +373,47 @@ export function DownstreamPanel() {
       {state.running && (
         <RunningStatus testId="downstream-running" doing="Analysing" steps="tasks" progress={state.progress} />
       )}
+      {/* Told when the result arrives: the focus stays on the button pressed, not moved to the result. */}
+      <p className="visually-hidden" role="status" aria-live="polite" data-testid="downstream-announcer">
+        {tasks ? downstreamAnnouncement(tasks) : ''}
+      </p>
       {error && <ErrorBanner title="Task metrics" error={error} />}
       {tasks && state.outcome && (
         <div data-testid="downstream-result">
-          <table className="compact" data-testid="downstream-screen">
-            <caption>Which tasks can be predicted (before any prediction)</caption>
-            <thead>
-              <tr>
-                <th>task</th>
-                <th>verdict</th>
-                <th className="num">back-test error</th>
-                <th className="num">predicted accuracy</th>
-                <th>why</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tasks.map((t) => {
-                const target = t.targets[0];
-                return (
-                  <tr key={t.task}>
-                    <th scope="row">{t.task}</th>
-                    <td>{t.screen?.verdict ?? 'not screened'}</td>
-                    <td className="num">{t.screen?.backtest ? backtestCell(t.screen.backtest) : ''}</td>
-                    <td className="num">
-                      {target
-                        ? `${acc(target.accuracy)}${target.interval ? ` ${formatInterval(target.interval.accuracy, acc)}` : ''}`
-                        : notPredicted.has(t.task)
-                          ? 'not predicted'
-                          : ''}
-                    </td>
-                    <td>{whyText(t)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <TableScroll label="Which tasks can be predicted">
+            <table className="compact" data-testid="downstream-screen">
+              <caption>Which tasks can be predicted (before any prediction)</caption>
+              <thead>
+                <tr>
+                  <th>task</th>
+                  <th>verdict</th>
+                  <th className="num">back-test error</th>
+                  <th className="num">predicted accuracy</th>
+                  <th>why</th>
+                </tr>
+              </thead>
+              <tbody>
+                {tasks.map((t) => {
+                  const target = t.targets[0];
+                  return (
+                    <tr key={t.task}>
+                      <th scope="row">{t.task}</th>
+                      <td>{t.screen?.verdict ?? 'not screened'}</td>
+                      <td className="num">{t.screen?.backtest ? backtestCell(t.screen.backtest) : ''}</td>
+                      <td className="num">
+                        {target
+                          ? `${acc(target.accuracy)}${target.interval ? ` ${formatInterval(target.interval.accuracy, acc)}` : ''}`
+                          : notPredicted.has(t.task)
+                            ? 'not predicted'
+                            : ''}
+                      </td>
+                      <td>{whyText(t)}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </TableScroll>
           {state.outcome.notPredicted.length > 0 && (
             <ul className="warnings" data-testid="downstream-not-predicted">
               {state.outcome.notPredicted.map((u) => (
@@ -449,87 +468,89 @@ function TaskChoices({
   return (
     <details className="subsection" data-testid="downstream-task-choices">
       <summary>Per-task metrics and chance levels ({offers.length} tasks)</summary>
-      <table className="compact">
-        <caption>
-          Which accuracy and task-loss metric each task reads, and its chance level (as the CLI&apos;s
-          --accuracy-metric, --loss-metric and --chance TASK=…)
-        </caption>
-        <thead>
-          <tr>
-            <th>task</th>
-            <th>accuracy metric</th>
-            <th>task-loss metric</th>
-            <th>chance level</th>
-          </tr>
-        </thead>
-        <tbody>
-          {offers.map((o) => {
-            const t = texts[o.task] ?? {};
-            const accuracyDefault =
-              o.accuracyMetric === undefined
-                ? 'none: not analysed'
-                : o.accuracyMetric === 'each part'
-                  ? "each part's own"
-                  : o.accuracyMetric;
-            const chanceDefault =
-              every !== undefined
-                ? `${every.toFixed(3)} (the chance accuracy field)`
-                : o.chance
-                  ? `${o.chance.level.toFixed(3)} (${chanceSourceText(o.chance.source, chanceField)})`
-                  : 'none: the floor 0';
-            return (
-              <tr key={o.task} data-testid="downstream-task-choice">
-                <th scope="row">{o.task}</th>
-                <td>
-                  <select
-                    aria-label={`accuracy metric of ${o.task}`}
-                    value={t.accuracy ?? ''}
-                    onChange={(e) => choose(o.task, 'accuracy', e.target.value)}
-                  >
-                    <option value="">{accuracyDefault} (default)</option>
-                    {o.metrics
-                      .filter((m) => m !== o.accuracyMetric)
-                      .map((m) => (
-                        <option key={m} value={m}>
-                          {m}
-                        </option>
-                      ))}
-                  </select>
-                </td>
-                <td>
-                  <select
-                    aria-label={`task-loss metric of ${o.task}`}
-                    value={t.loss ?? ''}
-                    onChange={(e) => choose(o.task, 'loss', e.target.value)}
-                  >
-                    <option value="">{o.lossMetric ?? 'none: the law in C'} (default)</option>
-                    {o.metrics
-                      .filter((m) => m !== o.lossMetric)
-                      .map((m) => (
-                        <option key={m} value={m}>
-                          {m}
-                        </option>
-                      ))}
-                  </select>
-                </td>
-                <td>
-                  <input
-                    aria-label={`chance level of ${o.task}`}
-                    value={t.chance ?? ''}
-                    onChange={(e) => choose(o.task, 'chance', e.target.value)}
-                    placeholder="e.g. 0.25"
-                    size={6}
-                  />{' '}
-                  <span className="muted">
-                    {chanceDefault}
-                    {every === undefined ? ' (default)' : ''}
-                  </span>
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <TableScroll label="Per-task metrics and chance levels">
+        <table className="compact">
+          <caption>
+            Which accuracy and task-loss metric each task reads, and its chance level (as the CLI&apos;s
+            --accuracy-metric, --loss-metric and --chance TASK=…)
+          </caption>
+          <thead>
+            <tr>
+              <th>task</th>
+              <th>accuracy metric</th>
+              <th>task-loss metric</th>
+              <th>chance level</th>
+            </tr>
+          </thead>
+          <tbody>
+            {offers.map((o) => {
+              const t = texts[o.task] ?? {};
+              const accuracyDefault =
+                o.accuracyMetric === undefined
+                  ? 'none: not analysed'
+                  : o.accuracyMetric === 'each part'
+                    ? "each part's own"
+                    : o.accuracyMetric;
+              const chanceDefault =
+                every !== undefined
+                  ? `${every.toFixed(3)} (the chance accuracy field)`
+                  : o.chance
+                    ? `${o.chance.level.toFixed(3)} (${chanceSourceText(o.chance.source, chanceField)})`
+                    : 'none: the floor 0';
+              return (
+                <tr key={o.task} data-testid="downstream-task-choice">
+                  <th scope="row">{o.task}</th>
+                  <td>
+                    <select
+                      aria-label={`accuracy metric of ${o.task}`}
+                      value={t.accuracy ?? ''}
+                      onChange={(e) => choose(o.task, 'accuracy', e.target.value)}
+                    >
+                      <option value="">{accuracyDefault} (default)</option>
+                      {o.metrics
+                        .filter((m) => m !== o.accuracyMetric)
+                        .map((m) => (
+                          <option key={m} value={m}>
+                            {m}
+                          </option>
+                        ))}
+                    </select>
+                  </td>
+                  <td>
+                    <select
+                      aria-label={`task-loss metric of ${o.task}`}
+                      value={t.loss ?? ''}
+                      onChange={(e) => choose(o.task, 'loss', e.target.value)}
+                    >
+                      <option value="">{o.lossMetric ?? 'none: the law in C'} (default)</option>
+                      {o.metrics
+                        .filter((m) => m !== o.lossMetric)
+                        .map((m) => (
+                          <option key={m} value={m}>
+                            {m}
+                          </option>
+                        ))}
+                    </select>
+                  </td>
+                  <td>
+                    <input
+                      aria-label={`chance level of ${o.task}`}
+                      value={t.chance ?? ''}
+                      onChange={(e) => choose(o.task, 'chance', e.target.value)}
+                      placeholder="e.g. 0.25"
+                      size={6}
+                    />{' '}
+                    <span className="muted">
+                      {chanceDefault}
+                      {every === undefined ? ' (default)' : ''}
+                    </span>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </TableScroll>
     </details>
   );
 }
@@ -555,133 +576,139 @@ function TaskDetails({
       <h3 id={headingId}>
         {t.task}: {t.screen?.verdict ?? 'not screened'}
       </h3>
-      <table className="compact" data-testid="downstream-fits">
-        <caption>Fits</caption>
-        <tbody>
-          {f && (
-            <>
-              <tr>
-                <th scope="row">step 1: task loss ({f.lossMetric}) from N, D</th>
-                <td data-testid="downstream-step1">
-                  {taskLossText(f.step1.params)} (rms ln {f.step1.rmsLog.toFixed(4)}, {f.step1.points} runs)
-                </td>
-              </tr>
-              <tr>
-                <th scope="row">step 1 through C</th>
-                <td>{taskLossCText(f.step1C.params)}</td>
-              </tr>
-              <tr>
-                <th scope="row">step 2: accuracy ({f.accuracyMetric}) from task loss</th>
-                <td data-testid="downstream-step2">
-                  {sigmoidText(f.step2, 3)} (rmse {f.step2.rmse.toFixed(4)}, {f.step2.points} points)
-                </td>
-              </tr>
-            </>
-          )}
-          {!f && t.direct && (
-            <tr>
-              <th scope="row">no task loss: the direct law in C</th>
-              <td data-testid="downstream-direct">
-                {sigmoidText(t.direct, 2)} of x = −ln C (rmse {t.direct.rmse.toFixed(4)})
-              </td>
-            </tr>
-          )}
-          {!f && !t.direct && (
-            <tr>
-              <th scope="row">not fitted</th>
-              <td>{t.fitProblem ?? ''}</td>
-            </tr>
-          )}
-          {t.lossToError && (
-            <tr>
-              <th scope="row">error from validation loss (Gadre et al.)</th>
-              <td>
-                {lossToErrorText(t.lossToError)} (rmse {t.lossToError.rmse.toFixed(4)})
-              </td>
-            </tr>
-          )}
-          {t.valLossLaw && (
-            <tr>
-              <th scope="row">validation loss from N, D</th>
-              <td>{taskLossText(t.valLossLaw.params)}</td>
-            </tr>
-          )}
-        </tbody>
-      </table>
-      {b ? (
-        <table className="compact" data-testid="downstream-backtest">
-          <caption>
-            Back-test: the largest size (N = {formatNumber(b.N, 3)}) held out, {b.method}; mean error{' '}
-            {backtestErrorWords(b)}
-          </caption>
-          <thead>
-            <tr>
-              <th>held-out run</th>
-              <th className="num">D</th>
-              <th className="num">actual</th>
-              <th className="num">predicted</th>
-              <th className="num">error</th>
-            </tr>
-          </thead>
+      <TableScroll label={`${t.task}: fits`}>
+        <table className="compact" data-testid="downstream-fits">
+          <caption>Fits</caption>
           <tbody>
-            {b.runs.map((r) => (
-              <tr key={r.run}>
-                <th scope="row">{r.run}</th>
-                <td className="num">{formatNumber(r.D, 3)}</td>
-                <td className="num">{acc(r.actual)}</td>
-                <td className="num">{acc(r.predicted)}</td>
-                <td className="num">{backtestRunErrorWords(b, r)}</td>
+            {f && (
+              <>
+                <tr>
+                  <th scope="row">step 1: task loss ({f.lossMetric}) from N, D</th>
+                  <td data-testid="downstream-step1">
+                    {taskLossText(f.step1.params)} (rms ln {f.step1.rmsLog.toFixed(4)}, {f.step1.points} runs)
+                  </td>
+                </tr>
+                <tr>
+                  <th scope="row">step 1 through C</th>
+                  <td>{taskLossCText(f.step1C.params)}</td>
+                </tr>
+                <tr>
+                  <th scope="row">step 2: accuracy ({f.accuracyMetric}) from task loss</th>
+                  <td data-testid="downstream-step2">
+                    {sigmoidText(f.step2, 3)} (rmse {f.step2.rmse.toFixed(4)}, {f.step2.points} points)
+                  </td>
+                </tr>
+              </>
+            )}
+            {!f && t.direct && (
+              <tr>
+                <th scope="row">no task loss: the direct law in C</th>
+                <td data-testid="downstream-direct">
+                  {sigmoidText(t.direct, 2)} of x = −ln C (rmse {t.direct.rmse.toFixed(4)})
+                </td>
               </tr>
-            ))}
+            )}
+            {!f && !t.direct && (
+              <tr>
+                <th scope="row">not fitted</th>
+                <td>{t.fitProblem ?? ''}</td>
+              </tr>
+            )}
+            {t.lossToError && (
+              <tr>
+                <th scope="row">error from validation loss (Gadre et al.)</th>
+                <td>
+                  {lossToErrorText(t.lossToError)} (rmse {t.lossToError.rmse.toFixed(4)})
+                </td>
+              </tr>
+            )}
+            {t.valLossLaw && (
+              <tr>
+                <th scope="row">validation loss from N, D</th>
+                <td>{taskLossText(t.valLossLaw.params)}</td>
+              </tr>
+            )}
           </tbody>
         </table>
+      </TableScroll>
+      {b ? (
+        <TableScroll label={`${t.task}: back-test`}>
+          <table className="compact" data-testid="downstream-backtest">
+            <caption>
+              Back-test: the largest size (N = {formatNumber(b.N, 3)}) held out, {b.method}; mean error{' '}
+              {backtestErrorWords(b)}
+            </caption>
+            <thead>
+              <tr>
+                <th>held-out run</th>
+                <th className="num">D</th>
+                <th className="num">actual</th>
+                <th className="num">predicted</th>
+                <th className="num">error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {b.runs.map((r) => (
+                <tr key={r.run}>
+                  <th scope="row">{r.run}</th>
+                  <td className="num">{formatNumber(r.D, 3)}</td>
+                  <td className="num">{acc(r.actual)}</td>
+                  <td className="num">{acc(r.predicted)}</td>
+                  <td className="num">{backtestRunErrorWords(b, r)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       ) : (
         <p className="muted">No back-test: {t.screen?.backtestProblem ?? t.screenProblem ?? 'not screened'}</p>
       )}
       {t.targets.length > 0 && (
-        <table className="compact" data-testid="downstream-predictions">
-          <caption>Prediction</caption>
-          <thead>
-            <tr>
-              <th>target</th>
-              <th className="num">N</th>
-              <th className="num">D</th>
-              <th className="num">task loss{t.fit ? ` (${t.fit.lossNegated ? '−' : ''}${t.fit.lossMetric})` : ''}</th>
-              <th className="num">accuracy</th>
-              <th className="num">{t.fit ? 'through C (step 1 in C, then step 2)' : 'through C'}</th>
-              {withValLoss && <th className="num">from val. loss</th>}
-              <th className="num">actual (error)</th>
-            </tr>
-          </thead>
-          <tbody>
-            {t.targets.map((r) => (
-              <tr key={r.label}>
-                <th scope="row">{r.label}</th>
-                <td className="num">{formatNumber(r.N, 3)}</td>
-                <td className="num">{formatNumber(r.D, 3)}</td>
-                <td className="num">{r.taskLoss !== undefined ? r.taskLoss.toFixed(4) : 'direct in C'}</td>
-                <td className="num" data-testid="downstream-accuracy">
-                  {acc(r.accuracy)}
-                  {r.interval ? ` ${formatInterval(r.interval.accuracy, acc)}` : ''}
-                </td>
-                <td className="num">
-                  {r.viaC === undefined ? '–' : acc(r.viaC)}
-                  {r.interval?.viaC ? ` ${formatInterval(r.interval.viaC, acc)}` : ''}
-                </td>
-                {withValLoss && (
-                  <td className="num" data-testid="downstream-via-val-loss">
-                    {viaValLossCell(r)}
-                  </td>
-                )}
-                <td className="num">
-                  {r.actual
-                    ? `${acc(r.actual.accuracy)} (${actualErrorText(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
-                    : ''}
-                </td>
+        <TableScroll label={`${t.task}: prediction`}>
+          <table className="compact" data-testid="downstream-predictions">
+            <caption>Prediction</caption>
+            <thead>
+              <tr>
+                <th>target</th>
+                <th className="num">N</th>
+                <th className="num">D</th>
+                <th className="num">task loss{t.fit ? ` (${t.fit.lossNegated ? '−' : ''}${t.fit.lossMetric})` : ''}</th>
+                <th className="num">accuracy</th>
+                <th className="num">{t.fit ? 'through C (step 1 in C, then step 2)' : 'through C'}</th>
+                {withValLoss && <th className="num">from val. loss</th>}
+                <th className="num">actual (error)</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {t.targets.map((r) => (
+                <tr key={r.label}>
+                  <th scope="row">{r.label}</th>
+                  <td className="num">{formatNumber(r.N, 3)}</td>
+                  <td className="num">{formatNumber(r.D, 3)}</td>
+                  <td className="num">{r.taskLoss !== undefined ? r.taskLoss.toFixed(4) : 'direct in C'}</td>
+                  <td className="num" data-testid="downstream-accuracy">
+                    {acc(r.accuracy)}
+                    {r.interval ? ` ${formatInterval(r.interval.accuracy, acc)}` : ''}
+                  </td>
+                  <td className="num">
+                    {r.viaC === undefined ? '–' : acc(r.viaC)}
+                    {r.interval?.viaC ? ` ${formatInterval(r.interval.viaC, acc)}` : ''}
+                  </td>
+                  {withValLoss && (
+                    <td className="num" data-testid="downstream-via-val-loss">
+                      {viaValLossCell(r)}
+                    </td>
+                  )}
+                  <td className="num">
+                    {r.actual
+                      ? `${acc(r.actual.accuracy)} (${actualErrorText(r.accuracy, r.actual.accuracy)})${r.covered === false ? ' outside' : ''}`
+                      : ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {t.targets.length > 0 && t.caveats?.length ? (
         <ul className="warnings">

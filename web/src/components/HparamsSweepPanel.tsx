@@ -14,6 +14,8 @@ import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
 import { RunningStatus } from './ProgressBar.js';
 import { manyReplicates, ReplicatesSelect } from './ReplicatesSelect.js';
+import { TableScroll } from './TableScroll.js';
+import { RunButton } from './RunButton.js';
 
 const example: RunsFile = { name: 'examples/inputs/sweep.csv', text: sweepCsv };
 /** The panel's own words for the library's advice: it reads its columns by name, and has its own replicates. */
@@ -133,15 +135,22 @@ export function HparamsSweepPanel({ plannedC }: { plannedC?: number }) {
             data-testid="hparams-tolerance"
           />
         </Field>
-        <button
-          type="button"
-          className="primary inline"
-          disabled={!file || plannedC === undefined || state.running || tolerance.problem !== undefined}
-          onClick={fit}
-          data-testid="hparams-run"
-        >
-          {state.running ? 'Fitting…' : 'Fit the laws'}
-        </button>
+        <RunButton
+          running={state.running}
+          unavailable={
+            !file
+              ? 'Choose a sweep, or the example, first.'
+              : plannedC === undefined
+                ? "Open a data set first (the planner's budget)."
+                : tolerance.problem
+                  ? 'Fix the near-optimal field first.'
+                  : undefined
+          }
+          onRun={fit}
+          label="Fit the laws"
+          busyLabel="Fitting…"
+          testId="hparams-run"
+        />
       </div>
       <p className="muted" data-testid="hparams-at">
         {plannedC === undefined
@@ -177,37 +186,39 @@ export function HparamsSweepPanel({ plannedC }: { plannedC?: number }) {
           </p>
           <p data-testid="hparams-lr-law">{hparamLawText('η_opt', fitted.lr, 'C')}</p>
           <p data-testid="hparams-batch-law">{hparamLawText('B_opt', fitted.batch, 'C', ' tokens')}</p>
-          <table className="compact" data-testid="hparams-budgets">
-            <caption>Each budget&apos;s near-optimal region and its centre</caption>
-            <thead>
-              <tr>
-                <th className="num">budget C</th>
-                <th className="num">runs</th>
-                <th className="num">near-optimal</th>
-                <th className="num">best loss</th>
-                <th className="num">η centre</th>
-                <th className="num">B centre (tokens)</th>
-                <th>grid edge</th>
-              </tr>
-            </thead>
-            <tbody>
-              {fitted.budgets.map((b) => (
-                <tr key={b.x}>
-                  <th scope="row" className="num">
-                    {formatNumber(b.x, 3)}
-                  </th>
-                  <td className="num">{b.runs}</td>
-                  <td className="num">{b.nearOptimal}</td>
-                  <td className="num">{f4(b.bestLoss)}</td>
-                  <td className="num">{f4(b.learningRate)}</td>
-                  <td className="num">{f4(b.batch)}</td>
-                  <td>
-                    {[edgeText(b.lrEdge, 'learning rate'), edgeText(b.batchEdge, 'batch')].filter(Boolean).join('; ')}
-                  </td>
+          <TableScroll label="Each budget's near-optimal region">
+            <table className="compact" data-testid="hparams-budgets">
+              <caption>Each budget&apos;s near-optimal region and its centre</caption>
+              <thead>
+                <tr>
+                  <th className="num">budget C</th>
+                  <th className="num">runs</th>
+                  <th className="num">near-optimal</th>
+                  <th className="num">best loss</th>
+                  <th className="num">η centre</th>
+                  <th className="num">B centre (tokens)</th>
+                  <th>grid edge</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {fitted.budgets.map((b) => (
+                  <tr key={b.x}>
+                    <th scope="row" className="num">
+                      {formatNumber(b.x, 3)}
+                    </th>
+                    <td className="num">{b.runs}</td>
+                    <td className="num">{b.nearOptimal}</td>
+                    <td className="num">{f4(b.bestLoss)}</td>
+                    <td className="num">{f4(b.learningRate)}</td>
+                    <td className="num">{f4(b.batch)}</td>
+                    <td>
+                      {[edgeText(b.lrEdge, 'learning rate'), edgeText(b.batchEdge, 'batch')].filter(Boolean).join('; ')}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           {fitted.warnings.length > 0 && (
             <ul className="warnings" data-testid="hparams-warnings">
               {fitted.warnings.map((w) => (

@@ -5,6 +5,7 @@ import { parseCatalog, findModel, placeOnFrontier, defaultLandmarks } from '../.
 import { getLaw, lawChoiceFromJson } from '../../../src/laws/index.js';
 import { canAllocate } from '../../../src/analyses/computeOptimal.js';
 import { humanCount } from '../lib/format.js';
+import { TableScroll } from './TableScroll.js';
 
 /** Published models placed on the current fit's compute-optimal frontier (the bundled catalog). */
 const catalog = parseCatalog(catalogCsv, 'examples/published-models.csv');
@@ -25,32 +26,34 @@ export function LandmarksTable({ fit }: { fit?: FitJson }) {
         law ({fit?.procedure?.chosen ?? fit?.law}), as scalelab plan places them; N and tokens as published (the source
         column, from examples/published-models.csv).
       </p>
-      <table className="compact">
-        <thead>
-          <tr>
-            <th>model</th>
-            <th>source</th>
-            <th>N</th>
-            <th>tokens</th>
-            <th>N / N_opt</th>
-            <th>verdict</th>
-            <th>status</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((r) => (
-            <tr key={r.id} title={r.source}>
-              <td>{r.name}</td>
-              <td>{r.cite}</td>
-              <td>{humanCount(r.N)}</td>
-              <td>{humanCount(r.D)}</td>
-              <td>{r.sizeRatio.toFixed(2)}</td>
-              <td>{r.verdict}</td>
-              <td>{r.status}</td>
+      <TableScroll label="Published models on this frontier">
+        <table className="compact">
+          <thead>
+            <tr>
+              <th>model</th>
+              <th>source</th>
+              <th>N</th>
+              <th>tokens</th>
+              <th>N / N_opt</th>
+              <th>verdict</th>
+              <th>status</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.id} title={r.source}>
+                <td>{r.name}</td>
+                <td>{r.cite}</td>
+                <td>{humanCount(r.N)}</td>
+                <td>{humanCount(r.D)}</td>
+                <td>{r.sizeRatio.toFixed(2)}</td>
+                <td>{r.verdict}</td>
+                <td>{r.status}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
     </div>
   );
 }

@@ -13,6 +13,8 @@ import { Field } from './Field.js';
 import { RunsFileChoice } from './RunsFileChoice.js';
 import { RunningStatus } from './ProgressBar.js';
 import { manyReplicates, ReplicatesSelect } from './ReplicatesSelect.js';
+import { TableScroll } from './TableScroll.js';
+import { RunButton } from './RunButton.js';
 
 const example: RunsFile = { name: 'examples/inputs/lr-sweeps.csv', text: lrSweepsCsv };
 /** The panel's own words for the library's advice: its width and learning-rate selectors, no column step. */
@@ -148,15 +150,22 @@ export function MupTransferPanel() {
             data-testid="mup-target-width"
           />
         </Field>
-        <button
-          type="button"
-          className="primary inline"
-          disabled={!file || !mapping.width || !mapping.lr || state.running || width.problem !== undefined}
-          onClick={check}
-          data-testid="mup-run"
-        >
-          {state.running ? 'Checking…' : 'Check transfer'}
-        </button>
+        <RunButton
+          running={state.running}
+          unavailable={
+            !file
+              ? 'Choose a file of learning-rate sweeps, or the example, first.'
+              : !mapping.width || !mapping.lr
+                ? 'Choose the width and learning-rate columns first.'
+                : width.problem
+                  ? 'Fix the target width first.'
+                  : undefined
+          }
+          onRun={check}
+          label="Check transfer"
+          busyLabel="Checking…"
+          testId="mup-run"
+        />
       </div>
       {file && (
         <p className="muted" data-testid="mup-file">
@@ -180,39 +189,41 @@ export function MupTransferPanel() {
       )}
       {out && r && (
         <div data-testid="mup-result">
-          <table className="compact" data-testid="mup-widths">
-            <caption>Each width&apos;s optimum (a parabola in ln η through its best rates)</caption>
-            <thead>
-              <tr>
-                <th className="num">width</th>
-                <th className="num">optimal η</th>
-                <th className="num">loss there</th>
-                <th className="num">runs</th>
-                {diverged && <th className="num">diverged</th>}
-                <th>note</th>
-              </tr>
-            </thead>
-            <tbody>
-              {r.widths.map((w) => (
-                <tr key={w.width}>
-                  <th scope="row" className="num">
-                    {w.width}
-                  </th>
-                  <td className="num">{f4(w.learningRate)}</td>
-                  <td className="num">{f4(w.loss)}</td>
-                  <td className="num">{w.runs}</td>
-                  {diverged && (
-                    <td className="num">
-                      {w.diverged
-                        ? `${w.diverged}${w.divergedAt !== undefined ? ` (from ${f4(w.divergedAt)})` : ''}`
-                        : ''}
-                    </td>
-                  )}
-                  <td>{w.edge ? `at the ${w.edge} rate swept` : w.bracket ? `bracketed by a divergence` : ''}</td>
+          <TableScroll label="Each width's optimum">
+            <table className="compact" data-testid="mup-widths">
+              <caption>Each width&apos;s optimum (a parabola in ln η through its best rates)</caption>
+              <thead>
+                <tr>
+                  <th className="num">width</th>
+                  <th className="num">optimal η</th>
+                  <th className="num">loss there</th>
+                  <th className="num">runs</th>
+                  {diverged && <th className="num">diverged</th>}
+                  <th>note</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {r.widths.map((w) => (
+                  <tr key={w.width}>
+                    <th scope="row" className="num">
+                      {w.width}
+                    </th>
+                    <td className="num">{f4(w.learningRate)}</td>
+                    <td className="num">{f4(w.loss)}</td>
+                    <td className="num">{w.runs}</td>
+                    {diverged && (
+                      <td className="num">
+                        {w.diverged
+                          ? `${w.diverged}${w.divergedAt !== undefined ? ` (from ${f4(w.divergedAt)})` : ''}`
+                          : ''}
+                      </td>
+                    )}
+                    <td>{w.edge ? `at the ${w.edge} rate swept` : w.bracket ? `bracketed by a divergence` : ''}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           <p data-testid="mup-slope">{transferSlopeText(r)}</p>
           <p data-testid="mup-verdict">
             <b>{r.verdict}</b>

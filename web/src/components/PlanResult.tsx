@@ -4,6 +4,7 @@ import type { ShapeCandidate } from '../../../src/model/shapeSearch.js';
 import { formatInterval, formatNumber, humanCount } from '../lib/format.js';
 import { useAdvice } from '../hooks/useAdvice.js';
 import { planTrainingLines } from '../../../src/report/text/plan.js';
+import { TableScroll } from './TableScroll.js';
 
 /** plan's training lines by their label, as the page's test ids: the wall-clock time is shown on its own above. */
 const trainingLineIds: Record<string, string> = {
@@ -155,39 +156,41 @@ export function PlanResult({ plan }: { plan: Plan }) {
             </Fragment>
           ))}
       </dl>
-      <table className="compact">
-        <caption>The same budget under the same law</caption>
-        <thead>
-          <tr>
-            <th>allocation</th>
-            <th className="num">N</th>
-            <th className="num">D</th>
-            <th className="num">D/N</th>
-            <th className="num">loss</th>
-            <th>source</th>
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            <th scope="row">compute-optimal (recommended)</th>
-            <td className="num">{formatNumber(r.N, 4)}</td>
-            <td className="num">{formatNumber(r.D, 4)}</td>
-            <td className="num">{formatNumber(r.tokensPerParameter, 3)}</td>
-            <td className="num">{formatNumber(r.loss, 5)}</td>
-            <td className="source">the law&apos;s optimum (above)</td>
-          </tr>
-          {plan.alternatives.map((a) => (
-            <tr key={a.rule}>
-              <th scope="row">{a.rule}</th>
-              <td className="num">{formatNumber(a.N, 4)}</td>
-              <td className="num">{formatNumber(a.D, 4)}</td>
-              <td className="num">{formatNumber(a.tokensPerParameter, 3)}</td>
-              <td className="num">{a.loss !== undefined ? formatNumber(a.loss, 5) : ''}</td>
-              <td className="source">{a.citation}</td>
+      <TableScroll label="The same budget under the same law">
+        <table className="compact">
+          <caption>The same budget under the same law</caption>
+          <thead>
+            <tr>
+              <th>allocation</th>
+              <th className="num">N</th>
+              <th className="num">D</th>
+              <th className="num">D/N</th>
+              <th className="num">loss</th>
+              <th>source</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            <tr>
+              <th scope="row">compute-optimal (recommended)</th>
+              <td className="num">{formatNumber(r.N, 4)}</td>
+              <td className="num">{formatNumber(r.D, 4)}</td>
+              <td className="num">{formatNumber(r.tokensPerParameter, 3)}</td>
+              <td className="num">{formatNumber(r.loss, 5)}</td>
+              <td className="source">the law&apos;s optimum (above)</td>
+            </tr>
+            {plan.alternatives.map((a) => (
+              <tr key={a.rule}>
+                <th scope="row">{a.rule}</th>
+                <td className="num">{formatNumber(a.N, 4)}</td>
+                <td className="num">{formatNumber(a.D, 4)}</td>
+                <td className="num">{formatNumber(a.tokensPerParameter, 3)}</td>
+                <td className="num">{a.loss !== undefined ? formatNumber(a.loss, 5) : ''}</td>
+                <td className="source">{a.citation}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
       <h4 id="plan-assumptions-heading">Assumptions and where the numbers come from</h4>
       <ul className="assumptions" aria-labelledby="plan-assumptions-heading" data-testid="plan-assumptions">
         {plan.assumptions.map((a) => (

@@ -5,6 +5,7 @@ import { loadFit, type CandidateJson, type FitJson } from '../../../src/fit/summ
 import type { Point } from '../../../src/laws/index.js';
 import { formatInterval, formatNumber, humanCount } from '../lib/format.js';
 import { TrustWarnings } from './TrustWarnings.js';
+import { TableScroll } from './TableScroll.js';
 
 const levels = [0.8, 0.95];
 
@@ -105,52 +106,54 @@ export function ProcedurePanel({ fit, plan }: { fit: FitJson; plan?: Plan }) {
           </span>
         )}
       </p>
-      <table className="compact" data-testid="candidates">
-        <thead>
-          <tr>
-            <th>candidate</th>
-            <th>recipe</th>
-            <th className="num">weight</th>
-            <th>fitted parameters</th>
-            <th className="num">predicts there</th>
-          </tr>
-        </thead>
-        <tbody>
-          {candidates.map((c) => {
-            const v = memberValue(c.id);
-            return (
-              <tr key={c.id} data-testid={`candidate-${c.id}`}>
-                <th scope="row">{c.id}</th>
-                <td>
-                  {c.title}
-                  <br />
-                  <span className="muted">{c.citation}</span>
-                </td>
-                <td className="num" data-testid={`candidate-${c.id}-weight`}>
-                  {Math.round(c.weight * 100)} %
-                </td>
-                <td>
-                  {c.error ? (
-                    <span className="inline-error">cannot fit: {c.error}</span>
-                  ) : (
-                    Object.entries(c.params ?? {})
-                      .map(([k, x]) => `${k} = ${formatNumber(x, 4)}`)
-                      .join(', ')
-                  )}
-                  {c.reduction && (
-                    <p className="reduction">
-                      <strong>Reduced</strong> ({c.law}
-                      {c.variable ? ` in ${c.variable}` : ''}): {c.reduction}
-                    </p>
-                  )}
-                  {c.warnings && proc.candidates && <TrustWarnings warnings={c.warnings} compact />}
-                </td>
-                <td className="num">{v !== undefined && Number.isFinite(v) ? formatNumber(v, 5) : '–'}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <TableScroll label="Candidate procedures">
+        <table className="compact" data-testid="candidates">
+          <thead>
+            <tr>
+              <th>candidate</th>
+              <th>recipe</th>
+              <th className="num">weight</th>
+              <th>fitted parameters</th>
+              <th className="num">predicts there</th>
+            </tr>
+          </thead>
+          <tbody>
+            {candidates.map((c) => {
+              const v = memberValue(c.id);
+              return (
+                <tr key={c.id} data-testid={`candidate-${c.id}`}>
+                  <th scope="row">{c.id}</th>
+                  <td>
+                    {c.title}
+                    <br />
+                    <span className="muted">{c.citation}</span>
+                  </td>
+                  <td className="num" data-testid={`candidate-${c.id}-weight`}>
+                    {Math.round(c.weight * 100)} %
+                  </td>
+                  <td>
+                    {c.error ? (
+                      <span className="inline-error">cannot fit: {c.error}</span>
+                    ) : (
+                      Object.entries(c.params ?? {})
+                        .map(([k, x]) => `${k} = ${formatNumber(x, 4)}`)
+                        .join(', ')
+                    )}
+                    {c.reduction && (
+                      <p className="reduction">
+                        <strong>Reduced</strong> ({c.law}
+                        {c.variable ? ` in ${c.variable}` : ''}): {c.reduction}
+                      </p>
+                    )}
+                    {c.warnings && proc.candidates && <TrustWarnings warnings={c.warnings} compact />}
+                  </td>
+                  <td className="num">{v !== undefined && Number.isFinite(v) ? formatNumber(v, 5) : '–'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </TableScroll>
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { nearestPublishedText, shapeTableHeader, shapeTableRows } from '../../..
 import { aspect, defaultShapeInputs, proposeShapes, type ShapeInputs } from '../lib/shapeInputs.js';
 import { formatNumber } from '../../../src/core/format.js';
 import { Field } from './Field.js';
+import { TableScroll } from './TableScroll.js';
 
 /** The bundled catalog of published models (as `scalelab shape` reads it). */
 const catalog = parseCatalog(catalogCsv, 'examples/published-models.csv');
@@ -121,34 +122,36 @@ export function ShapePanel({
       )}
       {result?.candidates && first && (
         <div data-testid="shape-result">
-          <table className="compact" data-testid="shape-candidates">
-            <caption>
-              Shapes for {formatNumber(result.target, 4)} parameters (
-              {inputs.count === 'total' ? 'total' : 'non-embedding'}
-              ), with {settings}
-            </caption>
-            <thead>
-              <tr>
-                {shapeTableHeader.map((h) => (
-                  <th key={h} className={h === 'rank' ? undefined : 'num'}>
-                    {h}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {shapeTableRows(result.candidates).map(([rank, ...cells]) => (
-                <tr key={rank}>
-                  <th scope="row">{rank}</th>
-                  {cells.map((cell, k) => (
-                    <td key={k} className="num">
-                      {cell}
-                    </td>
+          <TableScroll label="Shapes for the target size">
+            <table className="compact" data-testid="shape-candidates">
+              <caption>
+                Shapes for {formatNumber(result.target, 4)} parameters (
+                {inputs.count === 'total' ? 'total' : 'non-embedding'}
+                ), with {settings}
+              </caption>
+              <thead>
+                <tr>
+                  {shapeTableHeader.map((h) => (
+                    <th key={h} className={h === 'rank' ? undefined : 'num'}>
+                      {h}
+                    </th>
                   ))}
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {shapeTableRows(result.candidates).map(([rank, ...cells]) => (
+                  <tr key={rank}>
+                    <th scope="row">{rank}</th>
+                    {cells.map((cell, k) => (
+                      <td key={k} className="num">
+                        {cell}
+                      </td>
+                    ))}
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
           <p data-testid="shape-nearest">{nearestPublishedText(result.nearest)}</p>
           {inputs.headsMultiple.trim() === '1' && first.shape.nHeads % 8 !== 0 && (
             <p className="muted" data-testid="shape-tp-note">
