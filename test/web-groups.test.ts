@@ -70,7 +70,11 @@ const shownCodes = (page: Page): Promise<string[]> =>
 
 /** The fit of `runs` rows has arrived: the outcome's own count of rows, and no refit running. */
 async function fitted(page: Page, runs: number) {
-  await page.locator('dl.facts dd').filter({ hasText: new RegExp(`: ${runs} runs`) }).first().waitFor();
+  await page
+    .locator('dl.facts dd')
+    .filter({ hasText: new RegExp(`: ${runs} runs`) })
+    .first()
+    .waitFor();
   await page.getByTestId('fit-status').filter({ hasText: 'up to date' }).waitFor();
 }
 
@@ -136,7 +140,7 @@ test(
 );
 
 test(
-  "web app: two of three groups ticked fit as fit --group a,b, with its warnings; group=a,b in the URL, a name with a comma kept by a reload; the planner says a fit is running and keeps a budget typed meanwhile",
+  'web app: two of three groups ticked fit as fit --group a,b, with its warnings; group=a,b in the URL, a name with a comma kept by a reload; the planner says a fit is running and keeps a budget typed meanwhile',
   { skip: browserTool.skip, timeout: 240_000 },
   async (t) => {
     const probe = 'lr-probe, 3e-4';
@@ -213,7 +217,10 @@ test(
     await box(probe).uncheck();
     await fitted(page, 21);
     await sameParams(page, two.params, 'fit --group isoflop,scale-up');
-    assert.deepEqual(await shownCodes(page), two.warnings.map((w) => w.code));
+    assert.deepEqual(
+      await shownCodes(page),
+      two.warnings.map((w) => w.code),
+    );
     assert.match(page.url(), /[?&]group=isoflop,scale-up(&|$)/);
     assert.match((await page.getByTestId('setting-groups-hint').textContent()) ?? '', /fit --group isoflop,scale-up/);
 
@@ -228,7 +235,10 @@ test(
     assert.ok(!(await box('scale-up').isChecked()));
     assert.ok(await box(probe).isChecked());
     await sameParams(page, withProbe.params, 'fit (the probe renamed) --group isoflop,lr-probe');
-    assert.deepEqual(await shownCodes(page), withProbe.warnings.map((w) => w.code));
+    assert.deepEqual(
+      await shownCodes(page),
+      withProbe.warnings.map((w) => w.code),
+    );
     assert.deepEqual(problems, []);
   },
 );

@@ -168,7 +168,7 @@ test('URL state: only what differs from the defaults, read back the same; unknow
   assert.deepEqual(odd.shape, defaultShapeInputs);
 });
 
-test("a study is fitted by default as study run fits it: its IsoFLOP (and scale-up) runs when it has other groups; otherwise whole", () => {
+test('a study is fitted by default as study run fits it: its IsoFLOP (and scale-up) runs when it has other groups; otherwise whole', () => {
   const text =
     'N,D,loss,group\n1e7,1e9,3,lr-probe\n1e7,2e9,2.9,isoflop\n2e7,1e9,2.8,isoflop\n3e7,1e9,2.7,scale-up\n1e9,2e10,2.1,verify\n';
   const dataset = parseRuns(text, { source: 's.csv' });
@@ -188,6 +188,76 @@ test("a study is fitted by default as study run fits it: its IsoFLOP (and scale-
   assert.deepEqual(studyDefaultGroups(plain), []);
   const sweep = parseRuns('N,D,loss,group\n1e7,1e9,3,isoflop\n2e7,1e9,2.8,scale-up\n', { source: 'q.csv' });
   assert.deepEqual(studyDefaultGroups(sweep), []);
+});
+
+test("the Fit settings' group choice: offered for two or more groups, all pooled by default, one fitted as fit --group fits it, kept in the URL", () => {
+  const text = readFileSync(join(root, 'test/fixtures/mixed-study-export.csv'), 'utf8');
+  const dataset = parseRuns(text, { source: 'export.csv' });
+  const upload = { dataset, label: 'export.csv', origin: 'upload' as const, key: 'export.csv' };
+  assert.deepEqual(groupChoices(upload), [
+    { group: 'lr-probe', runs: 9 },
+    { group: 'isoflop', runs: 15 },
+    { group: 'verify', runs: 1 },
+  ]);
+  // One group, or rows without a group, is no choice.
+  const one = parseRuns('N,D,loss,group\n1e7,1e9,3,a\n2e7,1e9,2.8,a\n3e7,1e9,2.7,\n', { source: 'one.csv' });
+  assert.deepEqual(groupChoices({ ...upload, dataset: one }), []);
+  // The default is the data as opened, every group pooled (fit's pooled-variants warning says so).
+  assert.deepEqual(defaultSettings.group, []);
+  assert.equal(fittedRuns(upload, []).loaded, upload);
+  // A group chosen is what `fit FILE --group isoflop` reads: the same rows and the same selection note.
+  const chosen = fittedRuns(upload, ['isoflop']).loaded!;
+  const cli = parseRuns(text, { source: 'export.csv', groups: ['isoflop'] });
+  assert.deepEqual(chosen.dataset.runs, cli.runs);
+  assert.equal(chosen.dataset.selection, 'group isoflop: 15 of 25 rows');
+  assert.equal(chosen.label, 'export.csv, group isoflop');
+  // A group the data lack (a link's, for other data) is an error naming the groups there are, not an empty fit.
+  const missing = fittedRuns(upload, ['scale-up']);
+  assert.equal(missing.loaded, undefined);
+  assert.match(
+    missing.error!.message,
+    /no runs in group "scale-up"; the data's groups are "lr-probe", "isoflop", "verify"/,
+  );
+  // Kept in the URL like the other settings, and read back.
+  const state = {
+    data: { kind: 'upload' as const, name: 'export.csv' },
+    settings: { ...defaultSettings, group: ['isoflop'] },
+    planner: defaultPlannerInputs,
+    shape: defaultShapeInputs,
+  };
+  assert.equal(writeUrlState(state), '?upload=export.csv&group=isoflop');
+  assert.deepEqual(readUrlState('?upload=export.csv&group=isoflop'), state);
+});
+
+test("several groups: pooled as fit --group a,b reads them, every box ticked is no choice, and the URL's list keeps a name with a comma", () => {
+  const text = readFileSync(join(root, 'test/fixtures/mixed-study-export.csv'), 'utf8');
+  const dataset = parseRuns(text, { source: 'export.csv' });
+  const upload = { dataset, label: 'export.csv', origin: 'upload' as const, key: 'export.csv' };
+  const two = fittedRuns(upload, ['lr-probe', 'isoflop']).loaded!;
+  const cli = parseRuns(text, { source: 'export.csv', groups: ['lr-probe', 'isoflop'] });
+  assert.deepEqual(two.dataset.runs, cli.runs);
+  assert.equal(two.dataset.selection, 'group lr-probe or isoflop: 24 of 25 rows');
+  assert.equal(two.label, 'export.csv, groups lr-probe, isoflop');
+  // The boxes: unticking one of all leaves the others chosen, in the data's order; ticking it back is no choice.
+  const names = ['lr-probe', 'isoflop', 'verify'];
+  assert.deepEqual(toggleGroup(names, [], 'lr-probe', false), ['isoflop', 'verify']);
+  assert.deepEqual(toggleGroup(names, ['verify', 'isoflop'], 'lr-probe', true), []);
+  assert.deepEqual(toggleGroup(names, ['verify'], 'lr-probe', true), ['lr-probe', 'verify']);
+  // A name the data lack stays listed after theirs until unticked.
+  assert.deepEqual(toggleGroup(names, ['gone'], 'isoflop', true), ['isoflop', 'gone']);
+  assert.deepEqual(toggleGroup(names, ['isoflop', 'gone'], 'gone', false), ['isoflop']);
+  // In the URL as the CLI writes the list, each name encoded on its own: "a,b" is one name, a and b two.
+  const state = {
+    data: { kind: 'bundled' as const, id: 'sweep' },
+    settings: { ...defaultSettings, group: ['isoflop', 'lr 1e-3, warm', 'a&b=c'] },
+    planner: defaultPlannerInputs,
+    shape: defaultShapeInputs,
+  };
+  const search = writeUrlState(state);
+  assert.equal(search, '?dataset=sweep&group=isoflop,lr%201e-3%2C%20warm,a%26b%3Dc');
+  assert.deepEqual(readUrlState(search), state);
+  assert.deepEqual(readUrlState('?dataset=sweep&group=a,b').settings.group, ['a', 'b']);
+  assert.deepEqual(readUrlState('?dataset=sweep&group=lr+1e-3%2C+warm').settings.group, ['lr 1e-3, warm']);
 });
 
 test("the column step reads a file's columns and guesses the ones it knows", () => {

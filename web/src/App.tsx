@@ -125,7 +125,9 @@ export function App() {
     opened.current = true;
     if (!restoring) {
       const group = l.origin === 'study' ? studyDefaultGroups(l.dataset) : [];
-      setSettings((s) => (s.group.length === group.length && s.group.every((g, i) => g === group[i]) ? s : { ...s, group }));
+      setSettings((s) =>
+        s.group.length === group.length && s.group.every((g, i) => g === group[i]) ? s : { ...s, group },
+      );
     }
     setLoaded(l);
     setLoadError(undefined);
@@ -187,13 +189,7 @@ export function App() {
     const search = writeUrlState({ data: ref, settings, planner: plannerInputs, shape: shapeInputs });
     if (search !== window.location.search)
       window.history.replaceState(null, '', `${window.location.pathname}${search}`);
-  }, [
-    ref?.kind,
-    ref?.kind === 'bundled' ? ref.id : ref?.name,
-    settings,
-    plannerInputs,
-    shapeInputs,
-  ]);
+  }, [ref?.kind, ref?.kind === 'bundled' ? ref.id : ref?.name, settings, plannerInputs, shapeInputs]);
 
   // A new result: into view (and focus) after opening a data set; announced in any case.
   const outcome = fit.outcome;

@@ -86,8 +86,7 @@ function RunsToFit({
             disabled={g.group === only}
             onChange={(e) => onChange(toggleGroup(names, chosen, g.group, e.target.checked))}
           />{' '}
-          {g.group}{' '}
-          {names.includes(g.group) ? `(${g.runs} ${g.runs === 1 ? 'row' : 'rows'})` : '(not in these data)'}
+          {g.group} {names.includes(g.group) ? `(${g.runs} ${g.runs === 1 ? 'row' : 'rows'})` : '(not in these data)'}
         </label>
       ))}
       <p className="hint" id="run-groups-hint" data-testid="setting-groups-hint">

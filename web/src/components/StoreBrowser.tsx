@@ -71,7 +71,8 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
 
   const fitStudy = () => {
     if (!data) return;
-    if (data.dataset.runs.length === 0) return onError(toErrorInfo(new Error(`study ${data.study} has no completed runs yet`)));
+    if (data.dataset.runs.length === 0)
+      return onError(toErrorInfo(new Error(`study ${data.study} has no completed runs yet`)));
     onOpen(studyData(data));
   };
 
@@ -173,19 +174,14 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
           {moreState.error && <p className="inline-error">{moreState.error}</p>}
           {groups.length > 1 && (
             <p className="hint" data-testid="study-groups-hint">
-              Which of its {groups.length} groups are fitted is chosen under &quot;Runs to fit&quot; in the Fit
-              settings once it is open:{' '}
+              Which of its {groups.length} groups are fitted is chosen under &quot;Runs to fit&quot; in the Fit settings
+              once it is open:{' '}
               {fitted.length
                 ? `by default the runs "scalelab study run" fits (${fitted.join(' and ')}), not the learning-rate probes or the verification run.`
                 : 'by default all of them, pooled.'}
             </p>
           )}
-          <button
-            type="button"
-            className="primary"
-            data-testid="fit-study"
-            onClick={fitStudy}
-          >
+          <button type="button" className="primary" data-testid="fit-study" onClick={fitStudy}>
             Fit the {count} completed runs{fitted.length ? ` (${fitted.join(', ')})` : ''}
           </button>
         </div>

@@ -21,7 +21,8 @@ import { defaultPlannerInputs, type PlannerInputs } from '../hooks/usePlan.js';
 import { defaultShapeInputs, type ShapeInputs } from './shapeInputs.js';
 
 /** Which data to open: a bundled data set, a study's runs, or an upload kept in the tab. */
-export type DataRef = { kind: 'bundled'; id: string } | { kind: 'study'; name: string } | { kind: 'upload'; name: string };
+export type DataRef =
+  { kind: 'bundled'; id: string } | { kind: 'study'; name: string } | { kind: 'upload'; name: string };
 
 export interface UrlState {
   data?: DataRef;
