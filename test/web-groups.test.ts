@@ -1,9 +1,11 @@
 /// <reference lib="dom" />
 /**
- * The Fit settings' group choice in Chromium: a study whose runs are its learning-rate probe beside its
- * IsoFLOP runs, opened whole, is fitted pooled with fit's pooled-variants warning; "Runs to fit" set to
- * isoflop fits what `scalelab fit EXPORT --group isoflop` fits, and the choice is kept in the URL. Needs
- * the built app (web/dist) and Chromium, as test/web-e2e.test.ts (skipped without them, likewise).
+ * The Fit settings' "Runs to fit" in Chromium, the one place the groups fitted are chosen: a study from
+ * the run store opens whole with its IsoFLOP runs ticked (the store browser has no choice of its own),
+ * every box ticked is every row pooled with fit's pooled-variants warning, and two groups ticked fit what
+ * `scalelab fit FILE --group a,b` fits, kept in the URL as `group=a,b` (a name with a comma survives a
+ * reload). While the first fit runs, the planner says so and keeps a budget typed meanwhile. Needs the
+ * built app (web/dist) and Chromium, as test/web-e2e.test.ts (skipped without them, likewise).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,13 +20,14 @@ import { browserTool, openWebApp, pageProblems } from './helpers/browser.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-web-groups-'));
 
+/** Chinchilla's law (Hoffmann et al. 2022 Approach 3: E 1.69, A 406.4, B 410.7, α 0.34, β 0.28). */
+const law = (N: number, D: number) => 1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28;
+
 /**
- * A study's export: IsoFLOP runs on Chinchilla's law (Hoffmann et al. 2022 Approach 3: E 1.69, A 406.4,
- * B 410.7, α 0.34, β 0.28) at three budgets, five sizes each, and a learning-rate probe of six runs at
- * one size, its losses above the law by design (rates away from the best).
+ * A study's export: IsoFLOP runs on Chinchilla's law at three budgets, five sizes each, and a
+ * learning-rate probe of six runs at one size, its losses above the law by design (rates away from the best).
  */
 function studyExport(): string {
-  const law = (N: number, D: number) => 1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28;
   const rows = ['N,D,loss,group'];
   for (const C of [1e18, 3e18, 1e19])
     for (const f of [0.25, 0.5, 1, 2, 4]) {
@@ -36,11 +39,54 @@ function studyExport(): string {
   return rows.join('\n') + '\n';
 }
 
+/**
+ * Three groups: 15 IsoFLOP runs and 6 scale-up runs on Chinchilla's law with ±1 % of deterministic noise
+ * (so that each choice of groups fits other parameters), and a probe of 5 runs above the law whose name,
+ * `probe`, holds a comma (quoted in the CSV).
+ */
+function threeGroups(probe: string): string {
+  const rows = ['N,D,loss,group'];
+  const noisy = (N: number, D: number) => law(N, D) * (1 + 0.01 * Math.sin(rows.length * 2.3));
+  for (const C of [1e18, 3e18, 1e19])
+    for (const f of [0.25, 0.5, 1, 2, 4]) {
+      const N = f * Math.sqrt(C / 6 / 20);
+      rows.push(`${N},${C / (6 * N)},${noisy(N, C / (6 * N))},isoflop`);
+    }
+  for (const C of [3e19, 1e20])
+    for (const f of [0.5, 1, 2]) {
+      const N = f * Math.sqrt(C / 6 / 20);
+      rows.push(`${N},${C / (6 * N)},${noisy(N, C / (6 * N))},scale-up`);
+    }
+  for (const above of [0.4, 0.2, 0.05, 0.1, 0.3]) rows.push(`5e7,1e9,${law(5e7, 1e9) + above},"${probe}"`);
+  return rows.join('\n') + '\n';
+}
+
 const paramIn = async (page: Page, name: string): Promise<number> =>
   Number((await page.getByTestId(`param-${name}`).textContent())?.trim());
 
+/** The codes of the fit's trust warnings shown (none when the list is not there). */
+const shownCodes = (page: Page): Promise<string[]> =>
+  page.locator('[data-testid="trust-warnings"] li[data-code]').evaluateAll((els) => els.map((e) => e.dataset.code!));
+
+/** The fit of `runs` rows has arrived: the outcome's own count of rows, and no refit running. */
+async function fitted(page: Page, runs: number) {
+  await page
+    .locator('dl.facts dd')
+    .filter({ hasText: new RegExp(`: ${runs} runs`) })
+    .first()
+    .waitFor();
+  await page.getByTestId('fit-status').filter({ hasText: 'up to date' }).waitFor();
+}
+
+async function sameParams(page: Page, expected: Record<string, number>, what: string) {
+  for (const [name, value] of Object.entries(expected)) {
+    const shown = await paramIn(page, name);
+    assert.ok(Math.abs(shown / value - 1) < 1e-4, `${name}: the page shows ${shown}, ${what} ${value}`);
+  }
+}
+
 test(
-  "web app: a study's probe and IsoFLOP runs are pooled with fit's warning; Runs to fit: isoflop fits as fit --group isoflop",
+  "web app: a study from the store opens whole, its IsoFLOP runs ticked under Runs to fit (the store has no choice of its own) as fit --group isoflop; every box ticked pools with fit's warning; a reload keeps it",
   { skip: browserTool.skip, timeout: 180_000 },
   async (t) => {
     const file = join(dir, 'export.csv');
@@ -58,37 +104,141 @@ test(
     page.setDefaultTimeout(60_000);
     const problems = pageProblems(page);
     await page.goto(url);
-    // Opened whole: the store browser's default is the IsoFLOP runs, so the probe is ticked as well.
     await page.getByTestId('study-probe-study').click();
-    await page.getByTestId('study-group-lr-probe').check();
+    // One control for the choice: the store browser only says where it is, and what opening fits.
+    await page.getByTestId('study-groups-hint').filter({ hasText: 'Runs to fit' }).waitFor();
+    assert.equal(await page.getByTestId('study-runs').locator('input[type="checkbox"]').count(), 0);
+    assert.match((await page.getByTestId('fit-study').textContent()) ?? '', /^Fit the 15 completed runs \(isoflop\)$/);
     await page.getByTestId('fit-study').click();
-    await page.getByTestId('param-E').waitFor();
-    // Pooled, as `fit` without --group: its warning, and the choice offered (all pooled by default).
-    const group = page.getByTestId('setting-group');
-    assert.equal(await group.inputValue(), '');
-    assert.deepEqual(await group.locator('option').allTextContents(), [
-      'all 2 groups, pooled',
-      'isoflop (15 rows)',
-      'lr-probe (6 rows)',
-    ]);
+    await fitted(page, 15);
+    assert.equal(await page.locator('legend', { hasText: 'Runs to fit' }).count(), 1, 'one "Runs to fit" on the page');
+    const isoflop = page.getByTestId('setting-group-isoflop');
+    const probe = page.getByTestId('setting-group-lr-probe');
+    assert.ok(await isoflop.isChecked());
+    assert.ok(!(await probe.isChecked()), 'the learning-rate probe is not fitted by default, as study run');
+    assert.ok(await isoflop.isDisabled(), 'the one group ticked cannot be unticked: no rows is no fit');
+    await sameParams(page, expected, 'fit --group isoflop');
+    assert.deepEqual(await shownCodes(page), []);
+    assert.match(page.url(), /[?&]study=probe-study(&|$)/);
+    assert.match(page.url(), /[?&]group=isoflop(&|$)/);
+
+    // Every box ticked: every row pooled, as `fit` without --group, with its warning.
+    await probe.check();
+    await fitted(page, 21);
     await page.getByTestId('warnings-summary').locator('summary').click();
     const pooled = page.getByTestId('trust-warnings').locator('li[data-code="pooled-variants"]');
     assert.match((await pooled.textContent()) ?? '', /2 groups \("isoflop" 15, "lr-probe" 6 rows\).*group isoflop/);
+    assert.doesNotMatch(page.url(), /[?&]group=/);
     const pooledE = await paramIn(page, 'E');
+    // A reload opens the study with the same choice (all of it), not the default again.
+    await page.reload();
+    await fitted(page, 21);
+    assert.ok(await page.getByTestId('setting-group-lr-probe').isChecked());
+    assert.equal(await paramIn(page, 'E'), pooledE);
+    assert.deepEqual(problems, []);
+  },
+);
 
-    await group.selectOption('isoflop');
-    // The refit replaces the pooled one: wait for E to move, then compare every parameter with the CLI's.
-    await page.waitForFunction(
-      (before) => Number(document.querySelector('[data-testid="param-E"]')?.textContent) !== before,
-      pooledE,
+test(
+  'web app: two of three groups ticked fit as fit --group a,b, with its warnings; group=a,b in the URL, a name with a comma kept by a reload; the planner says a fit is running and keeps a budget typed meanwhile',
+  { skip: browserTool.skip, timeout: 240_000 },
+  async (t) => {
+    const probe = 'lr-probe, 3e-4';
+    const file = join(dir, 'three-groups.csv');
+    writeFileSync(file, threeGroups(probe));
+    // The CLI cannot name a group with a comma (--group splits at commas): the same rows with the probe renamed.
+    const renamed = join(dir, 'three-groups-renamed.csv');
+    writeFileSync(renamed, threeGroups('lr-probe'));
+    const run = (args: string[]) => {
+      const r = scalelab(['fit', ...args, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.json() as { params: Record<string, number>; warnings: { code: string }[] };
+    };
+    const two = run([file, '--group', 'isoflop,scale-up']);
+    const withProbe = run([renamed, '--group', 'isoflop,lr-probe']);
+    const alone = run([file, '--group', 'isoflop']);
+    assert.notEqual(two.params.E, alone.params.E, 'the second group moves the fit: the test tells them apart');
+
+    const { url, browser } = await openWebApp(t, {
+      storePath: join(dir, 'none.db'),
+      datasets: [{ id: 'three', name: 'Three groups', file, path: file, description: 'a test' }],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(60_000);
+    const problems = pageProblems(page);
+    // The fit requests to the workers are held until released (once for the tab: a reload is not held), so the
+    // page is seen while the first fit runs.
+    // (A string: a function would be sent with the test runner's __name helper, which the page lacks.)
+    await page.addInitScript(`(() => {
+      let released = false;
+      try {
+        released = sessionStorage.getItem('fit-released') !== null;
+      } catch {
+        // about:blank has no storage; nothing fits there
+      }
+      window.__held = released ? undefined : [];
+      const post = Worker.prototype.postMessage;
+      Worker.prototype.postMessage = function (...args) {
+        if (args[0]?.kind === 'fit' && window.__held) window.__held.push(() => post.apply(this, args));
+        else post.apply(this, args);
+      };
+    })()`);
+    await page.goto(url);
+    await page.getByTestId('planner-mode-flops').check();
+    const budget = page.getByTestId('planner-flops');
+    await budget.evaluate((el) => el.setAttribute('data-typed-during-fit', ''));
+    await page.getByTestId('dataset-three').click();
+    await page
+      .getByTestId('fit-running')
+      .waitFor()
+      .catch((e) => assert.fail(`${e}\n${problems.join('\n')}`));
+    assert.match(
+      (await page.getByTestId('planner-unavailable').textContent()) ?? '',
+      /^Fitting Three groups — the plan appears when the fit is done\.$/,
     );
-    await page.getByTestId('fit-status').filter({ hasText: 'up to date' }).waitFor();
-    for (const [name, value] of Object.entries(expected)) {
-      const shown = await paramIn(page, name);
-      assert.ok(Math.abs(shown / value - 1) < 1e-4, `${name}: the page shows ${shown}, fit --group isoflop ${value}`);
-    }
-    assert.equal(await page.getByTestId('trust-warnings').locator('li[data-code="pooled-variants"]').count(), 0);
-    assert.match(page.url(), /[?&]group=isoflop(&|$)/);
+    await budget.fill('3e21');
+    await page.evaluate(`(() => {
+      const held = window.__held ?? [];
+      window.__held = undefined;
+      sessionStorage.setItem('fit-released', '1');
+      for (const send of held) send();
+    })()`);
+    await fitted(page, 26);
+    await page.getByTestId('plan-N').waitFor();
+    assert.equal(await page.locator('[data-testid="planner-flops"][data-typed-during-fit]').count(), 1, 'one planner');
+    assert.equal(await budget.inputValue(), '3e21');
+    assert.equal(await page.getByTestId('planner-unavailable').count(), 0);
+
+    // All three ticked: pooled, with fit's warning.
+    const box = (g: string) => page.getByTestId(`setting-group-${g}`);
+    for (const g of ['isoflop', 'scale-up', probe]) assert.ok(await box(g).isChecked(), g);
+    assert.deepEqual(await shownCodes(page), ['pooled-variants']);
+    // The probe unticked: the IsoFLOP and scale-up runs, pooled as fit --group isoflop,scale-up, and its warnings.
+    await box(probe).uncheck();
+    await fitted(page, 21);
+    await sameParams(page, two.params, 'fit --group isoflop,scale-up');
+    assert.deepEqual(
+      await shownCodes(page),
+      two.warnings.map((w) => w.code),
+    );
+    assert.match(page.url(), /[?&]group=isoflop,scale-up(&|$)/);
+    assert.match((await page.getByTestId('setting-groups-hint').textContent()) ?? '', /fit --group isoflop,scale-up/);
+
+    // The probe instead of the scale-up runs: its name's comma is encoded in the URL, and a reload keeps it.
+    await box(probe).check();
+    await box('scale-up').uncheck();
+    await fitted(page, 20);
+    assert.match(page.url(), /[?&]group=isoflop,lr-probe%2C%203e-4(&|$)/);
+    await page.reload();
+    await fitted(page, 20);
+    assert.ok(await box('isoflop').isChecked());
+    assert.ok(!(await box('scale-up').isChecked()));
+    assert.ok(await box(probe).isChecked());
+    await sameParams(page, withProbe.params, 'fit (the probe renamed) --group isoflop,lr-probe');
+    assert.deepEqual(
+      await shownCodes(page),
+      withProbe.warnings.map((w) => w.code),
+    );
     assert.deepEqual(problems, []);
   },
 );

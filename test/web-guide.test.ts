@@ -126,16 +126,11 @@ test(
     await page.getByTestId('dataset-chinchilla').waitFor();
 
     await t.test(
-      "1. the store browser fits a study's IsoFLOP runs by default, as the CLI does; probes only when chosen",
+      '1. a study from the store is fitted with its IsoFLOP runs by default, as the CLI does; probes only when chosen under Runs to fit',
       async () => {
         await page.getByTestId('study-demo-study').click();
-        await page.getByTestId('study-groups').waitFor();
-        assert.ok(await page.getByTestId('study-group-isoflop').isChecked());
-        assert.ok(
-          !(await page.getByTestId('study-group-lr-probe').isChecked()),
-          'learning-rate probes are not fitted by default',
-        );
-        assert.ok(!(await page.getByTestId('study-group-verify').isChecked()), 'nor the verification run');
+        // The store browser says where the choice is made; opening fits what `study run` fits.
+        await page.getByTestId('study-groups-hint').waitFor();
         assert.match(
           (await page.getByTestId('fit-study').textContent()) ?? '',
           /^Fit the 15 completed runs \(isoflop\)$/,
@@ -143,9 +138,16 @@ test(
         await page.getByTestId('fit-study').click();
         await until(
           () => page.getByTestId('current-dataset').textContent(),
-          (s) => /demo-study \(isoflop\) \(15 runs\)/.test(s ?? ''),
-          'the isoflop runs open',
+          (s) => /study demo-study \(21 runs\)/.test(s ?? ''),
+          'the study opens',
         );
+        await page.getByTestId('setting-groups').waitFor();
+        assert.ok(await page.getByTestId('setting-group-isoflop').isChecked());
+        assert.ok(
+          !(await page.getByTestId('setting-group-lr-probe').isChecked()),
+          'learning-rate probes are not fitted by default',
+        );
+        assert.ok(!(await page.getByTestId('setting-group-verify').isChecked()), 'nor the verification run');
         await page.getByTestId('param-E').waitFor();
         const E = await numberIn(page, 'param-E');
         // The CLI on the same study: export it, fit the isoflop group.
@@ -168,15 +170,10 @@ test(
         assert.equal(cli.json().data.runs, 15);
         assert.ok(Math.abs(E / cli.json().params.E - 1) < 2e-3, `the app's E = ${E}, the CLI's ${cli.json().params.E}`);
         // With the probes too: 20 runs, another fit.
-        await page.getByTestId('study-group-lr-probe').check();
-        assert.match(
-          (await page.getByTestId('fit-study').textContent()) ?? '',
-          /^Fit the 20 completed runs \(lr-probe, isoflop\)$/,
-        );
-        await page.getByTestId('fit-study').click();
+        await page.getByTestId('setting-group-lr-probe').check();
         await until(
-          () => page.getByTestId('current-dataset').textContent(),
-          (s) => /\(20 runs\)/.test(s ?? ''),
+          () => page.locator('#fit-heading').textContent(),
+          (s) => /study demo-study, groups lr-probe, isoflop$/.test(s ?? ''),
           'the probes join',
         );
         await until(
@@ -189,18 +186,20 @@ test(
       },
     );
 
-    await t.test('10a. state in the URL: a reload restores the study and its groups', async () => {
+    await t.test('10a. state in the URL: a reload restores the study and the groups fitted', async () => {
       await until(
         async () => page.url(),
-        (u) => /study=demo-study/.test(u) && /groups=lr-probe%2Cisoflop/.test(u),
+        (u) => /study=demo-study/.test(u) && /group=lr-probe,isoflop/.test(u),
         'the study in the URL',
       );
       await page.reload();
       await until(
-        () => page.getByTestId('current-dataset').textContent(),
-        (s) => /demo-study \(lr-probe, isoflop\) \(20 runs\)/.test(s ?? ''),
+        () => page.locator('#fit-heading').textContent(),
+        (s) => /study demo-study, groups lr-probe, isoflop$/.test(s ?? ''),
         'the study reopened',
       );
+      assert.ok(await page.getByTestId('setting-group-lr-probe').isChecked());
+      assert.ok(!(await page.getByTestId('setting-group-verify').isChecked()));
     });
 
     await t.test('3. IsoFLOP profiles are offered only for an IsoFLOP sweep; otherwise one line says why', async () => {

@@ -12,7 +12,7 @@ import { webAdvice, optionAdvice } from '../web/src/lib/advice.js';
 import { plannerNumber, PlannerInputError } from '../web/src/lib/plannerNumbers.js';
 import { readUrlState, writeUrlState } from '../web/src/lib/urlState.js';
 import { defaultShapeInputs } from '../web/src/lib/shapeInputs.js';
-import { defaultGroups, fittedRuns, groupChoices, runGroups, studySelection } from '../web/src/lib/runGroups.js';
+import { fittedRuns, groupChoices, runGroups, studyDefaultGroups, toggleGroup } from '../web/src/lib/runGroups.js';
 import { columnStepReason, fileColumns, guessColumns, missingFields } from '../web/src/lib/columns.js';
 import { toErrorInfo, withNextStep, type ErrorInfo } from '../web/src/lib/errors.js';
 import { fileText } from '../web/src/lib/upload.js';
@@ -135,17 +135,19 @@ test('planner numbers: "10,000", "40%", "2T"; a half-typed "1e" and a wrong valu
 
 test('URL state: only what differs from the defaults, read back the same; unknown values ignored', () => {
   const state = {
-    data: { kind: 'study' as const, name: 'my study', groups: ['isoflop', 'scale-up'] },
-    settings: { ...defaultSettings, procedure: 'ls', target: 1e25 },
+    data: { kind: 'study' as const, name: 'my study' },
+    settings: { ...defaultSettings, procedure: 'ls', target: 1e25, group: ['isoflop', 'scale-up'] },
     planner: { ...defaultPlannerInputs, gpus: '10,000', inferenceTokens: '2T' },
     shape: { ...defaultShapeInputs, N: '7B', mlp: 'plain' as const, tied: true },
   };
   const search = writeUrlState(state);
   assert.equal(
     search,
-    '?study=my+study&groups=isoflop%2Cscale-up&procedure=ls&target=1e%2B25&plan.gpus=10%2C000&plan.inferenceTokens=2T&shape.N=7B&shape.mlp=plain&shape.tied=true',
+    '?study=my+study&procedure=ls&target=1e%2B25&group=isoflop,scale-up&plan.gpus=10%2C000&plan.inferenceTokens=2T&shape.N=7B&shape.mlp=plain&shape.tied=true',
   );
   assert.deepEqual(readUrlState(search), state);
+  // A link written when the store browser held a study's groups (`groups=`) opens with them chosen.
+  assert.deepEqual(readUrlState('?study=my+study&groups=isoflop%2Cscale-up').settings.group, ['isoflop', 'scale-up']);
   assert.equal(
     writeUrlState({ settings: defaultSettings, planner: defaultPlannerInputs, shape: defaultShapeInputs }),
     '',
@@ -166,7 +168,7 @@ test('URL state: only what differs from the defaults, read back the same; unknow
   assert.deepEqual(odd.shape, defaultShapeInputs);
 });
 
-test("a study's default runs are its IsoFLOP (and scale-up) runs, as study run fits; a study without phases is fitted whole", () => {
+test('a study is fitted by default as study run fits it: its IsoFLOP (and scale-up) runs when it has other groups; otherwise whole', () => {
   const text =
     'N,D,loss,group\n1e7,1e9,3,lr-probe\n1e7,2e9,2.9,isoflop\n2e7,1e9,2.8,isoflop\n3e7,1e9,2.7,scale-up\n1e9,2e10,2.1,verify\n';
   const dataset = parseRuns(text, { source: 's.csv' });
@@ -176,13 +178,16 @@ test("a study's default runs are its IsoFLOP (and scale-up) runs, as study run f
     { group: 'scale-up', runs: 1 },
     { group: 'verify', runs: 1 },
   ]);
-  assert.deepEqual(defaultGroups(dataset), ['isoflop', 'scale-up']);
-  const chosen = studySelection({ study: 's', dataset }, defaultGroups(dataset));
+  assert.deepEqual(studyDefaultGroups(dataset), ['isoflop', 'scale-up']);
+  const study = { dataset, label: 'study s', origin: 'study' as const, key: 's' };
+  const chosen = fittedRuns(study, studyDefaultGroups(dataset)).loaded!;
   assert.equal(chosen.dataset.runs.length, 3);
-  assert.equal(chosen.label, 'study s (isoflop, scale-up)');
+  assert.equal(chosen.label, 'study s, groups isoflop, scale-up');
+  // Without phases, or with the fitted phases only, there is nothing to leave out: every run.
   const plain = parseRuns('N,D,loss\n1e7,1e9,3\n2e7,1e9,2.8\n', { source: 'p.csv' });
-  assert.deepEqual(defaultGroups(plain), ['(no group)']);
-  assert.equal(studySelection({ study: 'p', dataset: plain }, defaultGroups(plain)).dataset.runs.length, 2);
+  assert.deepEqual(studyDefaultGroups(plain), []);
+  const sweep = parseRuns('N,D,loss,group\n1e7,1e9,3,isoflop\n2e7,1e9,2.8,scale-up\n', { source: 'q.csv' });
+  assert.deepEqual(studyDefaultGroups(sweep), []);
 });
 
 test("the Fit settings' group choice: offered for two or more groups, all pooled by default, one fitted as fit --group fits it, kept in the URL", () => {
@@ -198,16 +203,16 @@ test("the Fit settings' group choice: offered for two or more groups, all pooled
   const one = parseRuns('N,D,loss,group\n1e7,1e9,3,a\n2e7,1e9,2.8,a\n3e7,1e9,2.7,\n', { source: 'one.csv' });
   assert.deepEqual(groupChoices({ ...upload, dataset: one }), []);
   // The default is the data as opened, every group pooled (fit's pooled-variants warning says so).
-  assert.equal(defaultSettings.group, '');
-  assert.equal(fittedRuns(upload, '').loaded, upload);
+  assert.deepEqual(defaultSettings.group, []);
+  assert.equal(fittedRuns(upload, []).loaded, upload);
   // A group chosen is what `fit FILE --group isoflop` reads: the same rows and the same selection note.
-  const chosen = fittedRuns(upload, 'isoflop').loaded!;
+  const chosen = fittedRuns(upload, ['isoflop']).loaded!;
   const cli = parseRuns(text, { source: 'export.csv', groups: ['isoflop'] });
   assert.deepEqual(chosen.dataset.runs, cli.runs);
   assert.equal(chosen.dataset.selection, 'group isoflop: 15 of 25 rows');
   assert.equal(chosen.label, 'export.csv, group isoflop');
   // A group the data lack (a link's, for other data) is an error naming the groups there are, not an empty fit.
-  const missing = fittedRuns(upload, 'scale-up');
+  const missing = fittedRuns(upload, ['scale-up']);
   assert.equal(missing.loaded, undefined);
   assert.match(
     missing.error!.message,
@@ -216,12 +221,43 @@ test("the Fit settings' group choice: offered for two or more groups, all pooled
   // Kept in the URL like the other settings, and read back.
   const state = {
     data: { kind: 'upload' as const, name: 'export.csv' },
-    settings: { ...defaultSettings, group: 'isoflop' },
+    settings: { ...defaultSettings, group: ['isoflop'] },
     planner: defaultPlannerInputs,
     shape: defaultShapeInputs,
   };
   assert.equal(writeUrlState(state), '?upload=export.csv&group=isoflop');
   assert.deepEqual(readUrlState('?upload=export.csv&group=isoflop'), state);
+});
+
+test("several groups: pooled as fit --group a,b reads them, every box ticked is no choice, and the URL's list keeps a name with a comma", () => {
+  const text = readFileSync(join(root, 'test/fixtures/mixed-study-export.csv'), 'utf8');
+  const dataset = parseRuns(text, { source: 'export.csv' });
+  const upload = { dataset, label: 'export.csv', origin: 'upload' as const, key: 'export.csv' };
+  const two = fittedRuns(upload, ['lr-probe', 'isoflop']).loaded!;
+  const cli = parseRuns(text, { source: 'export.csv', groups: ['lr-probe', 'isoflop'] });
+  assert.deepEqual(two.dataset.runs, cli.runs);
+  assert.equal(two.dataset.selection, 'group lr-probe or isoflop: 24 of 25 rows');
+  assert.equal(two.label, 'export.csv, groups lr-probe, isoflop');
+  // The boxes: unticking one of all leaves the others chosen, in the data's order; ticking it back is no choice.
+  const names = ['lr-probe', 'isoflop', 'verify'];
+  assert.deepEqual(toggleGroup(names, [], 'lr-probe', false), ['isoflop', 'verify']);
+  assert.deepEqual(toggleGroup(names, ['verify', 'isoflop'], 'lr-probe', true), []);
+  assert.deepEqual(toggleGroup(names, ['verify'], 'lr-probe', true), ['lr-probe', 'verify']);
+  // A name the data lack stays listed after theirs until unticked.
+  assert.deepEqual(toggleGroup(names, ['gone'], 'isoflop', true), ['isoflop', 'gone']);
+  assert.deepEqual(toggleGroup(names, ['isoflop', 'gone'], 'gone', false), ['isoflop']);
+  // In the URL as the CLI writes the list, each name encoded on its own: "a,b" is one name, a and b two.
+  const state = {
+    data: { kind: 'bundled' as const, id: 'sweep' },
+    settings: { ...defaultSettings, group: ['isoflop', 'lr 1e-3, warm', 'a&b=c'] },
+    planner: defaultPlannerInputs,
+    shape: defaultShapeInputs,
+  };
+  const search = writeUrlState(state);
+  assert.equal(search, '?dataset=sweep&group=isoflop,lr%201e-3%2C%20warm,a%26b%3Dc');
+  assert.deepEqual(readUrlState(search), state);
+  assert.deepEqual(readUrlState('?dataset=sweep&group=a,b').settings.group, ['a', 'b']);
+  assert.deepEqual(readUrlState('?dataset=sweep&group=lr+1e-3%2C+warm').settings.group, ['lr 1e-3, warm']);
 });
 
 test("the column step reads a file's columns and guesses the ones it knows", () => {

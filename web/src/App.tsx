@@ -13,7 +13,7 @@ import { api } from './lib/api.js';
 import { toErrorInfo, type ErrorInfo } from './lib/errors.js';
 import type { LoadedDataset } from './lib/loaded.js';
 import type { PendingUpload } from './lib/columns.js';
-import { defaultGroups, fittedRuns, groupChoices, studySelection } from './lib/runGroups.js';
+import { fittedRuns, groupChoices, studyData, studyDefaultGroups } from './lib/runGroups.js';
 import { readUrlState, writeUrlState, type DataRef } from './lib/urlState.js';
 import { keptUpload } from './lib/uploadStore.js';
 import { parseRuns, runFormatNames } from '../../src/io/parseRuns.js';
@@ -54,7 +54,7 @@ const initial = readUrlState(window.location.search);
 /** Where the loaded data came from, for the URL (an upload by its name only: its data stay in the tab). */
 function dataRef(loaded: LoadedDataset | undefined): DataRef | undefined {
   if (loaded?.origin === 'bundled') return { kind: 'bundled', id: loaded.key };
-  if (loaded?.origin === 'study') return { kind: 'study', name: loaded.key, groups: loaded.groups };
+  if (loaded?.origin === 'study') return { kind: 'study', name: loaded.key };
   if (loaded?.origin === 'upload') return { kind: 'upload', name: loaded.label };
   return undefined;
 }
@@ -90,7 +90,7 @@ function reveal(id: string, focus: boolean) {
 }
 
 export function App() {
-  /** The data as opened; `loaded` is what is fitted: the group chosen in the Fit settings, or all of it. */
+  /** The data as opened; `loaded` is what is fitted: the groups chosen in the Fit settings, or all of it. */
   const [openedData, setLoaded] = useState<LoadedDataset>();
   const [openError, setLoadError] = useState<ErrorInfo>();
   const [pendingColumns, setPendingColumns] = useState<PendingUpload>();
@@ -119,10 +119,16 @@ export function App() {
 
   // Set when a data set is opened: its first result (or error) takes the focus.
   const opened = useRef(false);
-  // Another data set has other groups: its fit starts from all of them (a link's data keep the link's group).
+  // Another data set has other groups: its fit starts from all of them, a study's from the runs `study run`
+  // fits (a link's data keep the link's groups). The Fit settings' "Runs to fit" is the one place they are chosen.
   const open = useCallback((l: LoadedDataset, restoring = false) => {
     opened.current = true;
-    if (!restoring) setSettings((s) => (s.group === '' ? s : { ...s, group: '' }));
+    if (!restoring) {
+      const group = l.origin === 'study' ? studyDefaultGroups(l.dataset) : [];
+      setSettings((s) =>
+        s.group.length === group.length && s.group.every((g, i) => g === group[i]) ? s : { ...s, group },
+      );
+    }
     setLoaded(l);
     setLoadError(undefined);
     setAnnouncement(`Opened ${l.label} (${l.dataset.runs.length} runs); fitting…`);
@@ -170,8 +176,7 @@ export function App() {
           true,
         );
       } else {
-        const runs = await api.studyRuns(ref.name, controller.signal);
-        open(studySelection(runs, ref.groups ?? defaultGroups(runs.dataset)), true);
+        open(studyData(await api.studyRuns(ref.name, controller.signal)), true);
       }
     };
     restore().catch((e: Error) => e.name !== 'AbortError' && fail(toErrorInfo(e)));
@@ -184,14 +189,7 @@ export function App() {
     const search = writeUrlState({ data: ref, settings, planner: plannerInputs, shape: shapeInputs });
     if (search !== window.location.search)
       window.history.replaceState(null, '', `${window.location.pathname}${search}`);
-  }, [
-    ref?.kind,
-    ref?.kind === 'bundled' ? ref.id : ref?.name,
-    ref?.kind === 'study' ? ref.groups?.join(',') : '',
-    settings,
-    plannerInputs,
-    shapeInputs,
-  ]);
+  }, [ref?.kind, ref?.kind === 'bundled' ? ref.id : ref?.name, settings, plannerInputs, shapeInputs]);
 
   // A new result: into view (and focus) after opening a data set; announced in any case.
   const outcome = fit.outcome;
@@ -300,7 +298,14 @@ export function App() {
           {/* One planner and one shape panel, whether the fit has arrived or not: the fields are the same
               elements before and after, so a budget typed while the data set is fitting is not lost with
               the element it was typed into (and the focus stays where it was). */}
-          <PlannerPanel fit={fitted} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} />
+          <PlannerPanel
+            fit={fitted}
+            inputs={plannerInputs}
+            state={plan}
+            onChange={setPlannerInputs}
+            fitting={loaded && !fit.outcome && fit.running ? loaded.label : undefined}
+            failed={loaded && !fit.outcome && !fit.running && fit.error ? loaded.label : undefined}
+          />
           <ShapePanel plannedN={plan.plan?.recommendation.N} inputs={shapeInputs} onChange={setShapeInputs} />
           {loaded && fit.outcome && (
             <>

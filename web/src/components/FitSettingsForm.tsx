@@ -15,6 +15,7 @@ import {
 import { Field } from './Field.js';
 import { sci } from '../../../src/plots/specs.js';
 import { useAdvice } from '../hooks/useAdvice.js';
+import { toggleGroup } from '../lib/runGroups.js';
 
 interface Props {
   settings: FitSettings;
@@ -53,6 +54,53 @@ function procedureHint(id: string) {
   return p ? `${p.title}. As in ${p.citation}.` : '';
 }
 
+/**
+ * "Runs to fit": a box for each of the data's groups, as `fit --group a,b` takes a list. Every box
+ * ticked (the default) is every row pooled, as `fit` without --group; the last box ticked cannot be
+ * unticked (no rows is no fit). A chosen name the data lack (a link's, for other data) is listed too,
+ * so that it can be unticked.
+ */
+function RunsToFit({
+  groups,
+  chosen,
+  onChange,
+}: {
+  groups: { group: string; runs: number }[];
+  chosen: string[];
+  onChange: (groups: string[]) => void;
+}) {
+  const names = groups.map((g) => g.group);
+  const listed = [...groups, ...chosen.filter((g) => !names.includes(g)).map((group) => ({ group, runs: 0 }))];
+  const ticked = (g: string) => chosen.length === 0 || chosen.includes(g);
+  const only = chosen.length === 1 ? chosen[0] : undefined;
+  const comma = chosen.filter((g) => g.includes(','));
+  return (
+    <fieldset className="run-groups" data-testid="setting-groups" aria-describedby="run-groups-hint">
+      <legend>Runs to fit</legend>
+      {listed.map((g) => (
+        <label key={g.group}>
+          <input
+            type="checkbox"
+            data-testid={`setting-group-${g.group}`}
+            checked={ticked(g.group)}
+            disabled={g.group === only}
+            onChange={(e) => onChange(toggleGroup(names, chosen, g.group, e.target.checked))}
+          />{' '}
+          {g.group} {names.includes(g.group) ? `(${g.runs} ${g.runs === 1 ? 'row' : 'rows'})` : '(not in these data)'}
+        </label>
+      ))}
+      <p className="hint" id="run-groups-hint" data-testid="setting-groups-hint">
+        {chosen.length === 0
+          ? `All ${groups.length} groups fitted as one data set, as "scalelab fit" without --group (a study's export: its learning-rate probe beside its IsoFLOP runs); untick the ones to leave out.`
+          : `The rows "scalelab fit --group ${chosen.join(',')}" reads${chosen.length === 1 ? '' : ', pooled as one data set'}.` +
+            (comma.length
+              ? ` (--group splits at commas: ${comma.map((g) => `"${g}"`).join(', ')} cannot be named there.)`
+              : '')}
+      </p>
+    </fieldset>
+  );
+}
+
 /** Procedure (or a custom law and loss), frontier approach, bootstrap and target: every change refits. */
 export function FitSettingsForm({ settings, onChange, unsupported = [], groups = [] }: Props) {
   const advise = useAdvice();
@@ -77,24 +125,7 @@ export function FitSettingsForm({ settings, onChange, unsupported = [], groups =
   return (
     <section className="panel" aria-labelledby="settings-heading">
       <h2 id="settings-heading">Fit</h2>
-      {groups.length >= 2 && (
-        <Field
-          label="Runs to fit"
-          hint={`The data hold several groups (a study's export: its learning-rate probe beside its IsoFLOP runs). All are fitted as one data set unless one is chosen, as "scalelab fit" without --group; one chosen is "scalelab fit --group NAME".`}
-        >
-          <select data-testid="setting-group" value={settings.group} onChange={(e) => set('group', e.target.value)}>
-            <option value="">all {groups.length} groups, pooled</option>
-            {groups.map((g) => (
-              <option key={g.group} value={g.group}>
-                {g.group} ({g.runs} {g.runs === 1 ? 'row' : 'rows'})
-              </option>
-            ))}
-            {settings.group !== '' && !groups.some((g) => g.group === settings.group) && (
-              <option value={settings.group}>{settings.group} (not in these data)</option>
-            )}
-          </select>
-        </Field>
-      )}
+      {groups.length >= 2 && <RunsToFit groups={groups} chosen={settings.group} onChange={(g) => set('group', g)} />}
       <Field label="Procedure" hint={procedureHint(settings.procedure)}>
         <select
           data-testid="setting-procedure"

@@ -3,7 +3,7 @@ import { api } from '../lib/api.js';
 import { toErrorInfo, type ErrorInfo } from '../lib/errors.js';
 import { formatNumber } from '../lib/format.js';
 import type { LoadedDataset } from '../lib/loaded.js';
-import { defaultGroups, groupOf, runGroups, studySelection } from '../lib/runGroups.js';
+import { groupOf, runGroups, studyData, studyDefaultGroups } from '../lib/runGroups.js';
 import { useApi, type ApiState } from '../hooks/useApi.js';
 import type { Studies, StudyRunsPage } from '../../../src/server/webApi.js';
 
@@ -23,8 +23,9 @@ interface MoreRuns {
 }
 
 /**
- * The run store's studies; one opened shows its runs, and the runs of the chosen groups (phases) can
- * be fitted — by default those `study run` fits (lib/runGroups.ts).
+ * The run store's studies; one opened shows its runs, and the study is fitted — which of its groups
+ * (phases) is chosen in one place, the Fit settings' "Runs to fit", by default those `study run` fits
+ * (lib/runGroups.ts).
  */
 const formatCount = (n: number) => n.toLocaleString('en-US');
 
@@ -33,23 +34,7 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
   const load = useCallback((signal: AbortSignal) => api.studyRuns(selected!, signal), [selected]);
   const runs = useApi(selected ? load : undefined);
   const store = studies.data?.store;
-  const [chosen, setChosen] = useState<{ study: string; groups: string[] }>();
   const data = runs.data;
-  // A study opened (or read again) starts from the default choice, or the one it was fitted with.
-  useEffect(() => {
-    if (!data) return;
-    setChosen((c) =>
-      c?.study === data.study
-        ? c
-        : {
-            study: data.study,
-            groups:
-              current?.origin === 'study' && current.key === data.study && current.groups
-                ? current.groups
-                : defaultGroups(data.dataset),
-          },
-    );
-  }, [data, current]);
   // A large study (150,000 runs) comes a page at a time: the first with the data set, the next on demand.
   const [more, setMore] = useState<MoreRuns>();
   const [moreState, setMoreState] = useState<{ loading: boolean; error?: string }>({ loading: false });
@@ -80,21 +65,15 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
     );
   };
   const groups = data ? runGroups(data.dataset) : [];
-  const picked = chosen && data && chosen.study === data.study ? chosen.groups : [];
-  const count = groups.filter((g) => picked.includes(g.group)).reduce((n, g) => n + g.runs, 0);
-  const toggle = (group: string, on: boolean) => {
-    if (!data) return;
-    const next = new Set(picked);
-    if (on) next.add(group);
-    else next.delete(group);
-    setChosen({ study: data.study, groups: groups.map((g) => g.group).filter((g) => next.has(g)) });
-  };
+  // What opening it fits: the Fit settings start from these groups (lib/runGroups.ts).
+  const fitted = data ? studyDefaultGroups(data.dataset) : [];
+  const count = groups.filter((g) => fitted.length === 0 || fitted.includes(g.group)).reduce((n, g) => n + g.runs, 0);
 
   const fitStudy = () => {
     if (!data) return;
     if (data.dataset.runs.length === 0)
       return onError(toErrorInfo(new Error(`study ${data.study} has no completed runs yet`)));
-    onOpen(studySelection(data, picked));
+    onOpen(studyData(data));
   };
 
   return (
@@ -194,33 +173,16 @@ export function StoreBrowser({ current, studies, onOpen, onError }: Props) {
           </p>
           {moreState.error && <p className="inline-error">{moreState.error}</p>}
           {groups.length > 1 && (
-            <fieldset className="run-groups" data-testid="study-groups">
-              <legend>Runs to fit</legend>
-              {groups.map((g) => (
-                <label key={g.group}>
-                  <input
-                    type="checkbox"
-                    data-testid={`study-group-${g.group}`}
-                    checked={picked.includes(g.group)}
-                    onChange={(e) => toggle(g.group, e.target.checked)}
-                  />{' '}
-                  {g.group} ({g.runs})
-                </label>
-              ))}
-              <p className="hint">
-                By default the runs &quot;scalelab study run&quot; fits: the IsoFLOP sweep (and its scale-up), not the
-                learning-rate probes or the verification run.
-              </p>
-            </fieldset>
+            <p className="hint" data-testid="study-groups-hint">
+              Which of its {groups.length} groups are fitted is chosen under &quot;Runs to fit&quot; in the Fit settings
+              once it is open:{' '}
+              {fitted.length
+                ? `by default the runs "scalelab study run" fits (${fitted.join(' and ')}), not the learning-rate probes or the verification run.`
+                : 'by default all of them, pooled.'}
+            </p>
           )}
-          <button
-            type="button"
-            className="primary"
-            data-testid="fit-study"
-            disabled={data!.dataset.runs.length > 0 && count === 0}
-            onClick={fitStudy}
-          >
-            Fit the {count} completed runs{groups.length > 1 && picked.length > 0 ? ` (${picked.join(', ')})` : ''}
+          <button type="button" className="primary" data-testid="fit-study" onClick={fitStudy}>
+            Fit the {count} completed runs{fitted.length ? ` (${fitted.join(', ')})` : ''}
           </button>
         </div>
       )}

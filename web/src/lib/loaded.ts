@@ -8,6 +8,4 @@ export interface LoadedDataset {
   origin: 'bundled' | 'upload' | 'study';
   /** Bundled data set id or study name, to mark the current choice. */
   key: string;
-  /** A study's groups (phases) fitted, when only some are. */
-  groups?: string[];
 }

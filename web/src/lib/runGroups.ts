@@ -2,8 +2,8 @@
  * Which of a study's runs to fit. A study records each run's phase (src/experiments/design.ts):
  * learning-rate probes (`lr-probe`), the IsoFLOP sweep (`isoflop`), a second stage (`scale-up`) and
  * a verification run (`verify`). `study run` fits the IsoFLOP and scale-up runs only — probes at one
- * size and the verification run at the target would distort the law — and so does this default; a
- * study imported without phases is fitted whole.
+ * size and the verification run at the target would distort the law — and so does the Fit settings'
+ * choice when a study is opened; a study imported without phases is fitted whole.
  */
 import { selectGroups, type Dataset } from '../../../src/io/dataset.js';
 import type { StudyRuns } from '../../../src/server/webApi.js';
@@ -24,57 +24,62 @@ export function runGroups(dataset: Dataset): { group: string; runs: number }[] {
   return [...counts].map(([group, runs]) => ({ group, runs }));
 }
 
-/** The groups fitted by default: the study's IsoFLOP (and scale-up) runs when it has them, else every run. */
-export function defaultGroups(dataset: Dataset): string[] {
-  const all = runGroups(dataset).map((g) => g.group);
-  const fitted = all.filter((g) => fittedPhases.includes(g));
-  return fitted.length ? fitted : all;
+/**
+ * The groups a study is fitted with when it is opened: its IsoFLOP (and scale-up) runs when it has other
+ * groups beside them, else none chosen (every run) — the Fit settings' "Runs to fit" then offers the rest.
+ */
+export function studyDefaultGroups(dataset: Dataset): string[] {
+  const choices = groupChoices({ dataset }).map((g) => g.group);
+  const fitted = choices.filter((g) => fittedPhases.includes(g));
+  return fitted.length > 0 && fitted.length < choices.length ? fitted : [];
 }
 
-/** The study's completed runs of the chosen groups, ready to open. */
-export function studySelection(runs: Pick<StudyRuns, 'study' | 'dataset'>, groups: readonly string[]): LoadedDataset {
-  const chosen = new Set(groups);
-  const all = runGroups(runs.dataset).map((g) => g.group);
-  const whole = all.every((g) => chosen.has(g));
-  const shown = all.filter((g) => chosen.has(g));
-  const dataset: Dataset = whole
-    ? runs.dataset
-    : {
-        ...runs.dataset,
-        source: `${runs.dataset.source}, ${shown.join(' and ')} runs`,
-        runs: runs.dataset.runs.filter((r) => chosen.has(groupOf(r))),
-      };
-  return {
-    dataset,
-    label: whole ? `study ${runs.study}` : `study ${runs.study} (${shown.join(', ')})`,
-    origin: 'study',
-    key: runs.study,
-    groups: shown,
-  };
+/** A study's runs, opened whole: which of its groups are fitted is the Fit settings' choice. */
+export function studyData(runs: Pick<StudyRuns, 'study' | 'dataset'>): LoadedDataset {
+  return { dataset: runs.dataset, label: `study ${runs.study}`, origin: 'study', key: runs.study };
 }
 
 /**
  * The groups the Fit settings offer: the open data's group values (a row without one is in none), when
  * there are two or more — the groups `fit` warns are pooled (src/fit/warnings.ts).
  */
-export function groupChoices(loaded: LoadedDataset | undefined): { group: string; runs: number }[] {
+export function groupChoices(loaded: Pick<LoadedDataset, 'dataset'> | undefined): { group: string; runs: number }[] {
   const groups = loaded ? runGroups(loaded.dataset).filter((g) => g.group !== noGroup) : [];
   return groups.length >= 2 ? groups : [];
 }
 
 /**
- * The runs fitted: the open data, or its rows of the group chosen in the Fit settings, selected as `fit
- * --group` selects them (selectGroups: the same rows and note, so no pooled warning); a group the data
- * lack is an error to show, not an empty fit.
+ * The choice after one group is ticked or unticked, in the data's order (a chosen name the data lack
+ * after them). Every group ticked is no choice: the rows pooled as `fit` reads them without --group, so
+ * one look of the boxes is one fit.
+ */
+export function toggleGroup(
+  choices: readonly string[],
+  chosen: readonly string[],
+  group: string,
+  on: boolean,
+): string[] {
+  const ticked = new Set(chosen.length ? chosen : choices);
+  if (on) ticked.add(group);
+  else ticked.delete(group);
+  const next = [...choices.filter((g) => ticked.has(g)), ...[...ticked].filter((g) => !choices.includes(g))];
+  return next.length === choices.length && choices.every((g) => ticked.has(g)) ? [] : next;
+}
+
+/**
+ * The runs fitted: the open data, or its rows of the groups chosen in the Fit settings, pooled and
+ * selected as `fit --group a,b` selects them (selectGroups: the same rows and note, so no pooled
+ * warning); groups none of whose rows the data hold are an error to show, not an empty fit.
  */
 export function fittedRuns(
   loaded: LoadedDataset | undefined,
-  group: string,
+  groups: readonly string[],
 ): { loaded?: LoadedDataset; error?: ErrorInfo } {
-  if (!loaded || group === '') return { loaded };
+  if (!loaded || groups.length === 0) return { loaded };
   try {
-    const dataset = selectGroups(loaded.dataset, [group]);
-    return { loaded: { ...loaded, dataset, label: `${loaded.label}, group ${group}` } };
+    const dataset = selectGroups(loaded.dataset, groups);
+    const named = groups.length === 1 ? `group ${groups[0]}` : `groups ${groups.join(', ')}`;
+    return { loaded: { ...loaded, dataset, label: `${loaded.label}, ${named}` } };
   } catch (e) {
     return { error: toErrorInfo(e) };
   }

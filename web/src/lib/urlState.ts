@@ -2,7 +2,9 @@
  * The app's state in the URL's query, so that a reload (or a shared link) opens the same data with
  * the same settings, planner and shape inputs: `?dataset=chinchilla&procedure=ls&gpus=2048`. Only values that
  * differ from the defaults are written. An uploaded file cannot be put in a URL: only its name is
- * (`?upload=runs.csv`), and a reload reopens it from the tab's storage (lib/uploadStore.ts).
+ * (`?upload=runs.csv`), and a reload reopens it from the tab's storage (lib/uploadStore.ts). The groups
+ * fitted are a list as `--group` takes it, `group=isoflop,scale-up`: each name is percent-encoded on its
+ * own, so a comma inside a name (`%2C`) is not read as the comma between two.
  */
 import {
   approachChoices,
@@ -18,11 +20,9 @@ import { hparamPresets } from '../../../src/hparams/laws.js';
 import { defaultPlannerInputs, type PlannerInputs } from '../hooks/usePlan.js';
 import { defaultShapeInputs, type ShapeInputs } from './shapeInputs.js';
 
-/** Which data to open: a bundled data set, or a study with the groups fitted. */
+/** Which data to open: a bundled data set, a study's runs, or an upload kept in the tab. */
 export type DataRef =
-  | { kind: 'bundled'; id: string }
-  | { kind: 'study'; name: string; groups?: string[] }
-  | { kind: 'upload'; name: string };
+  { kind: 'bundled'; id: string } | { kind: 'study'; name: string } | { kind: 'upload'; name: string };
 
 export interface UrlState {
   data?: DataRef;
@@ -31,7 +31,7 @@ export interface UrlState {
   shape: ShapeInputs;
 }
 
-const settingKeys = ['procedure', 'law', 'x', 'breaks', 'loss', 'approach', 'bootstrap', 'target', 'group'] as const;
+const settingKeys = ['procedure', 'law', 'x', 'breaks', 'loss', 'approach', 'bootstrap', 'target'] as const;
 const numericSettings = new Set<string>(['breaks', 'bootstrap', 'target']);
 /** The values a text setting may take: anything else in a URL is ignored (the default stays). */
 const allowed: Record<string, readonly string[]> = {
@@ -58,6 +58,31 @@ const plannerParam = (k: string) => `plan.${k}`;
 const shapeKeys = ['N', 'count', 'mlp', 'vocab', 'seqLen', 'gqa', 'headsMultiple', 'tied'] as const;
 const shapeParam = (k: string) => `shape.${k}`;
 
+/**
+ * The `group` parameter's names, read from the raw query: URLSearchParams would decode a name's `%2C`
+ * into the comma that separates names. A `+` is a space, as in any query.
+ */
+function readGroups(search: string): string[] | undefined {
+  const raw = search
+    .replace(/^\?/, '')
+    .split('&')
+    .find((p) => p.startsWith('group='));
+  if (raw === undefined) return undefined;
+  const names: string[] = [];
+  for (const part of raw.slice('group='.length).split(',')) {
+    try {
+      const name = decodeURIComponent(part.replace(/\+/g, ' '));
+      if (name !== '' && !names.includes(name)) names.push(name);
+    } catch {
+      // A malformed escape (a hand-edited link): that name is left out, the others kept.
+    }
+  }
+  return names;
+}
+
+/** The `group` parameter for names: each encoded on its own, joined by literal commas. */
+const writeGroups = (names: readonly string[]) => `group=${names.map(encodeURIComponent).join(',')}`;
+
 export function readUrlState(search: string): UrlState {
   const q = new URLSearchParams(search);
   const settings: FitSettings = { ...defaultSettings };
@@ -67,10 +92,12 @@ export function readUrlState(search: string): UrlState {
     if (numericSettings.has(k)) {
       const n = Number(v);
       if (Number.isFinite(n) && n >= 0) (settings as unknown as Record<string, number>)[k] = n;
-    } else if (k === 'group')
-      settings.group = v; // the data's own names: a name they lack is said by the fit
-    else if (allowed[k]?.includes(v)) (settings as unknown as Record<string, string>)[k] = v;
+    } else if (allowed[k]?.includes(v)) (settings as unknown as Record<string, string>)[k] = v;
   }
+  // The data's own names: a name they lack is said by the fit. A link written before the Fit settings held
+  // a study's groups has them as `groups=` (a comma-separated list; no name had a comma).
+  const legacyGroups = q.get('study') ? q.get('groups') : null;
+  settings.group = readGroups(search) ?? legacyGroups?.split(',').filter(Boolean) ?? [];
   const planner: PlannerInputs = { ...defaultPlannerInputs };
   for (const k of plannerKeys) {
     const v = q.get(plannerParam(k));
@@ -90,12 +117,11 @@ export function readUrlState(search: string): UrlState {
   }
   const dataset = q.get('dataset'),
     study = q.get('study'),
-    groups = q.get('groups'),
     upload = q.get('upload');
   const data: DataRef | undefined = dataset
     ? { kind: 'bundled', id: dataset }
     : study
-      ? { kind: 'study', name: study, ...(groups ? { groups: groups.split(',').filter(Boolean) } : {}) }
+      ? { kind: 'study', name: study }
       : upload
         ? { kind: 'upload', name: upload }
         : undefined;
@@ -106,14 +132,14 @@ export function writeUrlState(state: UrlState): string {
   const q = new URLSearchParams();
   if (state.data?.kind === 'bundled') q.set('dataset', state.data.id);
   if (state.data?.kind === 'upload') q.set('upload', state.data.name);
-  if (state.data?.kind === 'study') {
-    q.set('study', state.data.name);
-    if (state.data.groups?.length) q.set('groups', state.data.groups.join(','));
-  }
+  if (state.data?.kind === 'study') q.set('study', state.data.name);
   for (const k of settingKeys) if (state.settings[k] !== defaultSettings[k]) q.set(k, String(state.settings[k]));
+  const rest = new URLSearchParams();
   for (const k of plannerKeys)
-    if (state.planner[k] !== defaultPlannerInputs[k]) q.set(plannerParam(k), state.planner[k]);
-  for (const k of shapeKeys) if (state.shape[k] !== defaultShapeInputs[k]) q.set(shapeParam(k), String(state.shape[k]));
-  const s = q.toString();
+    if (state.planner[k] !== defaultPlannerInputs[k]) rest.set(plannerParam(k), state.planner[k]);
+  for (const k of shapeKeys)
+    if (state.shape[k] !== defaultShapeInputs[k]) rest.set(shapeParam(k), String(state.shape[k]));
+  const parts = [q.toString(), state.settings.group.length ? writeGroups(state.settings.group) : '', rest.toString()];
+  const s = parts.filter(Boolean).join('&');
   return s ? `?${s}` : '';
 }

@@ -58,10 +58,11 @@ export interface FitSettings {
   /** Target compute (FLOPs) the figures and frontier predictions extend to. */
   target: number;
   /**
-   * The group of the data's group column fitted (`fit --group`), or '' for every group pooled, as `fit`
-   * without --group does (and warns of: a study's learning-rate probe beside its IsoFLOP runs).
+   * The groups of the data's group column fitted, pooled (`fit --group a,b`), or none chosen for every row
+   * pooled, as `fit` without --group does (and warns of: a study's learning-rate probe beside its IsoFLOP
+   * runs).
    */
-  group: string;
+  group: string[];
 }
 
 export const defaultSettings: FitSettings = {
@@ -73,7 +74,7 @@ export const defaultSettings: FitSettings = {
   approach: 'all',
   bootstrap: 0,
   target: 1e24,
-  group: '',
+  group: [],
 };
 
 /** The law of a custom fit, with the options the settings hold (a law ignores those it does not read). */
