@@ -703,3 +703,63 @@ test('depth-width and curve note sizes that look counted in millions, in the wor
   const d = scalelab(['curve', 'examples/inputs/curve.csv', '--x', 'D']);
   assert.doesNotMatch(d.stderr, /note: the largest/);
 });
+
+/**
+ * A spreadsheet's export as a lab keeps one: sizes in the unit the header gives (params (M), tokens [B]),
+ * CRLF line ends, a trailing empty column. Synthetic runs of a known Chinchilla law (Hoffmann et al.'s
+ * Epoch-refit constants), written in millions and billions: the fit finds the law in parameters and tokens.
+ */
+function spreadsheetRuns(extra: string[] = []): string {
+  const [E, A, B, alpha, beta] = [1.69, 406.4, 410.7, 0.34, 0.28];
+  const rows = ['run,params (M),tokens [B],val loss,'];
+  let i = 0;
+  for (const millions of [20, 45, 125, 350, 760])
+    for (const perParam of [10, 20, 40]) {
+      const [N, D] = [millions * 1e6, millions * 1e6 * perParam];
+      rows.push(`r${i++},${millions},${D / 1e9},${(E + A / N ** alpha + B / D ** beta).toFixed(6)},`);
+    }
+  return [...rows, ...extra].join('\r\n') + '\r\n';
+}
+
+test("a size header's unit is read: params (M) and tokens [B] fit the law in parameters and tokens, said where the columns are said", () => {
+  const path = join(dir, 'units.csv');
+  writeFileSync(path, spreadsheetRuns());
+  const r = scalelab(['fit', path, '--procedure', 'huber', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const fit = r.json();
+  assert.ok(Math.abs(fit.params.alpha / 0.34 - 1) < 1e-3, String(fit.params.alpha));
+  assert.ok(Math.abs(fit.params.A / 406.4 - 1) < 1e-2, String(fit.params.A));
+  assert.deepEqual(fit.data.ranges.N, [2e7, 7.6e8]);
+  assert.equal(fit.data.scaled.D, "× 1e9 (the header's unit: billions)");
+  assert.doesNotMatch(r.stderr, /in millions or billions/);
+  const text = scalelab(['fit', path, '--procedure', 'huber']);
+  assert.match(text.stdout, /N ← "params \(M\)" × 1e6 \(the header's unit: millions\), D ← "tokens \[B\]" × 1e9/);
+  // A cell with a suffix of its own under a header with a unit would be counted twice: refused.
+  writeFileSync(path, spreadsheetRuns().replace('r0,20,', 'r0,20M,'));
+  const both = scalelab(['fit', path]);
+  assert.equal(both.code, 2);
+  assert.match(
+    both.stderr,
+    /units\.csv:2:2 \(column "params \(M\)"\): expected a number in millions, as the header "params \(M\)" says, got "20M", which has a size suffix of its own: write 20 /,
+  );
+});
+
+test("a spreadsheet's totals row and a header repeated mid-file are refused at their line, not fitted or misnamed", () => {
+  const path = join(dir, 'totals.csv');
+  writeFileSync(path, spreadsheetRuns(['Total,3900,99.9,40.1,']));
+  const totals = scalelab(['fit', path]);
+  assert.equal(totals.code, 2, totals.stdout);
+  assert.match(
+    totals.stderr,
+    /totals\.csv:17:1 \(column "run"\): "Total" reads as a spreadsheet's totals row, not a run .*: remove the row, or rename the run/,
+  );
+  assert.ok(noStackTrace(totals.stderr), totals.stderr);
+  const lines = spreadsheetRuns().split('\r\n');
+  writeFileSync(path, [...lines.slice(0, 6), lines[0], ...lines.slice(6)].join('\r\n'));
+  const header = scalelab(['fit', path]);
+  assert.equal(header.code, 2);
+  assert.match(
+    header.stderr,
+    /totals\.csv:7:1: this line repeats the header \(line 1\): expected a run; two files joined into one\? Remove the line/,
+  );
+});

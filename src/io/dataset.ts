@@ -82,6 +82,11 @@ export interface Dataset {
   runs: Run[];
   /** Column of the source file behind each field (for traceability: "N ← Model Size"). */
   columns: Partial<Record<keyof Omit<Run, 'line'>, string>>;
+  /**
+   * Sizes read in the unit their header gives, multiplied to parameters, tokens or FLOPs:
+   * { N: "× 1e6 (the header's unit: millions)" }.
+   */
+  scaled?: Partial<Record<'N' | 'D' | 'C' | 'U', string>>;
   /** Fields computed rather than read, e.g. { D: 'C/(6N)' }. */
   derived: Partial<Record<Variable, string>>;
   /** Which rows of the source were kept, when not all ("group isoflop: 15 of 25 rows"). */

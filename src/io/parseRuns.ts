@@ -13,7 +13,7 @@ import { visit, type JSONVisitor, type ParseErrorCode } from 'jsonc-parser';
 import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import { groupSelectionNote, noRunsInGroups, runStates, type Dataset, type Run, type RunState } from './dataset.js';
-import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
+import { parseSuffixedNumber, sizeSuffixOf, suffixHint } from '../core/quantity.js';
 import { lastDigitPlace, notePrintedPlaces, type PrintedPlaces, type RunValueField } from '../core/sameRun.js';
 import {
   lineColumn,
@@ -24,6 +24,7 @@ import {
   Utf8Scanner,
 } from './textPosition.js';
 import { levenshtein } from '../core/names.js';
+import { formatNumber } from '../core/format.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
@@ -257,6 +258,36 @@ export class CsvRecord implements RawRecord {
  */
 function normalise(name: string): string {
   return name.toLowerCase().replace(/[\s_\-/.]+/g, '');
+}
+
+/** Sizes a header may give its unit in: `params (M)`, `tokens [B]`, `FLOPs (1e18)`. */
+const scaledFields = ['N', 'D', 'C', 'U'] as const;
+
+/**
+ * The words and letters of a size's unit in a header, and their factors: a cell's suffixes (k, M, B, G,
+ * T) and the words. Not a lowercase `m`, which could be milli or mega, as in a cell.
+ */
+const HEADER_SCALES: readonly [RegExp, number, string][] = [
+  [/^(k|thousands?)$/i, 1e3, 'thousands'],
+  [/^(M|mio|mn|millions?)$/i, 1e6, 'millions'],
+  [/^(b|G|bn|billions?)$/i, 1e9, 'billions'],
+  [/^(t|trillions?)$/i, 1e12, 'trillions'],
+];
+
+/**
+ * A header that gives a size's unit in brackets after its name (`params (M)`, `tokens [B]`, `tokens (in
+ * billions)`, `FLOPs (1e18)`): the name without it, and the factor its values are multiplied by. A
+ * spreadsheet's column of sizes is often so written, and read as given it fitted N in millions. Only
+ * units that are a scale: a lowercase `m` (milli or mega?) or another unit (PF-days) is no match.
+ */
+export function headerScale(header: string): { name: string; scale: number; unit: string } | undefined {
+  const m = /^(.*?\S)\s*(?:\(\s*([^()]*?)\s*\)|\[\s*([^[\]]*?)\s*\])\s*$/.exec(header);
+  if (!m) return undefined;
+  const unit = (m[2] ?? m[3] ?? '').replace(/^in\s+/i, '');
+  const power = /^(?:1e\+?|10\^)(\d{1,2})$/i.exec(unit);
+  if (power) return { name: m[1], scale: 10 ** Number(power[1]), unit: `1e${Number(power[1])}` };
+  const word = unit === 'm' ? undefined : HEADER_SCALES.find(([pattern]) => pattern.test(unit));
+  return word ? { name: m[1], scale: word[1], unit: word[2] } : undefined;
 }
 
 /**
@@ -565,6 +596,12 @@ function resolveColumns(
     const found =
       exact ??
       aliases.map((a) => header.find((h) => normalise(h) === a && free(h) && named(h))).find((h) => h !== undefined) ??
+      // A size whose header gives its unit (params (M)): found by its name, its values scaled (RunValidator).
+      ((scaledFields as readonly string[]).includes(field)
+        ? aliases
+            .map((a) => header.find((h) => normalise(headerScale(h)?.name ?? '') === a && free(h)))
+            .find((h) => h !== undefined)
+        : undefined) ??
       (field === 'step' ? header.find((h) => h.trim() === WANDB_LOG_COUNT && free(h)) : undefined) ??
       // A W&B history export's display name, where no run column is there: read as the run, checked by checkNameRepeat.
       (field === 'run' ? [wandbNameColumn(header)].find((h) => h !== undefined && free(h)) : undefined);
@@ -572,6 +609,13 @@ function resolveColumns(
   }
   return out;
 }
+
+/**
+ * The label of a spreadsheet's totals row, in the languages a spreadsheet is often kept in: `Total`,
+ * `Sum`, `Mean`, `Summe`, `Gesamt`, `Moyenne`, `Σ` (with a trailing colon, or a grand total).
+ */
+const TOTALS_LABEL =
+  /^\s*(grand\s+)?(totals?|totale|totaal|sum|sums|summe|somme|suma|gesamt|insgesamt|average|avg|mean|mittelwert|durchschnitt|moyenne|promedio|Σ|∑)\s*:?\s*$/i;
 
 /** A cell that says it has no value: empty, or a spreadsheet's or a tracker's word for none (a word otherwise is an error). */
 const MISSING = /^\s*(|n\/?a|nan|none|null|-+|—|–|\?|missing)\s*$/i;
@@ -629,6 +673,10 @@ export class RunValidator {
   private header: string[] = [];
   private readonly known = new Set<string>();
   private fixedHeader = false;
+  /** Each size column's unit as its header gives it (headerScale), read once a column. */
+  private readonly headerUnits = new Map<string, ReturnType<typeof headerScale>>();
+  /** The line of a CSV file's header, said where a later line repeats it. */
+  private firstHeaderLine = 1;
   private columns: Partial<Record<Field, string>> | undefined;
   private derived: Dataset['derived'] = {};
   private total = 0;
@@ -671,6 +719,7 @@ export class RunValidator {
   setHeader(names: string[], line: number): Map<string, number> {
     const index = headerIndex(names, this.source, line);
     this.header = [...names];
+    this.firstHeaderLine = line;
     for (const n of names) this.known.add(n);
     this.fixedHeader = true;
     return index;
@@ -909,6 +958,38 @@ export class RunValidator {
     });
   }
 
+  /**
+   * Rows a spreadsheet adds that are no run: its header again in the middle (two exports joined into
+   * one file), or a totals row. A header line was refused at its first cell as "a number, got "params"",
+   * which did not say what the line was; a totals row with numbers in it (its sums, or means) was
+   * fitted as one more run, the largest of all.
+   */
+  private refuseNonRun(rec: RawRecord, columns: Partial<Record<Field, string>>): void {
+    if (this.fixedHeader) {
+      const named = Object.values(columns).filter((c): c is string => c !== undefined);
+      const repeats = named.filter((c) => {
+        const text = rec.cell(c)?.text;
+        return typeof text === 'string' && text.trim() === c.trim();
+      });
+      if (named.length > 0 && repeats.length === named.length) {
+        const column = Math.min(...repeats.map((c) => rec.cell(c)?.column ?? Infinity));
+        throw new InputError(
+          { file: this.source, line: rec.line, ...(Number.isFinite(column) ? { column } : {}) },
+          `this line repeats the header (line ${this.firstHeaderLine}): expected a run; two files joined into one? Remove the line`,
+        );
+      }
+    }
+    const labelled = [columns.run, columns.group, this.header[0]].filter((c): c is string => c !== undefined);
+    for (const col of new Set(labelled)) {
+      const cell = rec.cell(col);
+      if (cell === undefined || typeof cell.text !== 'string' || !TOTALS_LABEL.test(cell.text)) continue;
+      throw new InputError(
+        { file: this.source, line: cell.line, column: cell.column, columnName: col },
+        `${quoteForMessage(cell.text.trim())} reads as a spreadsheet's totals row, not a run (its sums or means would be fitted as one more run): remove the row, or rename the run`,
+      );
+    }
+  }
+
   private check(rec: RawRecord): Run | undefined {
     this.total++;
     if (!this.fixedHeader) this.learnKeys(rec);
@@ -921,6 +1002,7 @@ export class RunValidator {
         return undefined;
       }
     }
+    this.refuseNonRun(rec, columns);
     const run: Run = { loss: NaN, line: rec.line };
     let places: PrintedPlaces | undefined;
     const stepCell = columns.step === undefined ? undefined : rec.cell(columns.step);
@@ -985,13 +1067,20 @@ export class RunValidator {
             ? `expected a non-negative number for lr, got ${describeRaw(cell.text)} (a learning rate must be ≥ 0)`
             : `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
         );
-      run[f] = value;
+      const unit = this.unitOf(f, col);
+      if (unit !== undefined && typeof cell.text === 'string' && sizeSuffixOf(cell.text) !== undefined)
+        throw new InputError(
+          where,
+          `expected a number in ${unit.unit}, as the header ${quoteForMessage(col)} says, got ${describeRaw(cell.text)}, which has a size suffix of its own: write ${cell.text.trim().replace(/\s*[a-zA-Z]$/, '')} if the header is right, or name the column without its unit (${unit.name}) to read the suffixes`,
+        );
+      run[f] = unit === undefined ? value : value * unit.scale;
       this.numbered.add(f);
       // The digits the cell printed, for telling a rounded copy of a run from another run (core/sameRun.ts);
       // a JSON number's text is gone once parsed, and its shortest form stands for it.
       if (isRunValueField(f)) {
         const place = lastDigitPlace(typeof cell.text === 'string' ? cell.text : String(value));
-        if (place !== undefined) (places ??= {})[f] = place;
+        if (place !== undefined)
+          (places ??= {})[f] = place + (unit === undefined ? 0 : Math.round(Math.log10(unit.scale)));
       }
     }
     for (const f of ['group', 'run'] as const) {
@@ -1229,6 +1318,13 @@ export class RunValidator {
    * said so (finish); a number in it after a blank refuses the file at the first blank, as a column that
    * was mapped or that a read needs is refused at every blank: no run is read with a value another lacks.
    */
+  /** The unit a size's header gives (params (M): millions), undefined for any other field or header. */
+  private unitOf(f: Field, col: string): { name: string; scale: number; unit: string } | undefined {
+    if (!(scaledFields as readonly string[]).includes(f)) return undefined;
+    if (!this.headerUnits.has(col)) this.headerUnits.set(col, headerScale(col));
+    return this.headerUnits.get(col);
+  }
+
   private leftBlank(f: Field, col: string, cell: Cell | undefined, line: number): boolean {
     const empty =
       cell === undefined || cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text));
@@ -1330,6 +1426,12 @@ export class RunValidator {
     for (const [f, c] of Object.entries(this.columns ?? {}))
       if (this.blank.get(f as Field)?.col !== c) usedColumns[f as Field] = c;
     const info: DatasetInfo = { source, columns: usedColumns, derived: this.derived, rows: this.kept };
+    for (const f of scaledFields) {
+      const col = usedColumns[f];
+      const unit = col === undefined ? undefined : this.unitOf(f, col);
+      if (unit !== undefined)
+        (info.scaled ??= {})[f] = `× ${formatNumber(unit.scale)} (the header's unit: ${unit.unit})`;
+    }
     const read = new Set(Object.values(usedColumns));
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
