@@ -763,3 +763,18 @@ test("a spreadsheet's totals row and a header repeated mid-file are refused at t
     /totals\.csv:7:1: this line repeats the header \(line 1\): expected a run; two files joined into one\? Remove the line/,
   );
 });
+
+test("a semicolon file's decimal comma is said as the file's locale, with how to save it again; a comma file's as one cell's", () => {
+  const semicolons = join(dir, 'comma-decimal.csv');
+  writeFileSync(semicolons, '\ufeffrun;params;tokens;val loss\r\nr0;20M;0,4B;4,63\r\nr1;45M;0,9B;4,2\r\n');
+  const r = scalelab(['fit', semicolons]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /comma-decimal\.csv:2:3 \(column "tokens"\): expected a positive number for D, got "0,4B" \(a decimal comma is not read: write 0\.4B; a file separated by semicolons with decimal commas is a comma-decimal locale's CSV: save it again with "\." as the decimal separator and no thousands separators \(replacing "," by "\." alone would read a thousands separator's 1\.300 as 1\.3\)\)/,
+  );
+  const commas = join(dir, 'one-comma.csv');
+  writeFileSync(commas, 'run,params,tokens,val loss\nr0,20M,"0,4B",4.63\n');
+  const one = scalelab(['fit', commas]);
+  assert.match(one.stderr, /got "0,4B" \(a decimal comma is not read: write 0\.4B\)$/m);
+});

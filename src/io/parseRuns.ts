@@ -673,6 +673,8 @@ export class RunValidator {
   private header: string[] = [];
   private readonly known = new Set<string>();
   private fixedHeader = false;
+  /** A CSV file's separator: semicolons are a comma-decimal locale's CSV, said where a decimal comma is refused. */
+  private delimiter = ',';
   /** Each size column's unit as its header gives it (headerScale), read once a column. */
   private readonly headerUnits = new Map<string, ReturnType<typeof headerScale>>();
   /** The line of a CSV file's header, said where a later line repeats it. */
@@ -716,8 +718,9 @@ export class RunValidator {
   }
 
   /** A CSV header: each name once. */
-  setHeader(names: string[], line: number): Map<string, number> {
+  setHeader(names: string[], line: number, delimiter = ','): Map<string, number> {
     const index = headerIndex(names, this.source, line);
+    this.delimiter = delimiter;
     this.header = [...names];
     this.firstHeaderLine = line;
     for (const n of names) this.known.add(n);
@@ -1031,7 +1034,7 @@ export class RunValidator {
         continue;
       }
       if (f === 'loss' && !(value > 0 && Number.isFinite(value))) {
-        const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
+        const hint = typeof cell.text === 'string' ? this.numberHint(cell.text) : undefined;
         const runCell = columns.run === undefined ? undefined : rec.cell(columns.run);
         const runName =
           runCell && runCell.text !== null && String(runCell.text).trim() !== '' ? String(runCell.text) : undefined;
@@ -1046,7 +1049,7 @@ export class RunValidator {
         return undefined;
       }
       if (Number.isNaN(value)) {
-        const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
+        const hint = typeof cell.text === 'string' ? this.numberHint(cell.text) : undefined;
         const missing = cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text.trim()));
         throw new InputError(
           where,
@@ -1318,6 +1321,17 @@ export class RunValidator {
    * said so (finish); a number in it after a blank refuses the file at the first blank, as a column that
    * was mapped or that a read needs is refused at every blank: no run is read with a value another lacks.
    */
+  /**
+   * Why a cell is not a number, for its error (suffixHint). A decimal comma in a file separated by
+   * semicolons is the whole file's locale, not one cell's slip: said with how to save the file again,
+   * and why replacing the commas alone is not enough (a thousands separator's 1.300 would then read 1.3).
+   */
+  private numberHint(text: string): string | undefined {
+    const hint = suffixHint(text);
+    if (hint === undefined || this.delimiter !== ';' || !/decimal comma/.test(hint)) return hint;
+    return `${hint}; a file separated by semicolons with decimal commas is a comma-decimal locale's CSV: save it again with "." as the decimal separator and no thousands separators (replacing "," by "." alone would read a thousands separator's 1.300 as 1.3)`;
+  }
+
   /** The unit a size's header gives (params (M): millions), undefined for any other field or header. */
   private unitOf(f: Field, col: string): { name: string; scale: number; unit: string } | undefined {
     if (!(scaledFields as readonly string[]).includes(f)) return undefined;
@@ -1747,7 +1761,7 @@ export function csvRecords(text: string, source: string): { record: string[]; in
 function csvText(text: string, validator: RunValidator, onRun: (run: Run) => void): void {
   const rows = csvRecords(text, validator.source);
   if (rows.length === 0) return;
-  const index = validator.setHeader(rows[0].record, rows[0].info.lines);
+  const index = validator.setHeader(rows[0].record, rows[0].info.lines, csvOptions(validator.source, text).delimiter);
   for (let r = 1; r < rows.length; r++) {
     const run = validator.run(new CsvRecord(rows[r].info.lines, rows[r].record, index));
     if (run) onRun(run);
