@@ -764,17 +764,19 @@ test("a spreadsheet's totals row and a header repeated mid-file are refused at t
   );
 });
 
-test("a semicolon file's decimal comma is said as the file's locale, with how to save it again; a comma file's as one cell's", () => {
-  const semicolons = join(dir, 'comma-decimal.csv');
-  writeFileSync(semicolons, '\ufeffrun;params;tokens;val loss\r\nr0;20M;0,4B;4,63\r\nr1;45M;0,9B;4,2\r\n');
-  const r = scalelab(['fit', semicolons]);
-  assert.equal(r.code, 2);
-  assert.match(
-    r.stderr,
-    /comma-decimal\.csv:2:3 \(column "tokens"\): expected a positive number for D, got "0,4B" \(a decimal comma is not read: write 0\.4B; a file separated by semicolons with decimal commas is a comma-decimal locale's CSV: save it again with "\." as the decimal separator and no thousands separators \(replacing "," by "\." alone would read a thousands separator's 1\.300 as 1\.3\)\)/,
-  );
+test('a decimal comma before a size suffix (1,3B, as a comma-decimal spreadsheet writes it) is said with the number to write, in a file and on a flag', () => {
   const commas = join(dir, 'one-comma.csv');
-  writeFileSync(commas, 'run,params,tokens,val loss\nr0,20M,"0,4B",4.63\n');
-  const one = scalelab(['fit', commas]);
-  assert.match(one.stderr, /got "0,4B" \(a decimal comma is not read: write 0\.4B\)$/m);
+  writeFileSync(commas, 'run,params,tokens,val loss\nr0,"1,3B",26B,2.9\n');
+  const file = scalelab(['fit', commas]);
+  assert.equal(file.code, 2);
+  assert.match(
+    file.stderr,
+    /one-comma\.csv:2:2 \(column "params"\): expected a positive number for N, got "1,3B" \(a decimal comma is not read: write 1\.3B\)$/m,
+  );
+  const flag = scalelab(['predict', '--preset', 'hoffmann-2022', '--N', '1,3B', '--D', '26B']);
+  assert.equal(flag.code, 2);
+  assert.match(
+    flag.stderr,
+    /--N: expected a number such as 7e10 or 70B, got "1,3B": a decimal comma is not read: write 1\.3B$/m,
+  );
 });
