@@ -734,6 +734,13 @@ test("a size header's unit is read: params (M) and tokens [B] fit the law in par
   assert.doesNotMatch(r.stderr, /in millions or billions/);
   const text = scalelab(['fit', path, '--procedure', 'huber']);
   assert.match(text.stdout, /N ← "params \(M\)" × 1e6 \(the header's unit: millions\), D ← "tokens \[B\]" × 1e9/);
+  // runs import stores parameters and tokens, and says the factor as fit does.
+  const db = join(dir, 'units.db');
+  const imported = scalelab(['runs', 'import', path, '--study', 'units', '--db', db]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stdout + imported.stderr, /read params \(M\) \(N × 1e6 \(the header's unit: millions\)\)/);
+  const exported = scalelab(['runs', 'export', '--study', 'units', '--db', db]);
+  assert.match(exported.stdout, /^units,r0,20000000,200000000,/m);
   // A cell with a suffix of its own under a header with a unit would be counted twice: refused.
   writeFileSync(path, spreadsheetRuns().replace('r0,20,', 'r0,20M,'));
   const both = scalelab(['fit', path]);
@@ -778,5 +785,19 @@ test('a decimal comma before a size suffix (1,3B, as a comma-decimal spreadsheet
   assert.match(
     flag.stderr,
     /--N: expected a number such as 7e10 or 70B, got "1,3B": a decimal comma is not read: write 1\.3B$/m,
+  );
+});
+
+test("a tracker's prefixed keys for N and D (model.n_params, train/tokens_seen) are named with the mapping that reads them when N is missing", () => {
+  const path = join(dir, 'prefixed.csv');
+  writeFileSync(
+    path,
+    'Name,State,model.n_params,train/tokens_seen,eval/loss\na,finished,2e7,4e8,4.6\nb,finished,4.5e7,9e8,4.2\nc,finished,1.25e8,2.5e9,3.8\n',
+  );
+  const r = scalelab(['fit', path]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /not read: Name, model\.n_params \(looks like N: N=model\.n_params\), train\/tokens_seen \(looks like D: D=train\/tokens_seen\)\. Map one with --columns N=NAME/,
   );
 });

@@ -1449,6 +1449,17 @@ export class RunValidator {
     const read = new Set(Object.values(usedColumns));
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
+    // A tracker's key with a prefix (W&B's model.n_params, train/tokens_seen) is not read unasked, but a
+    // missing N, D or loss then names it, so the mapping to write is said beside the columns.
+    for (const f of ['N', 'D', 'C', 'loss'] as const) {
+      if (usedColumns[f] !== undefined || this.options.columns?.[f] === UNREAD_COLUMN) continue;
+      const aliases = new Set(fieldAliases[f].map(normalise));
+      const like = unread.find((h) => {
+        const last = h.split(/[/.:]/).pop()!;
+        return last !== h && aliases.has(normalise(last)) && !Object.values(info.unreadLike ?? {}).includes(h);
+      });
+      if (like !== undefined) (info.unreadLike ??= {})[like] = f;
+    }
     if (this.displayName && usedColumns.run === undefined) info.runNameColumn = this.displayName.col;
     if (
       usedColumns.run !== undefined &&
