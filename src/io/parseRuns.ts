@@ -280,7 +280,7 @@ const HEADER_SCALES: readonly [RegExp, number, string][] = [
  * spreadsheet's column of sizes is often so written, and read as given it fitted N in millions. Only
  * units that are a scale: a lowercase `m` (milli or mega?) or another unit (PF-days) is no match.
  */
-export function headerScale(header: string): { name: string; scale: number; unit: string } | undefined {
+function headerScale(header: string): { name: string; scale: number; unit: string } | undefined {
   const m = /^(.*?\S)\s*(?:\(\s*([^()]*?)\s*\)|\[\s*([^[\]]*?)\s*\])\s*$/.exec(header);
   if (!m) return undefined;
   const unit = (m[2] ?? m[3] ?? '').replace(/^in\s+/i, '');
@@ -1314,14 +1314,6 @@ export class RunValidator {
   }
 
   /**
-   * Whether this record's cell of field `f` is passed over, the column being one left unread: a column
-   * found by another name than the field's (total_flops, train_lr) for a field this read can do without,
-   * whose every cell so far is blank or says it has no value (a spreadsheet's empty column, "n/a", a JSON
-   * null). Files read with such a column before its name was recognised still read. It is left unread, and
-   * said so (finish); a number in it after a blank refuses the file at the first blank, as a column that
-   * was mapped or that a read needs is refused at every blank: no run is read with a value another lacks.
-   */
-  /**
    * Why a cell is not a number, for its error (suffixHint). A decimal comma in a file separated by
    * semicolons is the whole file's locale, not one cell's slip: said with how to save the file again,
    * and why replacing the commas alone is not enough (a thousands separator's 1.300 would then read 1.3).
@@ -1339,6 +1331,14 @@ export class RunValidator {
     return this.headerUnits.get(col);
   }
 
+  /**
+   * Whether this record's cell of field `f` is passed over, the column being one left unread: a column
+   * found by another name than the field's (total_flops, train_lr) for a field this read can do without,
+   * whose every cell so far is blank or says it has no value (a spreadsheet's empty column, "n/a", a JSON
+   * null). Files read with such a column before its name was recognised still read. It is left unread, and
+   * said so (finish); a number in it after a blank refuses the file at the first blank, as a column that
+   * was mapped or that a read needs is refused at every blank: no run is read with a value another lacks.
+   */
   private leftBlank(f: Field, col: string, cell: Cell | undefined, line: number): boolean {
     const empty =
       cell === undefined || cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text));
