@@ -761,6 +761,19 @@ test("a spreadsheet's totals row and a header repeated mid-file are refused at t
     /totals\.csv:17:1 \(column "run"\): "Total" reads as a spreadsheet's totals row, not a run .*: remove the row, or rename the run/,
   );
   assert.ok(noStackTrace(totals.stderr), totals.stderr);
+  // Unlabelled: the last row's N and D are the sums of the rows above, as a spreadsheet's SUM() prints them.
+  writeFileSync(path, spreadsheetRuns([',3900,91,3.1,']));
+  const sums = scalelab(['fit', path]);
+  assert.equal(sums.code, 2, sums.stdout);
+  assert.match(
+    sums.stderr,
+    /totals\.csv:17:2 \(column "params \(M\)"\): the last row's N = 3\.9e9 and D = 9\.1e10 are the sums of the 15 rows above it \(3\.9e9 and 9\.1e10\): a spreadsheet's totals row, not a run\? Remove the row/,
+  );
+  // The same sizes before another row are a run (a ladder's next size can be the sum of those before it).
+  const inside = spreadsheetRuns().split('\r\n');
+  inside.splice(16, 0, 'r15,3900,91,2.1,', 'r16,5000,100,2.0,');
+  writeFileSync(path, inside.join('\r\n'));
+  assert.equal(scalelab(['fit', path, '--procedure', 'huber']).code, 0);
   const lines = spreadsheetRuns().split('\r\n');
   writeFileSync(path, [...lines.slice(0, 6), lines[0], ...lines.slice(6)].join('\r\n'));
   const header = scalelab(['fit', path]);

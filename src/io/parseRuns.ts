@@ -673,6 +673,12 @@ export class RunValidator {
   private header: string[] = [];
   private readonly known = new Set<string>();
   private fixedHeader = false;
+  /**
+   * The sums of the kept rows' N and D, and the refusal for the last row when its N and D are the sums of
+   * all the rows above it: a totals row without a label, said once the file is read (a row that is the
+   * sum of those above it and not the last is a run of a ladder, such as twice the size after two seeds).
+   */
+  private readonly sums: { N: number; D: number; rows: number; lastIsSum?: InputError } = { N: 0, D: 0, rows: 0 };
   /** A CSV file's separator: semicolons are a comma-decimal locale's CSV, said where a decimal comma is refused. */
   private delimiter = ',';
   /** Each size column's unit as its header gives it (headerScale), read once a column. */
@@ -1171,6 +1177,7 @@ export class RunValidator {
     }
     if (columns.run === undefined && columns.step !== undefined) this.noteDisplayName(rec, run);
     if (columns.group === undefined) this.noteVariants(rec, run);
+    this.noteSums(rec, run, columns);
     this.kept++;
     this.firstLine ??= rec.line;
     return run;
@@ -1313,6 +1320,30 @@ export class RunValidator {
     return out;
   }
 
+  /** Adds a kept row to the sums, noting whether its N and D are the sums of the three or more rows above it. */
+  private noteSums(rec: RawRecord, run: Run, columns: Partial<Record<Field, string>>): void {
+    const { N, D } = run;
+    const s = this.sums;
+    s.lastIsSum = undefined;
+    if (N === undefined || D === undefined) return;
+    // A spreadsheet's export prints its totals rounded to the digits shown (2.6B for 2.595e9).
+    const near = (x: number, sum: number) => Math.abs(x - sum) <= 0.02 * sum;
+    if (s.rows >= 3 && near(N, s.N) && near(D, s.D)) {
+      const cell = columns.N === undefined ? undefined : rec.cell(columns.N);
+      s.lastIsSum = new InputError(
+        {
+          file: this.source,
+          line: rec.line,
+          ...(cell ? { column: cell.column, columnName: columns.N } : {}),
+        },
+        `the last row's N = ${formatNumber(N)} and D = ${formatNumber(D)} are the sums of the ${s.rows} rows above it (${formatNumber(s.N)} and ${formatNumber(s.D)}): a spreadsheet's totals row, not a run? Remove the row (a run of exactly those sizes: put it before another row)`,
+      );
+    }
+    s.N += N;
+    s.D += D;
+    s.rows++;
+  }
+
   /**
    * Why a cell is not a number, for its error (suffixHint). A decimal comma in a file separated by
    * semicolons is the whole file's locale, not one cell's slip: said with how to save the file again,
@@ -1426,6 +1457,7 @@ export class RunValidator {
   finish(format: RunFormat): DatasetInfo {
     const source = this.source;
     if (this.badLoss) throw this.badLossError();
+    if (this.sums.lastIsSum) throw this.sums.lastIsSum;
     if (format === 'csv' && !this.fixedHeader)
       throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
     if (this.total === 0) throw new InputError({ file: source }, noRunsIn[format]);
