@@ -761,13 +761,13 @@ test("a spreadsheet's totals row and a header repeated mid-file are refused at t
     /totals\.csv:17:1 \(column "run"\): "Total" reads as a spreadsheet's totals row, not a run .*: remove the row, or rename the run/,
   );
   assert.ok(noStackTrace(totals.stderr), totals.stderr);
-  // Unlabelled: the last row's N and D are the sums of the rows above, as a spreadsheet's SUM() prints them.
-  writeFileSync(path, spreadsheetRuns([',3900,91,3.1,']));
+  // Unlabelled: the last row's N, D and loss are the sums of the rows above, as a spreadsheet's SUM() prints them.
+  writeFileSync(path, spreadsheetRuns([',3900,91,55.8,']));
   const sums = scalelab(['fit', path]);
   assert.equal(sums.code, 2, sums.stdout);
   assert.match(
     sums.stderr,
-    /totals\.csv:17:2 \(column "params \(M\)"\): the last row's N = 3\.9e9 and D = 9\.1e10 are the sums of the 15 rows above it \(3\.9e9 and 9\.1e10\): a spreadsheet's totals row, not a run\? Remove the row/,
+    /totals\.csv:17:2 \(column "params \(M\)"\): the last row's N = 3\.9e9 and D = 9\.1e10 are the sums of the 15 rows above it \(3\.9e9 and 9\.1e10\), and its loss 55\.8 is no lower than their mean [\d.]+: a spreadsheet's totals row, not a run\? Remove the row/,
   );
   // The same sizes before another row are a run (a ladder's next size can be the sum of those before it).
   const inside = spreadsheetRuns().split('\r\n');

@@ -674,11 +674,17 @@ export class RunValidator {
   private readonly known = new Set<string>();
   private fixedHeader = false;
   /**
-   * The sums of the kept rows' N and D, and the refusal for the last row when its N and D are the sums of
-   * all the rows above it: a totals row without a label, said once the file is read (a row that is the
-   * sum of those above it and not the last is a run of a ladder, such as twice the size after two seeds).
+   * The sums of the kept rows' N, D and loss, and the refusal for the last row when its N and D are the
+   * sums of all the rows above it and its loss no lower than their mean (a SUM or AVERAGE of the losses):
+   * a totals row without a label, said once the file is read. A ladder's next run can have the summed sizes
+   * (50M twice, then 100M: doubling after two seeds), but a larger run's loss is lower than the mean.
    */
-  private readonly sums: { N: number; D: number; rows: number; lastIsSum?: InputError } = { N: 0, D: 0, rows: 0 };
+  private readonly sums: { N: number; D: number; loss: number; rows: number; lastIsSum?: InputError } = {
+    N: 0,
+    D: 0,
+    loss: 0,
+    rows: 0,
+  };
   /** A CSV file's separator: semicolons are a comma-decimal locale's CSV, said where a decimal comma is refused. */
   private delimiter = ',';
   /** Each size column's unit as its header gives it (headerScale), read once a column. */
@@ -1320,7 +1326,7 @@ export class RunValidator {
     return out;
   }
 
-  /** Adds a kept row to the sums, noting whether its N and D are the sums of the three or more rows above it. */
+  /** Adds a kept row to the sums, noting whether it reads as the totals of the three or more rows above it. */
   private noteSums(rec: RawRecord, run: Run, columns: Partial<Record<Field, string>>): void {
     const { N, D } = run;
     const s = this.sums;
@@ -1328,7 +1334,7 @@ export class RunValidator {
     if (N === undefined || D === undefined) return;
     // A spreadsheet's export prints its totals rounded to the digits shown (2.6B for 2.595e9).
     const near = (x: number, sum: number) => Math.abs(x - sum) <= 0.02 * sum;
-    if (s.rows >= 3 && near(N, s.N) && near(D, s.D)) {
+    if (s.rows >= 3 && near(N, s.N) && near(D, s.D) && run.loss >= 0.999 * (s.loss / s.rows)) {
       const cell = columns.N === undefined ? undefined : rec.cell(columns.N);
       s.lastIsSum = new InputError(
         {
@@ -1336,11 +1342,12 @@ export class RunValidator {
           line: rec.line,
           ...(cell ? { column: cell.column, columnName: columns.N } : {}),
         },
-        `the last row's N = ${formatNumber(N)} and D = ${formatNumber(D)} are the sums of the ${s.rows} rows above it (${formatNumber(s.N)} and ${formatNumber(s.D)}): a spreadsheet's totals row, not a run? Remove the row (a run of exactly those sizes: put it before another row)`,
+        `the last row's N = ${formatNumber(N)} and D = ${formatNumber(D)} are the sums of the ${s.rows} rows above it (${formatNumber(s.N)} and ${formatNumber(s.D)}), and its loss ${formatNumber(run.loss)} is no lower than their mean ${formatNumber(s.loss / s.rows)}: a spreadsheet's totals row, not a run? Remove the row (a run of exactly those sizes: put it before another row)`,
       );
     }
     s.N += N;
     s.D += D;
+    s.loss += run.loss;
     s.rows++;
   }
 
