@@ -814,3 +814,25 @@ test("a tracker's prefixed keys for N and D (model.n_params, train/tokens_seen) 
     /not read: Name, model\.n_params \(looks like N: N=model\.n_params\), train\/tokens_seen \(looks like D: D=train\/tokens_seen\)\. Map one with --columns N=NAME/,
   );
 });
+
+test("a W&B runs table's _step (the summary's last step) is not read as a checkpoint's step: no 'step column but no run column' warning", () => {
+  const path = join(dir, 'wandb-runs.csv');
+  const rows = ['Name,State,Created,n_params,tokens,_step,eval/loss'];
+  let i = 0;
+  for (const N of [2e7, 4.5e7, 1.25e8, 3.5e8])
+    for (const perParam of [10, 20, 40]) {
+      const D = N * perParam;
+      rows.push(
+        `run-${i++},finished,2026-01-05,${N},${D},2000,${(1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28).toFixed(5)}`,
+      );
+    }
+  writeFileSync(path, rows.join('\n') + '\n');
+  const r = scalelab(['fit', path, '--procedure', 'huber', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const fit = r.json();
+  assert.equal(fit.data.columns.step, undefined);
+  assert.deepEqual(
+    fit.warnings.filter((w: { code: string }) => w.code === 'checkpoints'),
+    [],
+  );
+});

@@ -602,7 +602,11 @@ function resolveColumns(
             .map((a) => header.find((h) => normalise(headerScale(h)?.name ?? '') === a && free(h)))
             .find((h) => h !== undefined)
         : undefined) ??
-      (field === 'step' ? header.find((h) => h.trim() === WANDB_LOG_COUNT && free(h)) : undefined) ??
+      // Not in a runs table's export (State, Created, …): there `_step` is the summary's last step of a whole
+      // run, and read as a step it made each run a checkpoint, warned as one with no run column.
+      (field === 'step' && !header.some((h) => WANDB_RUN_COLUMNS.includes(h.trim()))
+        ? header.find((h) => h.trim() === WANDB_LOG_COUNT && free(h))
+        : undefined) ??
       // A W&B history export's display name, where no run column is there: read as the run, checked by checkNameRepeat.
       (field === 'run' ? [wandbNameColumn(header)].find((h) => h !== undefined && free(h)) : undefined);
     if (found !== undefined) out[field] = found;
