@@ -836,3 +836,14 @@ test("a W&B runs table's _step (the summary's last step) is not read as a checkp
     [],
   );
 });
+
+test("a spreadsheet's empty columns after its table (loss,,,) are read as no column, not refused as one name twice", () => {
+  const path = join(dir, 'empty-columns.csv');
+  writeFileSync(path, spreadsheetRuns().replace(/,\r\n/g, ',,,\r\n'));
+  const r = scalelab(['fit', path, '--procedure', 'huber', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().data.runs, 15);
+  // Named columns given twice are still refused: the later one would silently win.
+  writeFileSync(path, 'run,N,D,N,loss\na,1e8,2e9,2e8,3.1\n');
+  assert.match(scalelab(['fit', path]).stderr, /empty-columns\.csv:1:4 \(column "N"\): duplicate column name "N"/);
+});

@@ -469,6 +469,9 @@ export function headerIndex(names: readonly string[], source: string, line: numb
   const index = new Map<string, number>();
   names.forEach((name, i) => {
     const first = index.get(name);
+    // Columns without a name (a spreadsheet's empty columns after its table: "loss,,,") are not the same
+    // column twice: none can be read or mapped, so the first stands for them all.
+    if (first !== undefined && name.trim() === '') return;
     if (first !== undefined) {
       throw new InputError(
         { file: source, line, column: i + 1, columnName: name },
