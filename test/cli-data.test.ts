@@ -703,3 +703,147 @@ test('depth-width and curve note sizes that look counted in millions, in the wor
   const d = scalelab(['curve', 'examples/inputs/curve.csv', '--x', 'D']);
   assert.doesNotMatch(d.stderr, /note: the largest/);
 });
+
+/**
+ * A spreadsheet's export as a lab keeps one: sizes in the unit the header gives (params (M), tokens [B]),
+ * CRLF line ends, a trailing empty column. Synthetic runs of a known Chinchilla law (Hoffmann et al.'s
+ * Epoch-refit constants), written in millions and billions: the fit finds the law in parameters and tokens.
+ */
+function spreadsheetRuns(extra: string[] = []): string {
+  const [E, A, B, alpha, beta] = [1.69, 406.4, 410.7, 0.34, 0.28];
+  const rows = ['run,params (M),tokens [B],val loss,'];
+  let i = 0;
+  for (const millions of [20, 45, 125, 350, 760])
+    for (const perParam of [10, 20, 40]) {
+      const [N, D] = [millions * 1e6, millions * 1e6 * perParam];
+      rows.push(`r${i++},${millions},${D / 1e9},${(E + A / N ** alpha + B / D ** beta).toFixed(6)},`);
+    }
+  return [...rows, ...extra].join('\r\n') + '\r\n';
+}
+
+test("a size header's unit is read: params (M) and tokens [B] fit the law in parameters and tokens, said where the columns are said", () => {
+  const path = join(dir, 'units.csv');
+  writeFileSync(path, spreadsheetRuns());
+  const r = scalelab(['fit', path, '--procedure', 'huber', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const fit = r.json();
+  assert.ok(Math.abs(fit.params.alpha / 0.34 - 1) < 1e-3, String(fit.params.alpha));
+  assert.ok(Math.abs(fit.params.A / 406.4 - 1) < 1e-2, String(fit.params.A));
+  assert.deepEqual(fit.data.ranges.N, [2e7, 7.6e8]);
+  assert.equal(fit.data.scaled.D, "× 1e9 (the header's unit: billions)");
+  assert.doesNotMatch(r.stderr, /in millions or billions/);
+  const text = scalelab(['fit', path, '--procedure', 'huber']);
+  assert.match(text.stdout, /N ← "params \(M\)" × 1e6 \(the header's unit: millions\), D ← "tokens \[B\]" × 1e9/);
+  // runs import stores parameters and tokens, and says the factor as fit does.
+  const db = join(dir, 'units.db');
+  const imported = scalelab(['runs', 'import', path, '--study', 'units', '--db', db]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.match(imported.stdout + imported.stderr, /read params \(M\) \(N × 1e6 \(the header's unit: millions\)\)/);
+  const exported = scalelab(['runs', 'export', '--study', 'units', '--db', db]);
+  assert.match(exported.stdout, /^units,r0,20000000,200000000,/m);
+  // A cell with a suffix of its own under a header with a unit would be counted twice: refused.
+  writeFileSync(path, spreadsheetRuns().replace('r0,20,', 'r0,20M,'));
+  const both = scalelab(['fit', path]);
+  assert.equal(both.code, 2);
+  assert.match(
+    both.stderr,
+    /units\.csv:2:2 \(column "params \(M\)"\): expected a number in millions, as the header "params \(M\)" says, got "20M", which has a size suffix of its own: write 20 /,
+  );
+});
+
+test("a spreadsheet's totals row and a header repeated mid-file are refused at their line, not fitted or misnamed", () => {
+  const path = join(dir, 'totals.csv');
+  writeFileSync(path, spreadsheetRuns(['Total,3900,99.9,40.1,']));
+  const totals = scalelab(['fit', path]);
+  assert.equal(totals.code, 2, totals.stdout);
+  assert.match(
+    totals.stderr,
+    /totals\.csv:17:1 \(column "run"\): "Total" reads as a spreadsheet's totals row, not a run .*: remove the row, or rename the run/,
+  );
+  assert.ok(noStackTrace(totals.stderr), totals.stderr);
+  // Unlabelled: the last row's N, D and loss are the sums of the rows above, as a spreadsheet's SUM() prints them.
+  writeFileSync(path, spreadsheetRuns([',3900,91,55.8,']));
+  const sums = scalelab(['fit', path]);
+  assert.equal(sums.code, 2, sums.stdout);
+  assert.match(
+    sums.stderr,
+    /totals\.csv:17:2 \(column "params \(M\)"\): the last row's N = 3\.9e9 and D = 9\.1e10 are the sums of the 15 rows above it \(3\.9e9 and 9\.1e10\), and its loss 55\.8 is no lower than their mean [\d.]+: a spreadsheet's totals row, not a run\? Remove the row/,
+  );
+  // The same sizes before another row are a run (a ladder's next size can be the sum of those before it).
+  const inside = spreadsheetRuns().split('\r\n');
+  inside.splice(16, 0, 'r15,3900,91,2.1,', 'r16,5000,100,2.0,');
+  writeFileSync(path, inside.join('\r\n'));
+  assert.equal(scalelab(['fit', path, '--procedure', 'huber']).code, 0);
+  const lines = spreadsheetRuns().split('\r\n');
+  writeFileSync(path, [...lines.slice(0, 6), lines[0], ...lines.slice(6)].join('\r\n'));
+  const header = scalelab(['fit', path]);
+  assert.equal(header.code, 2);
+  assert.match(
+    header.stderr,
+    /totals\.csv:7:1: this line repeats the header \(line 1\): expected a run; two files joined into one\? Remove the line/,
+  );
+});
+
+test('a decimal comma before a size suffix (1,3B, as a comma-decimal spreadsheet writes it) is said with the number to write, in a file and on a flag', () => {
+  const commas = join(dir, 'one-comma.csv');
+  writeFileSync(commas, 'run,params,tokens,val loss\nr0,"1,3B",26B,2.9\n');
+  const file = scalelab(['fit', commas]);
+  assert.equal(file.code, 2);
+  assert.match(
+    file.stderr,
+    /one-comma\.csv:2:2 \(column "params"\): expected a positive number for N, got "1,3B" \(a decimal comma is not read: write 1\.3B\)$/m,
+  );
+  const flag = scalelab(['predict', '--preset', 'hoffmann-2022', '--N', '1,3B', '--D', '26B']);
+  assert.equal(flag.code, 2);
+  assert.match(
+    flag.stderr,
+    /--N: expected a number such as 7e10 or 70B, got "1,3B": a decimal comma is not read: write 1\.3B$/m,
+  );
+});
+
+test("a tracker's prefixed keys for N and D (model.n_params, train/tokens_seen) are named with the mapping that reads them when N is missing", () => {
+  const path = join(dir, 'prefixed.csv');
+  writeFileSync(
+    path,
+    'Name,State,model.n_params,train/tokens_seen,eval/loss\na,finished,2e7,4e8,4.6\nb,finished,4.5e7,9e8,4.2\nc,finished,1.25e8,2.5e9,3.8\n',
+  );
+  const r = scalelab(['fit', path]);
+  assert.equal(r.code, 2);
+  assert.match(
+    r.stderr,
+    /not read: Name, model\.n_params \(looks like N: N=model\.n_params\), train\/tokens_seen \(looks like D: D=train\/tokens_seen\)\. Map one with --columns N=NAME/,
+  );
+});
+
+test("a W&B runs table's _step (the summary's last step) is not read as a checkpoint's step: no 'step column but no run column' warning", () => {
+  const path = join(dir, 'wandb-runs.csv');
+  const rows = ['Name,State,Created,n_params,tokens,_step,eval/loss'];
+  let i = 0;
+  for (const N of [2e7, 4.5e7, 1.25e8, 3.5e8])
+    for (const perParam of [10, 20, 40]) {
+      const D = N * perParam;
+      rows.push(
+        `run-${i++},finished,2026-01-05,${N},${D},2000,${(1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28).toFixed(5)}`,
+      );
+    }
+  writeFileSync(path, rows.join('\n') + '\n');
+  const r = scalelab(['fit', path, '--procedure', 'huber', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const fit = r.json();
+  assert.equal(fit.data.columns.step, undefined);
+  assert.deepEqual(
+    fit.warnings.filter((w: { code: string }) => w.code === 'checkpoints'),
+    [],
+  );
+});
+
+test("a spreadsheet's empty columns after its table (loss,,,) are read as no column, not refused as one name twice", () => {
+  const path = join(dir, 'empty-columns.csv');
+  writeFileSync(path, spreadsheetRuns().replace(/,\r\n/g, ',,,\r\n'));
+  const r = scalelab(['fit', path, '--procedure', 'huber', '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.json().data.runs, 15);
+  // Named columns given twice are still refused: the later one would silently win.
+  writeFileSync(path, 'run,N,D,N,loss\na,1e8,2e9,2e8,3.1\n');
+  assert.match(scalelab(['fit', path]).stderr, /empty-columns\.csv:1:4 \(column "N"\): duplicate column name "N"/);
+});

@@ -49,10 +49,11 @@ export function suffixHint(text: string): string | undefined {
  * said with the number to write instead.
  */
 export function separatorHint(t: string): string | undefined {
-  // An exponent may follow (1,5e3 from a decimal-comma locale): it is kept as written.
-  const m = /^([+-]?)(\d+)([,_])(\d+(?:[,_]\d+)*)(\.\d+)?([eE][+-]?\d+)?$/.exec(t);
+  // An exponent or a size suffix may follow (1,5e3, 1,3B from a decimal-comma locale): kept as written.
+  const m = /^([+-]?)(\d+)([,_])(\d+(?:[,_]\d+)*)(\.\d+)?([eE][+-]?\d+)?([kKMbBGtTP]?)$/.exec(t);
   if (!m) return undefined;
-  const [, sign, first, sep, rest, fraction = '', exponent = ''] = m;
+  const [, sign, first, sep, rest, fraction = '', power = '', suffix = ''] = m;
+  const exponent = power + suffix;
   const groups = rest.split(/[,_]/);
   const thousands = first.length <= 3 && groups.every((g) => g.length === 3);
   const whole = `${sign}${first}${groups.join('')}${fraction}${exponent}`;

@@ -111,7 +111,7 @@ export function fitReport(fit: FitJson, name: OptionNamer = libraryOption): stri
   lines.push(`[[Fit]] ${fit.law}: ${fit.formula}`);
   row('law', fit.citation);
   const cols = Object.entries(fit.data.columns)
-    .map(([f, c]) => (f === c ? f : `${f} ← "${c}"`))
+    .map(([f, c]) => (f === c ? f : `${f} ← "${c}"${fit.data.scaled?.[f] ? ` ${fit.data.scaled[f]}` : ''}`))
     .join(', ');
   const derived = Object.entries(fit.data.derived)
     .map(([f, how]) => `${f} = ${how}`)

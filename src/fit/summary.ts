@@ -73,6 +73,8 @@ export interface FitJson {
     runs: number;
     columns: Record<string, string>;
     derived: Record<string, string>;
+    /** Sizes read in the unit their header gives ({ N: "× 1e6 (the header's unit: millions)" }). */
+    scaled?: Record<string, string>;
     /** Rows kept when not all ("group isoflop: 15 of 25 rows"). */
     selection?: string;
     /** Training runs the rows come from, when fewer than the rows (checkpoints of named runs). */
@@ -231,6 +233,7 @@ export function fitToJson(result: FitResult, samples?: BootstrapSamples, level =
       runs: result.dataset.runs.length,
       columns: result.dataset.columns as Record<string, string>,
       derived: result.dataset.derived as Record<string, string>,
+      ...(result.dataset.scaled ? { scaled: result.dataset.scaled as Record<string, string> } : {}),
       ...(result.dataset.selection ? { selection: result.dataset.selection } : {}),
       ...trainingRunsOf(result.dataset.runs),
       ranges: dataRanges(result),

@@ -82,6 +82,11 @@ export interface Dataset {
   runs: Run[];
   /** Column of the source file behind each field (for traceability: "N ← Model Size"). */
   columns: Partial<Record<keyof Omit<Run, 'line'>, string>>;
+  /**
+   * Sizes read in the unit their header gives, multiplied to parameters, tokens or FLOPs:
+   * { N: "× 1e6 (the header's unit: millions)" }.
+   */
+  scaled?: Partial<Record<'N' | 'D' | 'C' | 'U', string>>;
   /** Fields computed rather than read, e.g. { D: 'C/(6N)' }. */
   derived: Partial<Record<Variable, string>>;
   /** Which rows of the source were kept, when not all ("group isoflop: 15 of 25 rows"). */
@@ -96,6 +101,11 @@ export interface Dataset {
    * run: { total_flops: 'C: no run has a number there' }.
    */
   unreadWhy?: Record<string, string>;
+  /**
+   * An unread column whose last part is a field's name after a tracker's prefix (model.n_params: N,
+   * train/tokens_seen: D), where that field has no column: said with the mapping that reads it.
+   */
+  unreadLike?: Record<string, string>;
   /**
    * An unread column that may name the runs (W&B's display name `Name`), where rows have a step but no run
    * column and each of its values keeps one N: a warning suggests mapping it, as it is not read unasked.
@@ -123,11 +133,18 @@ export interface Dataset {
  * The source's columns for an error saying a variable is missing: each read one with the field it
  * feeds, then those read as nothing ("num_params (N), final_loss (loss); not read: num_tokens").
  */
-export function describeColumns(dataset: Pick<Dataset, 'columns' | 'unread' | 'unreadWhy'>): string {
+export function describeColumns(dataset: Pick<Dataset, 'columns' | 'unread' | 'unreadWhy' | 'unreadLike'>): string {
   const read = Object.entries(dataset.columns).map(([field, column]) =>
     column === field ? column : `${column} (${field})`,
   );
-  const names = (dataset.unread ?? []).map((c) => (dataset.unreadWhy?.[c] ? `${c} (${dataset.unreadWhy[c]})` : c));
+  const quoted = (c: string) => (/[\s,="]/.test(c) ? `"${c.replace(/"/g, '\\"')}"` : c);
+  const names = (dataset.unread ?? []).map((c) =>
+    dataset.unreadWhy?.[c]
+      ? `${c} (${dataset.unreadWhy[c]})`
+      : dataset.unreadLike?.[c]
+        ? `${c} (looks like ${dataset.unreadLike[c]}: ${dataset.unreadLike[c]}=${quoted(c)})`
+        : c,
+  );
   const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? `, … (${names.length} in all)` : '');
   const unread = names.length ? `; not read: ${shown}` : '';
   return (read.join(', ') || 'no column a law reads') + unread;

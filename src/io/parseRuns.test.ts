@@ -327,7 +327,8 @@ test('semicolon-separated data (a spreadsheet in a decimal-comma locale) is read
     () => parseRuns('N;D;loss\n1e8;2e9;3,1\n', { source: 'excel.csv' }),
     (e: InputError) =>
       e.message ===
-      'excel.csv:2:3 (column "loss"): expected a positive number for loss, got "3,1" (a decimal comma is not read: write 3.1)',
+      // The whole file's locale, with how to save it again: replacing the commas alone would misread 1.300.
+      'excel.csv:2:3 (column "loss"): expected a positive number for loss, got "3,1" (a decimal comma is not read: write 3.1; a file separated by semicolons with decimal commas is a comma-decimal locale\'s CSV: save it again with "." as the decimal separator and no thousands separators (replacing "," by "." alone would read a thousands separator\'s 1.300 as 1.3))',
   );
   assert.equal(
     parseRuns('N,D,loss,note\n1e8,2e9,3.1,a;b\n', { source: 'x.csv' }).runs.length,

@@ -13,7 +13,7 @@ import { visit, type JSONVisitor, type ParseErrorCode } from 'jsonc-parser';
 import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
 import { groupSelectionNote, noRunsInGroups, runStates, type Dataset, type Run, type RunState } from './dataset.js';
-import { parseSuffixedNumber, suffixHint } from '../core/quantity.js';
+import { parseSuffixedNumber, sizeSuffixOf, suffixHint } from '../core/quantity.js';
 import { lastDigitPlace, notePrintedPlaces, type PrintedPlaces, type RunValueField } from '../core/sameRun.js';
 import {
   lineColumn,
@@ -24,6 +24,7 @@ import {
   Utf8Scanner,
 } from './textPosition.js';
 import { levenshtein } from '../core/names.js';
+import { formatNumber } from '../core/format.js';
 
 export type RunFormat = 'csv' | 'json' | 'jsonl';
 
@@ -259,6 +260,36 @@ function normalise(name: string): string {
   return name.toLowerCase().replace(/[\s_\-/.]+/g, '');
 }
 
+/** Sizes a header may give its unit in: `params (M)`, `tokens [B]`, `FLOPs (1e18)`. */
+const scaledFields = ['N', 'D', 'C', 'U'] as const;
+
+/**
+ * The words and letters of a size's unit in a header, and their factors: a cell's suffixes (k, M, B, G,
+ * T) and the words. Not a lowercase `m`, which could be milli or mega, as in a cell.
+ */
+const HEADER_SCALES: readonly [RegExp, number, string][] = [
+  [/^(k|thousands?)$/i, 1e3, 'thousands'],
+  [/^(M|mio|mn|millions?)$/i, 1e6, 'millions'],
+  [/^(b|G|bn|billions?)$/i, 1e9, 'billions'],
+  [/^(t|trillions?)$/i, 1e12, 'trillions'],
+];
+
+/**
+ * A header that gives a size's unit in brackets after its name (`params (M)`, `tokens [B]`, `tokens (in
+ * billions)`, `FLOPs (1e18)`): the name without it, and the factor its values are multiplied by. A
+ * spreadsheet's column of sizes is often so written, and read as given it fitted N in millions. Only
+ * units that are a scale: a lowercase `m` (milli or mega?) or another unit (PF-days) is no match.
+ */
+function headerScale(header: string): { name: string; scale: number; unit: string } | undefined {
+  const m = /^(.*?\S)\s*(?:\(\s*([^()]*?)\s*\)|\[\s*([^[\]]*?)\s*\])\s*$/.exec(header);
+  if (!m) return undefined;
+  const unit = (m[2] ?? m[3] ?? '').replace(/^in\s+/i, '');
+  const power = /^(?:1e\+?|10\^)(\d{1,2})$/i.exec(unit);
+  if (power) return { name: m[1], scale: 10 ** Number(power[1]), unit: `1e${Number(power[1])}` };
+  const word = unit === 'm' ? undefined : HEADER_SCALES.find(([pattern]) => pattern.test(unit));
+  return word ? { name: m[1], scale: word[1], unit: word[2] } : undefined;
+}
+
 /**
  * Normalised names of columns that hold an experiment's arms: a model variant, an optimizer, a data
  * source or recipe. Only these are watched for arms that repeat the same sizes (a `User` or `Host` column
@@ -438,6 +469,9 @@ export function headerIndex(names: readonly string[], source: string, line: numb
   const index = new Map<string, number>();
   names.forEach((name, i) => {
     const first = index.get(name);
+    // Columns without a name (a spreadsheet's empty columns after its table: "loss,,,") are not the same
+    // column twice: none can be read or mapped, so the first stands for them all.
+    if (first !== undefined && name.trim() === '') return;
     if (first !== undefined) {
       throw new InputError(
         { file: source, line, column: i + 1, columnName: name },
@@ -565,13 +599,30 @@ function resolveColumns(
     const found =
       exact ??
       aliases.map((a) => header.find((h) => normalise(h) === a && free(h) && named(h))).find((h) => h !== undefined) ??
-      (field === 'step' ? header.find((h) => h.trim() === WANDB_LOG_COUNT && free(h)) : undefined) ??
+      // A size whose header gives its unit (params (M)): found by its name, its values scaled (RunValidator).
+      ((scaledFields as readonly string[]).includes(field)
+        ? aliases
+            .map((a) => header.find((h) => normalise(headerScale(h)?.name ?? '') === a && free(h)))
+            .find((h) => h !== undefined)
+        : undefined) ??
+      // Not in a runs table's export (State, Created, …): there `_step` is the summary's last step of a whole
+      // run, and read as a step it made each run a checkpoint, warned as one with no run column.
+      (field === 'step' && !header.some((h) => WANDB_RUN_COLUMNS.includes(h.trim()))
+        ? header.find((h) => h.trim() === WANDB_LOG_COUNT && free(h))
+        : undefined) ??
       // A W&B history export's display name, where no run column is there: read as the run, checked by checkNameRepeat.
       (field === 'run' ? [wandbNameColumn(header)].find((h) => h !== undefined && free(h)) : undefined);
     if (found !== undefined) out[field] = found;
   }
   return out;
 }
+
+/**
+ * The label of a spreadsheet's totals row, in the languages a spreadsheet is often kept in: `Total`,
+ * `Sum`, `Mean`, `Summe`, `Gesamt`, `Moyenne`, `Σ` (with a trailing colon, or a grand total).
+ */
+const TOTALS_LABEL =
+  /^\s*(grand\s+)?(totals?|totale|totaal|sum|sums|summe|somme|suma|gesamt|insgesamt|average|avg|mean|mittelwert|durchschnitt|moyenne|promedio|Σ|∑)\s*:?\s*$/i;
 
 /** A cell that says it has no value: empty, or a spreadsheet's or a tracker's word for none (a word otherwise is an error). */
 const MISSING = /^\s*(|n\/?a|nan|none|null|-+|—|–|\?|missing)\s*$/i;
@@ -629,6 +680,24 @@ export class RunValidator {
   private header: string[] = [];
   private readonly known = new Set<string>();
   private fixedHeader = false;
+  /**
+   * The sums of the kept rows' N, D and loss, and the refusal for the last row when its N and D are the
+   * sums of all the rows above it and its loss no lower than their mean (a SUM or AVERAGE of the losses):
+   * a totals row without a label, said once the file is read. A ladder's next run can have the summed sizes
+   * (50M twice, then 100M: doubling after two seeds), but a larger run's loss is lower than the mean.
+   */
+  private readonly sums: { N: number; D: number; loss: number; rows: number; lastIsSum?: InputError } = {
+    N: 0,
+    D: 0,
+    loss: 0,
+    rows: 0,
+  };
+  /** A CSV file's separator: semicolons are a comma-decimal locale's CSV, said where a decimal comma is refused. */
+  private delimiter = ',';
+  /** Each size column's unit as its header gives it (headerScale), read once a column. */
+  private readonly headerUnits = new Map<string, ReturnType<typeof headerScale>>();
+  /** The line of a CSV file's header, said where a later line repeats it. */
+  private firstHeaderLine = 1;
   private columns: Partial<Record<Field, string>> | undefined;
   private derived: Dataset['derived'] = {};
   private total = 0;
@@ -668,9 +737,11 @@ export class RunValidator {
   }
 
   /** A CSV header: each name once. */
-  setHeader(names: string[], line: number): Map<string, number> {
+  setHeader(names: string[], line: number, delimiter = ','): Map<string, number> {
     const index = headerIndex(names, this.source, line);
+    this.delimiter = delimiter;
     this.header = [...names];
+    this.firstHeaderLine = line;
     for (const n of names) this.known.add(n);
     this.fixedHeader = true;
     return index;
@@ -909,6 +980,38 @@ export class RunValidator {
     });
   }
 
+  /**
+   * Rows a spreadsheet adds that are no run: its header again in the middle (two exports joined into
+   * one file), or a totals row. A header line was refused at its first cell as "a number, got "params"",
+   * which did not say what the line was; a totals row with numbers in it (its sums, or means) was
+   * fitted as one more run, the largest of all.
+   */
+  private refuseNonRun(rec: RawRecord, columns: Partial<Record<Field, string>>): void {
+    if (this.fixedHeader) {
+      const named = Object.values(columns).filter((c): c is string => c !== undefined);
+      const repeats = named.filter((c) => {
+        const text = rec.cell(c)?.text;
+        return typeof text === 'string' && text.trim() === c.trim();
+      });
+      if (named.length > 0 && repeats.length === named.length) {
+        const column = Math.min(...repeats.map((c) => rec.cell(c)?.column ?? Infinity));
+        throw new InputError(
+          { file: this.source, line: rec.line, ...(Number.isFinite(column) ? { column } : {}) },
+          `this line repeats the header (line ${this.firstHeaderLine}): expected a run; two files joined into one? Remove the line`,
+        );
+      }
+    }
+    const labelled = [columns.run, columns.group, this.header[0]].filter((c): c is string => c !== undefined);
+    for (const col of new Set(labelled)) {
+      const cell = rec.cell(col);
+      if (cell === undefined || typeof cell.text !== 'string' || !TOTALS_LABEL.test(cell.text)) continue;
+      throw new InputError(
+        { file: this.source, line: cell.line, column: cell.column, columnName: col },
+        `${quoteForMessage(cell.text.trim())} reads as a spreadsheet's totals row, not a run (its sums or means would be fitted as one more run): remove the row, or rename the run`,
+      );
+    }
+  }
+
   private check(rec: RawRecord): Run | undefined {
     this.total++;
     if (!this.fixedHeader) this.learnKeys(rec);
@@ -921,6 +1024,7 @@ export class RunValidator {
         return undefined;
       }
     }
+    this.refuseNonRun(rec, columns);
     const run: Run = { loss: NaN, line: rec.line };
     let places: PrintedPlaces | undefined;
     const stepCell = columns.step === undefined ? undefined : rec.cell(columns.step);
@@ -949,7 +1053,7 @@ export class RunValidator {
         continue;
       }
       if (f === 'loss' && !(value > 0 && Number.isFinite(value))) {
-        const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
+        const hint = typeof cell.text === 'string' ? this.numberHint(cell.text) : undefined;
         const runCell = columns.run === undefined ? undefined : rec.cell(columns.run);
         const runName =
           runCell && runCell.text !== null && String(runCell.text).trim() !== '' ? String(runCell.text) : undefined;
@@ -964,7 +1068,7 @@ export class RunValidator {
         return undefined;
       }
       if (Number.isNaN(value)) {
-        const hint = typeof cell.text === 'string' ? suffixHint(cell.text) : undefined;
+        const hint = typeof cell.text === 'string' ? this.numberHint(cell.text) : undefined;
         const missing = cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text.trim()));
         throw new InputError(
           where,
@@ -985,13 +1089,20 @@ export class RunValidator {
             ? `expected a non-negative number for lr, got ${describeRaw(cell.text)} (a learning rate must be ≥ 0)`
             : `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
         );
-      run[f] = value;
+      const unit = this.unitOf(f, col);
+      if (unit !== undefined && typeof cell.text === 'string' && sizeSuffixOf(cell.text) !== undefined)
+        throw new InputError(
+          where,
+          `expected a number in ${unit.unit}, as the header ${quoteForMessage(col)} says, got ${describeRaw(cell.text)}, which has a size suffix of its own: write ${cell.text.trim().replace(/\s*[a-zA-Z]$/, '')} if the header is right, or name the column without its unit (${unit.name}) to read the suffixes`,
+        );
+      run[f] = unit === undefined ? value : value * unit.scale;
       this.numbered.add(f);
       // The digits the cell printed, for telling a rounded copy of a run from another run (core/sameRun.ts);
       // a JSON number's text is gone once parsed, and its shortest form stands for it.
       if (isRunValueField(f)) {
         const place = lastDigitPlace(typeof cell.text === 'string' ? cell.text : String(value));
-        if (place !== undefined) (places ??= {})[f] = place;
+        if (place !== undefined)
+          (places ??= {})[f] = place + (unit === undefined ? 0 : Math.round(Math.log10(unit.scale)));
       }
     }
     for (const f of ['group', 'run'] as const) {
@@ -1079,6 +1190,7 @@ export class RunValidator {
     }
     if (columns.run === undefined && columns.step !== undefined) this.noteDisplayName(rec, run);
     if (columns.group === undefined) this.noteVariants(rec, run);
+    this.noteSums(rec, run, columns);
     this.kept++;
     this.firstLine ??= rec.line;
     return run;
@@ -1221,6 +1333,49 @@ export class RunValidator {
     return out;
   }
 
+  /** Adds a kept row to the sums, noting whether it reads as the totals of the three or more rows above it. */
+  private noteSums(rec: RawRecord, run: Run, columns: Partial<Record<Field, string>>): void {
+    const { N, D } = run;
+    const s = this.sums;
+    s.lastIsSum = undefined;
+    if (N === undefined || D === undefined) return;
+    // A spreadsheet's export prints its totals rounded to the digits shown (2.6B for 2.595e9).
+    const near = (x: number, sum: number) => Math.abs(x - sum) <= 0.02 * sum;
+    if (s.rows >= 3 && near(N, s.N) && near(D, s.D) && run.loss >= 0.999 * (s.loss / s.rows)) {
+      const cell = columns.N === undefined ? undefined : rec.cell(columns.N);
+      s.lastIsSum = new InputError(
+        {
+          file: this.source,
+          line: rec.line,
+          ...(cell ? { column: cell.column, columnName: columns.N } : {}),
+        },
+        `the last row's N = ${formatNumber(N)} and D = ${formatNumber(D)} are the sums of the ${s.rows} rows above it (${formatNumber(s.N)} and ${formatNumber(s.D)}), and its loss ${formatNumber(run.loss)} is no lower than their mean ${formatNumber(s.loss / s.rows)}: a spreadsheet's totals row, not a run? Remove the row (a run of exactly those sizes: put it before another row)`,
+      );
+    }
+    s.N += N;
+    s.D += D;
+    s.loss += run.loss;
+    s.rows++;
+  }
+
+  /**
+   * Why a cell is not a number, for its error (suffixHint). A decimal comma in a file separated by
+   * semicolons is the whole file's locale, not one cell's slip: said with how to save the file again,
+   * and why replacing the commas alone is not enough (a thousands separator's 1.300 would then read 1.3).
+   */
+  private numberHint(text: string): string | undefined {
+    const hint = suffixHint(text);
+    if (hint === undefined || this.delimiter !== ';' || !/decimal comma/.test(hint)) return hint;
+    return `${hint}; a file separated by semicolons with decimal commas is a comma-decimal locale's CSV: save it again with "." as the decimal separator and no thousands separators (replacing "," by "." alone would read a thousands separator's 1.300 as 1.3)`;
+  }
+
+  /** The unit a size's header gives (params (M): millions), undefined for any other field or header. */
+  private unitOf(f: Field, col: string): { name: string; scale: number; unit: string } | undefined {
+    if (!(scaledFields as readonly string[]).includes(f)) return undefined;
+    if (!this.headerUnits.has(col)) this.headerUnits.set(col, headerScale(col));
+    return this.headerUnits.get(col);
+  }
+
   /**
    * Whether this record's cell of field `f` is passed over, the column being one left unread: a column
    * found by another name than the field's (total_flops, train_lr) for a field this read can do without,
@@ -1316,6 +1471,7 @@ export class RunValidator {
   finish(format: RunFormat): DatasetInfo {
     const source = this.source;
     if (this.badLoss) throw this.badLossError();
+    if (this.sums.lastIsSum) throw this.sums.lastIsSum;
     if (format === 'csv' && !this.fixedHeader)
       throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
     if (this.total === 0) throw new InputError({ file: source }, noRunsIn[format]);
@@ -1330,9 +1486,26 @@ export class RunValidator {
     for (const [f, c] of Object.entries(this.columns ?? {}))
       if (this.blank.get(f as Field)?.col !== c) usedColumns[f as Field] = c;
     const info: DatasetInfo = { source, columns: usedColumns, derived: this.derived, rows: this.kept };
+    for (const f of scaledFields) {
+      const col = usedColumns[f];
+      const unit = col === undefined ? undefined : this.unitOf(f, col);
+      if (unit !== undefined)
+        (info.scaled ??= {})[f] = `× ${formatNumber(unit.scale)} (the header's unit: ${unit.unit})`;
+    }
     const read = new Set(Object.values(usedColumns));
     const unread = this.header.filter((h) => !read.has(h) && h.trim() !== '');
     if (unread.length) info.unread = unread;
+    // A tracker's key with a prefix (W&B's model.n_params, train/tokens_seen) is not read unasked, but a
+    // missing N, D or loss then names it, so the mapping to write is said beside the columns.
+    for (const f of ['N', 'D', 'C', 'loss'] as const) {
+      if (usedColumns[f] !== undefined || this.options.columns?.[f] === UNREAD_COLUMN) continue;
+      const aliases = new Set(fieldAliases[f].map(normalise));
+      const like = unread.find((h) => {
+        const last = h.split(/[/.:]/).pop()!;
+        return last !== h && aliases.has(normalise(last)) && !Object.values(info.unreadLike ?? {}).includes(h);
+      });
+      if (like !== undefined) (info.unreadLike ??= {})[like] = f;
+    }
     if (this.displayName && usedColumns.run === undefined) info.runNameColumn = this.displayName.col;
     if (
       usedColumns.run !== undefined &&
@@ -1645,7 +1818,7 @@ export function csvRecords(text: string, source: string): { record: string[]; in
 function csvText(text: string, validator: RunValidator, onRun: (run: Run) => void): void {
   const rows = csvRecords(text, validator.source);
   if (rows.length === 0) return;
-  const index = validator.setHeader(rows[0].record, rows[0].info.lines);
+  const index = validator.setHeader(rows[0].record, rows[0].info.lines, csvOptions(validator.source, text).delimiter);
   for (let r = 1; r < rows.length; r++) {
     const run = validator.run(new CsvRecord(rows[r].info.lines, rows[r].record, index));
     if (run) onRun(run);

@@ -282,7 +282,7 @@ function streamCsv(
   const pushAt = (line: number, record: string[]) => {
     if (index === undefined) {
       header = record;
-      index = validator.setHeader(record, line);
+      index = validator.setHeader(record, line, options.delimiter);
       return;
     }
     const run = validator.run(new CsvRecord(line, record, index));

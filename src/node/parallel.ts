@@ -178,7 +178,13 @@ function slices(total: number, parts: number): [number, number][] {
 
 /** Plain copy of a data set that survives structured cloning. */
 function plainDataset(d: Dataset): Dataset {
-  return { source: d.source, runs: d.runs, columns: d.columns, derived: d.derived };
+  return {
+    source: d.source,
+    runs: d.runs,
+    columns: d.columns,
+    derived: d.derived,
+    ...(d.scaled ? { scaled: d.scaled } : {}),
+  };
 }
 
 /** Starts per chunk claimed from the shared counter: ~10 ms of work, small enough to balance the threads. */

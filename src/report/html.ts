@@ -118,7 +118,7 @@ export function reportHtml(a: Analysis, svgs: Partial<Record<FigureKind, string>
     title: 'Data',
     html: `<p><code>${escapeHtml(a.dataset.source)}</code>: ${rowsOfRuns({ ...f.data, runs: a.dataset.runs.length })}. Columns: ${escapeHtml(
       Object.entries(f.data.columns)
-        .map(([k, c]) => (k === c ? k : `${k} ← "${c}"`))
+        .map(([k, c]) => (k === c ? k : `${k} ← "${c}"${f.data.scaled?.[k] ? ` ${f.data.scaled[k]}` : ''}`))
         .join(', '),
     )}${
       Object.keys(f.data.derived).length

@@ -28,8 +28,10 @@ import type { Run } from '../output.js';
  * import says it, as fit does, so a guessed column (params over model_size) is seen before it is stored.
  */
 function describeRead(info: DatasetInfo): string {
+  // A size read in its header's unit (params (M)) says the factor, as what is stored is in parameters.
+  const scaled = info.scaled as Record<string, string> | undefined;
   const read = Object.entries(info.columns).map(([field, column]) =>
-    column === field ? column : `${column} (${field})`,
+    column === field ? column : `${column} (${field}${scaled?.[field] ? ` ${scaled[field]}` : ''})`,
   );
   const derived = Object.entries(info.derived).map(([field, how]) => `${field} = ${how}`);
   // A column left unread because no run has a number there (an empty total_flops) says so, and what it would feed.
@@ -53,11 +55,13 @@ function notStored(info: DatasetInfo): string[] {
 }
 
 function derivedAndUnread(info: DatasetInfo): {
+  scaled?: DatasetInfo['scaled'];
   derived?: DatasetInfo['derived'];
   unread?: string[];
   unreadWhy?: Record<string, string>;
 } {
   return {
+    ...(info.scaled ? { scaled: info.scaled } : {}),
     ...(Object.keys(info.derived).length ? { derived: info.derived } : {}),
     ...(info.unread?.length ? { unread: info.unread } : {}),
     ...(info.unreadWhy ? { unreadWhy: info.unreadWhy } : {}),
