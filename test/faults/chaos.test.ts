@@ -361,36 +361,31 @@ async function sweepStep(w: World, kill: Kill) {
 
 /** sweep cancel (nothing in flight is a valid answer), or sweep retry. */
 async function cancelOrRetry(w: World, r: Rng) {
-  if (r.chance(0.5)) {
-    const p = await launch(
-      w,
-      [
-        'sweep',
-        'cancel',
-        '--study',
-        SWEEP_STUDY,
-        '--db',
-        w.db,
-        '--backend',
-        'local',
-        '--runs-dir',
-        w.runsRoot,
-        '--json',
-      ],
-      undefined,
-    );
-    w.log.push(`  sweep cancel → code ${p.end.code}: ${p.out.stdout.trim()}`);
-    assert.equal(p.end.code, 0, p.out.stderr);
-  } else {
-    const before = storedRuns(w.db).filter(
-      (x) => x.study === SWEEP_STUDY && (x.status === 'failed' || x.status === 'cancelled'),
-    ).length;
-    const p = await launch(w, ['sweep', 'retry', '--study', SWEEP_STUDY, '--db', w.db, '--json'], undefined);
-    w.log.push(`  sweep retry → code ${p.end.code}: ${p.out.stdout.trim()}`);
-    assert.equal(p.end.code, 0, p.out.stderr);
-    assert.equal(JSON.parse(p.out.stdout).requeued, before, 'retry says how many it queued again');
-    w.requeued += before;
-  }
+  if (r.chance(0.5)) await cancelStep(w);
+  else await retryStep(w);
+}
+
+/** sweep cancel: it works whether runs are in flight or not, a sweep still polling them or gone. */
+async function cancelStep(w: World) {
+  const p = await launch(
+    w,
+    ['sweep', 'cancel', '--study', SWEEP_STUDY, '--db', w.db, '--backend', 'local', '--runs-dir', w.runsRoot, '--json'],
+    undefined,
+  );
+  w.log.push(`  sweep cancel → code ${p.end.code}: ${p.out.stdout.trim()}`);
+  assert.equal(p.end.code, 0, p.out.stderr);
+}
+
+/** sweep retry: it queues again, and says so, every failed or cancelled run. */
+async function retryStep(w: World) {
+  const before = storedRuns(w.db).filter(
+    (x) => x.study === SWEEP_STUDY && (x.status === 'failed' || x.status === 'cancelled'),
+  ).length;
+  const p = await launch(w, ['sweep', 'retry', '--study', SWEEP_STUDY, '--db', w.db, '--json'], undefined);
+  w.log.push(`  sweep retry → code ${p.end.code}: ${p.out.stdout.trim()}`);
+  assert.equal(p.end.code, 0, p.out.stderr);
+  assert.equal(JSON.parse(p.out.stdout).requeued, before, 'retry says how many it queued again');
+  w.requeued += before;
 }
 
 /** runs export of an imported study, maybe killed: the file is the earlier one or a whole new one. */
@@ -450,6 +445,20 @@ function checkStore(w: World) {
       `study "${study}" holds exactly the committed imports`,
     );
   }
+  // Each imported run has its one checkpoint; each completed run of the sweep its three evaluations.
+  const raw = new Database(w.db, { readonly: true, fileMustExist: true });
+  try {
+    const odd = raw
+      .prepare(
+        `SELECT s.name AS study, r.key, r.status, count(c.run_id) AS n FROM runs r JOIN studies s ON s.id = r.study_id
+         LEFT JOIN checkpoints c ON c.run_id = r.id GROUP BY r.id
+         HAVING CASE WHEN s.name = ? THEN r.status = 'completed' AND n != 3 ELSE n != 1 END`,
+      )
+      .all(SWEEP_STUDY);
+    assert.deepEqual(odd, [], 'checkpoints per run');
+  } finally {
+    raw.close();
+  }
   // No run is trained more than once, but for those a retry queued again.
   const s = starts(w);
   const planned = new Set(s).size;
@@ -490,14 +499,32 @@ async function chaosSeed(seed: number, steps: number) {
         if (w.sweepPlanned) await cancelOrRetry(w, r);
       } else if (kind === 'export') {
         const study = r.pick(studies);
-        if (w.committed.has(study)) await exportStep(w, study, chooseKill(r, 'other'));
+        if (hasRuns(w, study)) await exportStep(w, study, chooseKill(r, 'other'));
       } else {
-        // Two at once: an import into one study and a sweep on another, either or both killed.
-        const study = r.pick(studies);
-        await Promise.all([
-          importStep(w, r, [w.newFile(r, study)], chooseKill(r, 'import')),
-          sweepStep(w, chooseKill(r, 'sweep')),
-        ]);
+        // Two at once, on different studies, either or both killed: an import and a sweep, two imports, or
+        // an import and an export (which reads one snapshot, while the import may hold the write lock).
+        const [study, other] = r.chance(0.5) ? studies : [...studies].reverse();
+        const importing = () => importStep(w, r, [w.newFile(r, study)], chooseKill(r, 'import'));
+        const second = r.pick(['sweep', 'import', 'export', 'sweep cancelled'] as const);
+        w.log.push(`  with ${second}`);
+        if (second === 'sweep cancelled' && w.sweepPlanned) {
+          // Instead: a sweep (maybe killed) and a sweep cancel after a seeded delay, while it polls its runs or not.
+          const delay = r.int(0, 3000);
+          await Promise.all([
+            sweepStep(w, chooseKill(r, 'sweep')),
+            new Promise((res) => setTimeout(res, delay)).then(() => cancelStep(w)),
+          ]);
+        } else
+          await Promise.all([
+            importing(),
+            second === 'sweep'
+              ? sweepStep(w, chooseKill(r, 'sweep'))
+              : second === 'import'
+                ? importStep(w, r, [w.newFile(r, other)], chooseKill(r, 'import'))
+                : second === 'export' && hasRuns(w, other)
+                  ? exportStep(w, other, chooseKill(r, 'other'))
+                  : Promise.resolve(),
+          ]);
       }
       checkStore(w);
     }
@@ -507,9 +534,9 @@ async function chaosSeed(seed: number, steps: number) {
       const files = w.files.filter((f) => f.study === study);
       if (files.length) await importStep(w, r, files, undefined);
     }
-    if (w.sweepPlanned) await cancelOrRetryRetry(w);
+    if (w.sweepPlanned) await retryStep(w);
     await sweepStep(w, undefined);
-    for (const study of studies) if (w.committed.has(study)) await exportStep(w, study, undefined);
+    for (const study of studies) if (hasRuns(w, study)) await exportStep(w, study, undefined);
     checkStore(w);
     const sweepRuns = storedRuns(w.db).filter((x) => x.study === SWEEP_STUDY);
     assert.deepEqual(
@@ -517,22 +544,31 @@ async function chaosSeed(seed: number, steps: number) {
       Array(SWEEP_RUNS).fill('completed'),
       'no run of the sweep lost',
     );
+    // The sweep's runs too: their export, imported into a fresh store, gives each run once with its result.
+    const exported = await launch(
+      w,
+      ['runs', 'export', '--study', SWEEP_STUDY, '--db', w.db, '--format', 'csv'],
+      undefined,
+    );
+    assert.equal(exported.end.code, 0, exported.out.stderr);
+    const fresh = RunStore.open(join(mkdtempSync(join(w.dir, 'fresh-')), 'fresh.db'));
+    try {
+      fresh.importDataset(parseRuns(exported.out.stdout, { source: 'sweep.csv' }), SWEEP_STUDY);
+      const tuple = (x: { N?: number | null; D?: number | null; loss?: number | null }) => `${x.N}|${x.D}|${x.loss}`;
+      assert.deepEqual(
+        fresh.runs({ study: SWEEP_STUDY }).map(tuple).sort(),
+        sweepRuns.map((x) => tuple({ N: x.n, D: x.d, loss: x.loss })).sort(),
+        "the sweep's export, imported into a fresh store, gives its runs",
+      );
+    } finally {
+      fresh.close();
+    }
     rmSync(w.dir, { recursive: true, force: true });
   } catch (e) {
     const err = e as Error;
     err.message = `chaos seed ${seed} (replay: SCALELAB_CHAOS_SEEDS=${seed} SCALELAB_CHAOS_STEPS=${steps}; store kept at ${w.dir}): ${err.message}\n${w.log.join('\n')}`;
     throw err;
   }
-}
-
-async function cancelOrRetryRetry(w: World) {
-  const before = storedRuns(w.db).filter(
-    (x) => x.study === SWEEP_STUDY && (x.status === 'failed' || x.status === 'cancelled'),
-  ).length;
-  const p = await launch(w, ['sweep', 'retry', '--study', SWEEP_STUDY, '--db', w.db, '--json'], undefined);
-  assert.equal(p.end.code, 0, p.out.stderr);
-  assert.equal(JSON.parse(p.out.stdout).requeued, before);
-  w.requeued += before;
 }
 
 const seeds = process.env.SCALELAB_CHAOS_SEEDS
@@ -552,3 +588,6 @@ test(
     }
   },
 );
+
+/** Whether the model has committed runs in `study` (a study is made by its first import that adds runs). */
+const hasRuns = (w: World, study: string) => (w.committed.get(study)?.size ?? 0) > 0;
