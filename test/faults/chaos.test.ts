@@ -10,7 +10,8 @@
 // into a fresh store gives the same runs; exit codes and messages as documented.
 //
 // Replay a failure with the seed it names: SCALELAB_CHAOS_SEEDS=1234 (a comma list). A soak:
-// SCALELAB_CHAOS_SOAK_S=600 runs new seeds for that many seconds; SCALELAB_CHAOS_STEPS sets steps per seed.
+// SCALELAB_CHAOS_SOAK_S=600 runs new seeds for that many seconds, from SCALELAB_CHAOS_SOAK_FROM (1000);
+// SCALELAB_CHAOS_STEPS sets steps per seed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -25,6 +26,7 @@ import { parseRuns } from '../../src/io/parseRuns.js';
 const DEFAULT_SEEDS = [1, 2];
 const STEPS = Number(process.env.SCALELAB_CHAOS_STEPS) || 6;
 const SOAK_S = Number(process.env.SCALELAB_CHAOS_SOAK_S) || 0;
+const SOAK_FROM = Number(process.env.SCALELAB_CHAOS_SOAK_FROM) || 1000;
 const SWEEP_RUNS = 4;
 const SWEEP_STUDY = 'sw';
 
@@ -450,9 +452,9 @@ function checkStore(w: World) {
   try {
     const odd = raw
       .prepare(
-        `SELECT s.name AS study, r.key, r.status, count(c.run_id) AS n FROM runs r JOIN studies s ON s.id = r.study_id
+        `SELECT s.name AS study, r.key, r.status, count(c.run_id) AS checkpoints FROM runs r JOIN studies s ON s.id = r.study_id
          LEFT JOIN checkpoints c ON c.run_id = r.id GROUP BY r.id
-         HAVING CASE WHEN s.name = ? THEN r.status = 'completed' AND n != 3 ELSE n != 1 END`,
+         HAVING CASE WHEN s.name = ? THEN r.status = 'completed' AND checkpoints != 3 ELSE checkpoints != 1 END`,
       )
       .all(SWEEP_STUDY);
     assert.deepEqual(odd, [], 'checkpoints per run');
@@ -583,8 +585,8 @@ test(
     if (SOAK_S) {
       const end = Date.now() + SOAK_S * 1000;
       let n = 0;
-      for (let seed = 1000; Date.now() < end; seed++, n++) await chaosSeed(seed, STEPS);
-      process.stderr.write(`chaos soak: ${n} seeds of ${STEPS} steps, from seed 1000\n`);
+      for (let seed = SOAK_FROM; Date.now() < end; seed++, n++) await chaosSeed(seed, STEPS);
+      process.stderr.write(`chaos soak: ${n} seeds of ${STEPS} steps, from seed ${SOAK_FROM}\n`);
     }
   },
 );
