@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, root } from '../helpers/cli.js';
@@ -337,6 +337,7 @@ test('Ctrl-C during a downstream import of several files: the file being importe
  */
 async function signalledInFile(t: TestContext, args: string[], signal: NodeJS.Signals) {
   const gate = mkdtempSync(join(tmpdir(), 'scalelab-faults-signal-gate-'));
+  t.after(() => rmSync(gate, { recursive: true, force: true }));
   const p = cli(args, { SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100', SCALELAB_TEST_IMPORT_PAUSE: gate });
   t.after(() => p.child.kill('SIGKILL'));
   const paused = join(gate, `${p.child.pid}.paused`);
