@@ -4,12 +4,13 @@
  * naming the holder. Separate from the store's SQLite lock (writers.ts): a claim lasts a whole sweep, across
  * many short transactions, and is taken over when its process has gone.
  */
-import { existsSync, linkSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { linkSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { processAlive } from '../io/processAlive.js';
 import { StoreError } from './errors.js';
 import { hashKey } from './hashKey.js';
+import { pauseUntilReleased } from './testPause.js';
 import { commandLine, type WriterInfo } from './writers.js';
 
 /** `path-sweep-HASH`: the base name of the claim files a sweep keeps next to the store while it drives a study (RunStore.claimStudy). */
@@ -102,10 +103,7 @@ function readClaim(file: string): (WriterInfo & { study?: string }) | undefined 
  */
 function pauseBeforeTakeover(): void {
   const dir = process.env.SCALELAB_TEST_CLAIM_TAKEOVER_PAUSE;
-  if (!dir) return;
-  writeFileSync(join(dir, `${process.pid}.paused`), '');
-  const sleep = new Int32Array(new SharedArrayBuffer(4));
-  while (!existsSync(join(dir, `${process.pid}.go`))) Atomics.wait(sleep, 0, 0, 20);
+  if (dir) pauseUntilReleased(dir, 'paused');
 }
 
 /**

@@ -6,10 +6,10 @@
  * Separate from the store's queries so that its history reads in one place.
  */
 import type Database from 'better-sqlite3';
-import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, openSync, rmSync } from 'node:fs';
 import { sqliteCode, StoreError } from './errors.js';
 import { hasSqliteHeader } from './storeFile.js';
+import { pauseUntilReleased } from './testPause.js';
 
 /** The key of an imported named run: its identity is its name and N (see importRows). */
 export function namedRunKey(name: string, N: number | null): string {
@@ -239,13 +239,11 @@ export interface StoreUpgrade {
 
 /**
  * A test hook: an upgrade pauses inside its transaction, after its first step, writing
- * `DIR/PID.migrating` and waiting up to a minute (a test kills the process there).
+ * `DIR/PID.migrating` and waiting for `DIR/PID.go`, a minute at most (a test kills the process there).
  */
 function pauseMigration(): void {
   const dir = process.env.SCALELAB_TEST_MIGRATION_PAUSE;
-  if (!dir) return;
-  writeFileSync(join(dir, `${process.pid}.migrating`), '');
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+  if (dir) pauseUntilReleased(dir, 'migrating');
 }
 
 /**

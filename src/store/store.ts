@@ -39,6 +39,7 @@ import {
 } from './schema.js';
 import { claimStudy, refuseHeldStudy, studyHasSweep } from './claims.js';
 import { hashKey } from './hashKey.js';
+import { pauseUntilReleased } from './testPause.js';
 import { printedPlaces, SameRunIndex, sameValue, type RunValues } from '../core/sameRun.js';
 
 export { runStatuses, type RunStatus } from './runStatus.js';
@@ -248,13 +249,14 @@ function pauseHook(): number {
 }
 
 /**
- * The pause of pauseHook, inside the import's transaction: a minute, or SCALELAB_TEST_IMPORT_PAUSE_MS
- * (a test that signals the import there and sees what it does once the transaction goes on).
+ * The pause of pauseHook, inside the import's transaction, said on stderr. With SCALELAB_TEST_IMPORT_PAUSE
+ * (a folder) it writes `DIR/PID.paused` and goes on once the test writes `DIR/PID.go` (a test that signals
+ * the import there and sees what it does once the transaction goes on: however loaded the machine, the
+ * signal comes within the pause); without, it waits a minute (a test kills it there, or holds the lock).
  */
 function pauseImport(): void {
   process.stderr.write('scalelab-test: import paused\n');
-  const ms = Number(process.env.SCALELAB_TEST_IMPORT_PAUSE_MS);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, Number.isFinite(ms) && ms > 0 ? ms : 60_000);
+  pauseUntilReleased(process.env.SCALELAB_TEST_IMPORT_PAUSE || undefined, 'paused');
 }
 
 /** A row that gives a stored checkpoint another loss: both rows are named. */

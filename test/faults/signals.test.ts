@@ -6,7 +6,7 @@ import { test, type TestContext } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { noStackTrace, root } from '../helpers/cli.js';
@@ -293,8 +293,8 @@ test('Ctrl-C during a downstream import of several files: the file being importe
     writeFileSync(file, `run,N,tokens,val_loss,task,metric,value\n${lines.join('\n')}\n`);
     return file;
   };
-  // The hook pauses an import for a second at its 100th row of a file, inside that file's transaction:
-  // only b has that many. The signal comes then, and is handled when b's transaction has committed.
+  // The hook pauses an import at its 100th row of a file, inside that file's transaction, until the test
+  // lets it go on: only b has that many. The signal comes then, and is handled when b's transaction has committed.
   const files = [longCsv('a', 6), longCsv('b', 300), longCsv('c', 9), longCsv('d', 12)];
   const [a, b, c, d] = files;
   const { p, end } = await signalledInFile(
@@ -331,14 +331,19 @@ test('Ctrl-C during a downstream import of several files: the file being importe
 });
 
 /**
- * An import of several files, paused for a second at its 100th row of a file (only the 300-row file "b" has
- * that many), signalled there: the process and how it ended.
+ * An import of several files, paused at its 100th row of a file (only the 300-row file "b" has that many),
+ * signalled there, then let go on: the process and how it ended. The pause lasts until the test releases
+ * it (not a second that a loaded machine could outrun), so the signal always comes inside b's transaction.
  */
 async function signalledInFile(t: TestContext, args: string[], signal: NodeJS.Signals) {
-  const p = cli(args, { SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100', SCALELAB_TEST_IMPORT_PAUSE_MS: '1000' });
+  const gate = mkdtempSync(join(tmpdir(), 'scalelab-faults-signal-gate-'));
+  t.after(() => rmSync(gate, { recursive: true, force: true }));
+  const p = cli(args, { SCALELAB_TEST_IMPORT_PAUSE_AFTER: '100', SCALELAB_TEST_IMPORT_PAUSE: gate });
   t.after(() => p.child.kill('SIGKILL'));
-  await waitFor('the import of b to pause', () => p.out.stderr.includes('import paused') || p.child.exitCode !== null);
+  const paused = join(gate, `${p.child.pid}.paused`);
+  await waitFor('the import of b to pause', () => existsSync(paused) || p.child.exitCode !== null);
   p.child.kill(signal);
+  writeFileSync(join(gate, `${p.child.pid}.go`), '');
   return { p, end: await p.done };
 }
 
