@@ -4,7 +4,9 @@
  * the run store opens whole with its IsoFLOP runs ticked (the store browser has no choice of its own),
  * every box ticked is every row pooled with fit's pooled-variants warning, and two groups ticked fit what
  * `scalelab fit FILE --group a,b` fits, kept in the URL as `group=a,b` (a name with a comma survives a
- * reload). While the first fit runs, the planner says so and keeps a budget typed meanwhile. Needs the
+ * reload). While the first fit runs, the planner (and the optimiser panel) says so and keeps a budget
+ * typed meanwhile. Runs with no group beside one named group have a box of their own, ticked only with
+ * every group (--group cannot name them). An upload whose header gives a unit says the factor. Needs the
  * built app (web/dist) and Chromium, as test/web-e2e.test.ts (skipped without them, likewise).
  */
 import { test } from 'node:test';
@@ -196,6 +198,11 @@ test(
       (await page.getByTestId('planner-unavailable').textContent()) ?? '',
       /^Fitting Three groups — the plan appears when the fit is done\.$/,
     );
+    // The optimiser panel predicts at the planner's budget: it says the fit is running too, not "Open a data set".
+    assert.match(
+      (await page.getByTestId('hparams-at').textContent()) ?? '',
+      /^Fitting Three groups — η and the batch are predicted at the planner’s budget, which appears when the fit is done\./,
+    );
     await budget.fill('3e21');
     await page.evaluate(`(() => {
       const held = window.__held ?? [];
@@ -238,6 +245,100 @@ test(
     assert.deepEqual(
       await shownCodes(page),
       withProbe.warnings.map((w) => w.code),
+    );
+    assert.deepEqual(problems, []);
+  },
+);
+
+test(
+  "web app: a study's runs with no group beside its IsoFLOP runs (imported beside the sweep) open as study run fits them, fit --group isoflop; their own box fits every run, as fit without --group; the CLI cannot choose them alone, nor the page",
+  { skip: browserTool.skip, timeout: 180_000 },
+  async (t) => {
+    // The IsoFLOP sweep and six runs imported beside it without a group (the probe's rows, unnamed).
+    const text = studyExport().replace(/,lr-probe$/gm, ',');
+    const file = join(dir, 'ungrouped.csv');
+    writeFileSync(file, text);
+    const storePath = join(dir, 'ungrouped.db');
+    const store = RunStore.open(storePath);
+    store.importDataset(parseRuns(text, { source: file }), 'ungrouped-study');
+    store.close();
+    const fitCli = (args: string[]) => {
+      const r = scalelab(['fit', file, ...args, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.json().params as Record<string, number>;
+    };
+    const isoflopOnly = fitCli(['--group', 'isoflop']);
+    const every = fitCli([]);
+    assert.notEqual(isoflopOnly.E, every.E, 'the runs with no group move the fit: the test tells them apart');
+
+    const { url, browser } = await openWebApp(t, { storePath });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(60_000);
+    const problems = pageProblems(page);
+    await page.goto(url);
+    await page.getByTestId('study-ungrouped-study').click();
+    await page.getByTestId('study-groups-hint').filter({ hasText: 'Runs to fit' }).waitFor();
+    assert.match((await page.getByTestId('fit-study').textContent()) ?? '', /^Fit the 15 completed runs \(isoflop\)$/);
+    await page.getByTestId('fit-study').click();
+    await fitted(page, 15);
+    const isoflop = page.getByTestId('setting-group-isoflop');
+    const none = page.getByTestId('setting-group-(no group)');
+    assert.ok(await isoflop.isChecked());
+    assert.ok(await isoflop.isDisabled(), 'the runs with no group cannot be fitted alone: --group cannot name them');
+    assert.ok(!(await none.isChecked()), 'the runs with no group are not fitted by default, as study run');
+    await sameParams(page, isoflopOnly, 'fit --group isoflop');
+    assert.match(page.url(), /[?&]group=isoflop(&|$)/);
+
+    // Their box ticked, with the keyboard: every run, as `fit` without --group.
+    await none.focus();
+    await page.keyboard.press('Space');
+    await fitted(page, 21);
+    assert.ok(await isoflop.isChecked());
+    assert.ok(await isoflop.isDisabled(), 'unticked, the runs with no group would be fitted alone');
+    assert.ok(await none.isEnabled());
+    await sameParams(page, every, 'fit without --group');
+    assert.doesNotMatch(page.url(), /[?&]group=/);
+    assert.match(
+      (await page.getByTestId('setting-groups-hint').textContent()) ?? '',
+      /All 1 group and the 6 rows with no group fitted as one data set.*--group cannot name them/,
+    );
+    // Unticked again: back to the IsoFLOP runs.
+    await page.keyboard.press('Space');
+    await fitted(page, 15);
+    assert.match(page.url(), /[?&]group=isoflop(&|$)/);
+    assert.deepEqual(problems, []);
+  },
+);
+
+test(
+  'web app: an upload whose header gives a unit (params (M)) says the factor beside the fit, as fit does (N ← "params (M)" × 1e6)',
+  { skip: browserTool.skip, timeout: 120_000 },
+  async (t) => {
+    const rows = ['params (M),tokens,loss'];
+    for (const C of [1e18, 3e18, 1e19])
+      for (const f of [0.25, 0.5, 1, 2, 4]) {
+        const N = f * Math.sqrt(C / 6 / 20);
+        rows.push(`${N / 1e6},${C / (6 * N)},${law(N, C / (6 * N))}`);
+      }
+    const text = rows.join('\n') + '\n';
+    const file = join(dir, 'millions.csv');
+    writeFileSync(file, text);
+    const cli = scalelab(['fit', file]);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /N ← "params \(M\)" × 1e6/);
+
+    const { url, browser } = await openWebApp(t, { storePath: join(dir, 'none.db') });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(60_000);
+    const problems = pageProblems(page);
+    await page.goto(url);
+    await page
+      .getByTestId('upload')
+      .setInputFiles({ name: 'millions.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await fitted(page, 15);
+    assert.match(
+      (await page.getByTestId('fit-columns').textContent()) ?? '',
+      /N ← "params \(M\)" × 1e6 \(the header's unit: millions\)/,
     );
     assert.deepEqual(problems, []);
   },

@@ -12,7 +12,14 @@ import { webAdvice, optionAdvice } from '../web/src/lib/advice.js';
 import { plannerNumber, PlannerInputError } from '../web/src/lib/plannerNumbers.js';
 import { readUrlState, writeUrlState } from '../web/src/lib/urlState.js';
 import { defaultShapeInputs } from '../web/src/lib/shapeInputs.js';
-import { fittedRuns, groupChoices, runGroups, studyDefaultGroups, toggleGroup } from '../web/src/lib/runGroups.js';
+import {
+  fittedRuns,
+  groupChoices,
+  noGroup,
+  runGroups,
+  studyDefaultGroups,
+  toggleGroup,
+} from '../web/src/lib/runGroups.js';
 import { columnStepReason, fileColumns, guessColumns, missingFields } from '../web/src/lib/columns.js';
 import { toErrorInfo, withNextStep, type ErrorInfo } from '../web/src/lib/errors.js';
 import { fileText } from '../web/src/lib/upload.js';
@@ -26,6 +33,7 @@ import { chooseProcedure } from '../src/fit/auto.js';
 import { getLaw, lawChoiceFromJson } from '../src/laws/index.js';
 import { computeOptimal } from '../src/analyses/computeOptimal.js';
 import { root } from './helpers/cli.js';
+import { runSelection } from '../src/cli/options.js';
 
 test("advice: the library's command-line hints in the web app's words, whether a message names a flag or an option", () => {
   const cases: [string, RegExp][] = [
@@ -199,8 +207,8 @@ test("the Fit settings' group choice: offered for two or more groups, all pooled
     { group: 'isoflop', runs: 15 },
     { group: 'verify', runs: 1 },
   ]);
-  // One group, or rows without a group, is no choice.
-  const one = parseRuns('N,D,loss,group\n1e7,1e9,3,a\n2e7,1e9,2.8,a\n3e7,1e9,2.7,\n', { source: 'one.csv' });
+  // One group alone is no choice.
+  const one = parseRuns('N,D,loss,group\n1e7,1e9,3,a\n2e7,1e9,2.8,a\n', { source: 'one.csv' });
   assert.deepEqual(groupChoices({ ...upload, dataset: one }), []);
   // The default is the data as opened, every group pooled (fit's pooled-variants warning says so).
   assert.deepEqual(defaultSettings.group, []);
@@ -227,6 +235,32 @@ test("the Fit settings' group choice: offered for two or more groups, all pooled
   };
   assert.equal(writeUrlState(state), '?upload=export.csv&group=isoflop');
   assert.deepEqual(readUrlState('?upload=export.csv&group=isoflop'), state);
+});
+
+test("runs with no group beside one named group (imported into a study beside its sweep): a box of their own; a study fits its IsoFLOP runs by default, as study run does; they are fitted only with every group, as the CLI's --group cannot name them", () => {
+  const text =
+    'N,D,loss,group\n1e7,1e9,3,isoflop\n2e7,1e9,2.8,isoflop\n3e7,1e9,2.7,isoflop\n5e7,1e9,2.6,\n8e7,1e9,2.5,\n';
+  const dataset = parseRuns(text, { source: 'study.csv' });
+  const study = { dataset, label: 'study s', origin: 'study' as const, key: 's' };
+  assert.deepEqual(groupChoices(study), [
+    { group: 'isoflop', runs: 3 },
+    { group: noGroup, runs: 2 },
+  ]);
+  // Opened from the store: the IsoFLOP runs, the rows `fit --group isoflop` reads of the study's export.
+  assert.deepEqual(studyDefaultGroups(dataset), ['isoflop']);
+  const chosen = fittedRuns(study, studyDefaultGroups(dataset)).loaded!;
+  assert.deepEqual(chosen.dataset.runs, parseRuns(text, { source: 'study.csv', groups: ['isoflop'] }).runs);
+  // The CLI drops a blank --group name: the rows with no group cannot be chosen alone.
+  assert.throws(() => runSelection({ group: ',' }), /--group: expected one or more group names/);
+  const names = groupChoices(study).map((g) => g.group);
+  assert.deepEqual(toggleGroup(names, ['isoflop'], noGroup, true), []);
+  assert.deepEqual(toggleGroup(names, [], noGroup, false), ['isoflop']);
+  // Ticking every named box leaves the rows with no group out until their own box is ticked.
+  const three = ['isoflop', 'lr-probe', noGroup];
+  assert.deepEqual(toggleGroup(three, [], 'lr-probe', false), ['isoflop']);
+  assert.deepEqual(toggleGroup(three, ['isoflop'], 'lr-probe', true), ['isoflop', 'lr-probe']);
+  assert.deepEqual(toggleGroup(three, ['isoflop', 'lr-probe'], noGroup, true), []);
+  assert.deepEqual(toggleGroup(three, ['lr-probe'], noGroup, false), ['lr-probe']);
 });
 
 test("several groups: pooled as fit --group a,b reads them, every box ticked is no choice, and the URL's list keeps a name with a comma", () => {

@@ -108,6 +108,9 @@ export function App() {
   /** The fit the planner plans from: only beside the data set it was made from. */
   const fitted = loaded ? fit.outcome?.fit : undefined;
   const plan = usePlan(fitted, plannerInputs);
+  // Why the planner (and the optimiser panel, at its budget) has nothing yet: the first fit runs, or failed.
+  const fitting = loaded && !fit.outcome && fit.running ? loaded.label : undefined;
+  const fitFailed = loaded && !fit.outcome && !fit.running && fit.error ? loaded.label : undefined;
   const backtest = useBacktest(loaded?.dataset, backtestSettings, backtestWithFit);
   const studies = useApi(api.studies);
   // New studies appear without a reload of the page.
@@ -303,8 +306,8 @@ export function App() {
             inputs={plannerInputs}
             state={plan}
             onChange={setPlannerInputs}
-            fitting={loaded && !fit.outcome && fit.running ? loaded.label : undefined}
-            failed={loaded && !fit.outcome && !fit.running && fit.error ? loaded.label : undefined}
+            fitting={fitting}
+            failed={fitFailed}
           />
           <ShapePanel plannedN={plan.plan?.recommendation.N} inputs={shapeInputs} onChange={setShapeInputs} />
           {loaded && fit.outcome && (
@@ -330,7 +333,7 @@ export function App() {
           <DataOriginContext.Provider value="upload">
             <CompareGroupsPanel loaded={openedData} />
             <MupTransferPanel />
-            <HparamsSweepPanel plannedC={plan.plan?.compute} />
+            <HparamsSweepPanel plannedC={plan.plan?.compute} fitting={fitting} failed={fitFailed} />
             <CriticalBatchPanel />
             <DownstreamPanel />
             <CurveLawPanel />

@@ -80,6 +80,14 @@ export function FitSummary({ loaded, outcome, running }: Props) {
             ` (${Object.entries(fit.data.derived)
               .map(([k, v]) => `${k} = ${v}`)
               .join(', ')})`}
+          {fit.data.selection && `; ${fit.data.selection}`}
+        </dd>
+        <dt>columns</dt>
+        <dd data-testid="fit-columns">
+          {/* As fit's report says them: a size read in its header's unit (params (M)) says its factor. */}
+          {Object.entries(fit.data.columns)
+            .map(([f, c]) => (f === c ? f : `${f} ← "${c}"${fit.data.scaled?.[f] ? ` ${fit.data.scaled[f]}` : ''}`))
+            .join(', ')}
         </dd>
         {fit.procedure && (
           <>

@@ -48,7 +48,17 @@ function readTolerance(text: string): { value?: number; problem?: string } {
  * fitted by DeepSeek LLM's method (Bi et al. 2024 §3.1), as `scalelab hparams --sweep FILE --C C`
  * fits them, with bootstrap intervals, the grid-edge warnings, and η and the batch at the planner's C.
  */
-export function HparamsSweepPanel({ plannedC }: { plannedC?: number }) {
+export function HparamsSweepPanel({
+  plannedC,
+  fitting,
+  failed,
+}: {
+  plannedC?: number;
+  /** The data set being fitted while there is no fit yet: the planner's budget comes when it is done. */
+  fitting?: string;
+  /** The data set whose fit failed: no planner's budget. */
+  failed?: string;
+}) {
   const [file, setFile] = useState<RunsFile>();
   const [bootstrap, setBootstrap] = useState(defaultHparamsSweepSettings.bootstrap);
   const [toleranceText, setToleranceText] = useState(String(defaultHparamsSweepSettings.nearOptimal));
@@ -141,7 +151,11 @@ export function HparamsSweepPanel({ plannedC }: { plannedC?: number }) {
             !file
               ? 'Choose a sweep, or the example, first.'
               : plannedC === undefined
-                ? "Open a data set first (the planner's budget)."
+                ? fitting !== undefined
+                  ? `Wait for the fit of ${fitting} (the planner's budget).`
+                  : failed !== undefined
+                    ? `No planner's budget: the fit of ${failed} failed.`
+                    : "Open a data set first (the planner's budget)."
                 : tolerance.problem
                   ? 'Fix the near-optimal field first.'
                   : undefined
@@ -154,7 +168,11 @@ export function HparamsSweepPanel({ plannedC }: { plannedC?: number }) {
       </div>
       <p className="muted" data-testid="hparams-at">
         {plannedC === undefined
-          ? 'Open a data set first: η and the batch are predicted at the planner’s budget.'
+          ? fitting !== undefined
+            ? `Fitting ${fitting} — η and the batch are predicted at the planner’s budget, which appears when the fit is done.`
+            : failed !== undefined
+              ? `No planner’s budget: the fit of ${failed} failed (its error is above).`
+              : 'Open a data set first: η and the batch are predicted at the planner’s budget.'
           : `Predicted at the planner's budget, C = ${formatNumber(plannedC, 4)} FLOPs.`}
         {file && ` Sweep: ${file.name}.`}
       </p>

@@ -40,18 +40,23 @@ export function studyData(runs: Pick<StudyRuns, 'study' | 'dataset'>): LoadedDat
 }
 
 /**
- * The groups the Fit settings offer: the open data's group values (a row without one is in none), when
- * there are two or more — the groups `fit` warns are pooled (src/fit/warnings.ts).
+ * The groups the Fit settings offer: the open data's group values, when there are two or more — the
+ * groups `fit` warns are pooled (src/fit/warnings.ts) — or one beside rows without a group (runs imported
+ * into a study beside its sweep); those rows are then a box of their own (noGroup), last.
  */
 export function groupChoices(loaded: Pick<LoadedDataset, 'dataset'> | undefined): { group: string; runs: number }[] {
-  const groups = loaded ? runGroups(loaded.dataset).filter((g) => g.group !== noGroup) : [];
-  return groups.length >= 2 ? groups : [];
+  const all = loaded ? runGroups(loaded.dataset) : [];
+  const named = all.filter((g) => g.group !== noGroup);
+  const none = all.filter((g) => g.group === noGroup);
+  return named.length >= 2 || (named.length === 1 && none.length) ? [...named, ...none] : [];
 }
 
 /**
  * The choice after one group is ticked or unticked, in the data's order (a chosen name the data lack
  * after them). Every group ticked is no choice: the rows pooled as `fit` reads them without --group, so
- * one look of the boxes is one fit.
+ * one look of the boxes is one fit. The runs with no group (noGroup) are fitted only with every group:
+ * --group cannot name them (the CLI drops a blank name, src/cli/options.ts runSelection), so ticking
+ * their box ticks every box, and unticking any box unticks theirs.
  */
 export function toggleGroup(
   choices: readonly string[],
@@ -59,11 +64,15 @@ export function toggleGroup(
   group: string,
   on: boolean,
 ): string[] {
-  const ticked = new Set(chosen.length ? chosen : choices);
+  const named = choices.filter((g) => g !== noGroup);
+  if (group === noGroup) return on ? [] : chosen.length ? [...chosen] : named;
+  const ticked = new Set(chosen.length ? chosen : named);
   if (on) ticked.add(group);
   else ticked.delete(group);
-  const next = [...choices.filter((g) => ticked.has(g)), ...[...ticked].filter((g) => !choices.includes(g))];
-  return next.length === choices.length && choices.every((g) => ticked.has(g)) ? [] : next;
+  const next = [...named.filter((g) => ticked.has(g)), ...[...ticked].filter((g) => !named.includes(g))];
+  const every = next.length === named.length && named.every((g) => ticked.has(g));
+  // With rows of no group, every named box ticked still leaves theirs out: `fit --group` of them all.
+  return every && named.length === choices.length ? [] : next;
 }
 
 /**
