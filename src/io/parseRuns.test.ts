@@ -1112,3 +1112,21 @@ test("the unlabelled totals row: an AVERAGE printed to fewer digits is refused; 
       /are the sums of the 3 rows above it .* no lower than their mean 3\.11/,
     );
 });
+
+test("Excel's subtotal rows ('adam Total' below the rows of adam) are refused at their cell; a name that only ends in a totals word reads", () => {
+  const rows = ladderRows();
+  const body = ['optimizer,N,D,loss', ...rows.map((r) => `adam,${r}`), 'adam Total,6.2e8,1.24e10,26.2'];
+  assert.match(
+    located(() => parseRuns(body.join('\n') + '\n', { source: 'sub.csv' }), 10, 1),
+    /"adam Total" reads as a spreadsheet's subtotal row of "adam" \(its total\), not a run/,
+  );
+  // "lion mean" is no subtotal where no row above is "lion"; nor is a name that is only a totals word's prefix.
+  const arms = ['optimizer,N,D,loss', ...rows.map((r) => `adam,${r}`), ...rows.map((r) => `lion mean,${r}`)];
+  assert.equal(parseRuns(arms.join('\n') + '\n', { source: 'arms.csv' }).runs.length, 16);
+  // Compute in PF-days is a unit, not a scale this reader applies: refused where mapped.
+  const pf = ['N,D,loss,compute (PF-days)', ...rows.map((r) => `${r},1`)].join('\n') + '\n';
+  assert.match(
+    located(() => parseRuns(pf, { source: 'pf.csv', columns: { C: 'compute (PF-days)' } }), 1, 4),
+    /"PF-days"/,
+  );
+});

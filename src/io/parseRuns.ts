@@ -282,7 +282,7 @@ const HEADER_SCALES: readonly [RegExp, number, string][] = [
  * Not a word that describes the column (params, count, non-embedding, FLOPs), which is no scale.
  */
 const SCALE_LIKE =
-  /^(?:[x×*]\s*)?(?:\d|10\s*\^|e[+-]?\d)|^(?:m|mm|mil|mill|mln|mio|mn|bil|bln|bio|mrd|md|tn|tr|tri|e|[kmgtp]i?b|bytes?)\.?$|^(?:[kmbgtp]|mm|mn|bn|mil|mio)\.?\s+\w|illion|thousand|milliard|lakh|crore/i;
+  /^(?:[x×*]\s*)?(?:\d|10\s*\^|e[+-]?\d)|^(?:m|mm|mil|mill|mln|mio|mn|bil|bln|bio|mrd|md|tn|tr|tri|e|[kmgtp]i?b|bytes?)\.?$|^(?:[kmbgtp]|mm|mn|bn|mil|mio)\.?\s+\w|days?$|illion|thousand|milliard|lakh|crore/i;
 
 /** A header's name and the unit it gives in brackets after it (`tokens [in B]`: tokens, B). */
 function headerBrackets(header: string): { name: string; unit: string } | undefined {
@@ -733,6 +733,8 @@ export class RunValidator {
    * carry it, and the refusal for its first row, thrown once the file is read where only one row does.
    */
   private readonly totalsLabels = new Map<string, { rows: number; error: InputError }>();
+  /** The words seen in each column a totals label is looked for in, for Excel's subtotal rows ("adam Total"). */
+  private readonly labelValues = new Map<string, Set<string>>();
   /** This row's totals label, said in place of another refusal of the same row. */
   private rowTotals: InputError | undefined;
   /** A CSV file's separator: semicolons are a comma-decimal locale's CSV, said where a decimal comma is refused. */
@@ -1051,7 +1053,17 @@ export class RunValidator {
     const labelled = [columns.run, columns.group, this.header[0]].filter((c): c is string => c !== undefined);
     for (const col of new Set(labelled)) {
       const cell = rec.cell(col);
-      if (cell === undefined || typeof cell.text !== 'string' || !TOTALS_LABEL.test(cell.text)) continue;
+      if (cell === undefined || typeof cell.text !== 'string') continue;
+      // Excel's Subtotal writes "adam Total" (or Average, Count) below the rows of "adam", in their column.
+      const subtotal = /^\s*(.+?)\s+(total|average|count)\s*$/i.exec(cell.text);
+      const values = this.labelValues.get(col) ?? this.labelValues.set(col, new Set()).get(col)!;
+      if (subtotal && values.has(subtotal[1].toLowerCase()))
+        throw new InputError(
+          { file: this.source, line: cell.line, column: cell.column, columnName: col },
+          `${quoteForMessage(cell.text.trim())} reads as a spreadsheet's subtotal row of ${quoteForMessage(subtotal[1])} (its ${subtotal[2].toLowerCase()}), not a run: remove the row, or rename it`,
+        );
+      if (values.size < 10000) values.add(cell.text.trim().toLowerCase());
+      if (!TOTALS_LABEL.test(cell.text)) continue;
       const error = new InputError(
         { file: this.source, line: cell.line, column: cell.column, columnName: col },
         `${quoteForMessage(cell.text.trim())} reads as a spreadsheet's totals row, not a run (its sums or means would be fitted as one more run): remove the row, or rename the ${col === columns.group ? 'group' : 'run'}`,
