@@ -784,6 +784,34 @@ test("a spreadsheet's totals row and a header repeated mid-file are refused at t
   );
 });
 
+test("a header's scale that is not read is refused where mapped, not fitted in millions; an ablation's mean and sum arms fit as groups", () => {
+  const path = join(dir, 'units-mm.csv');
+  writeFileSync(path, spreadsheetRuns().replace('params (M)', 'params (MM)'));
+  const unread = scalelab(['fit', path]);
+  assert.equal(unread.code, 2);
+  assert.match(unread.stderr, /not read: "?params \(MM\)"? \(N in a unit not read, MM: k, M, B, T, P or 1e6 are\)/);
+  // Mapped, it was read in millions (N = 20 … 760) with only a note on stderr.
+  const mapped = scalelab(['fit', path, '--columns', 'N=params (MM)', '--json']);
+  assert.equal(mapped.code, 2, mapped.stdout);
+  assert.match(
+    mapped.stdout + mapped.stderr,
+    /units-mm\.csv:1:2 \(column \\?"params \(MM\)\\?"\): the header \\?"params \(MM\)\\?" gives N in a unit this reader does not know/,
+  );
+  assert.ok(noStackTrace(mapped.stderr), mapped.stderr);
+  const arms = join(dir, 'pooling.csv');
+  const rows = spreadsheetRuns()
+    .split('\r\n')
+    .filter((l) => l !== '');
+  writeFileSync(
+    arms,
+    ['pooling,' + rows[0], ...rows.slice(1).flatMap((r) => [`mean,${r}`, `sum,${r.replace(/^r/, 's')}`])].join('\n') +
+      '\n',
+  );
+  const fit = scalelab(['fit', arms, '--group', 'mean', '--columns', 'group=pooling', '--procedure', 'huber']);
+  assert.equal(fit.code, 0, fit.stderr);
+  assert.match(fit.stdout, /15 runs .*group mean: 15 of 30 rows/);
+});
+
 test('a decimal comma before a size suffix (1,3B, as a comma-decimal spreadsheet writes it) is said with the number to write, in a file and on a flag', () => {
   const commas = join(dir, 'one-comma.csv');
   writeFileSync(commas, 'run,params,tokens,val loss\nr0,"1,3B",26B,2.9\n');

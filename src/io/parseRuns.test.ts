@@ -1028,3 +1028,105 @@ test("a run without a batch, lr, width or layers that other runs have (a study e
     /leave the column unread/,
   );
 });
+
+/** A small ladder (four sizes, two ratios) of L = 1.69 + 406.4/N^0.34 + 410.7/D^0.28, rows "N,D,loss". */
+function ladderRows(): string[] {
+  const rows: string[] = [];
+  for (const N of [2e7, 5e7, 1e8, 2e8])
+    for (const perParam of [10, 40]) {
+      const D = N * perParam;
+      rows.push(`${N},${D},${(1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28).toFixed(4)}`);
+    }
+  return rows;
+}
+
+test('a header whose unit is not read (params (MM), (m), x1e6; lr (1e-3), loss (M)) is refused where a mapping reads it, and said where no name finds it', () => {
+  const sizes = ladderRows().map((r) => r.replace(/^(\d+e?\d*)/, (n) => String(Number(n) / 1e6)));
+  for (const unit of ['MM', 'm', 'x1e6', 'Mio.', 'mil']) {
+    const header = `params (${unit})`;
+    const body = [`${header},tokens,loss`, ...sizes].join('\n') + '\n';
+    // Read as written, N would be fitted in millions (760 parameters), with only a note on a small N.
+    const message = located(() => parseRuns(body, { source: 'u.csv', columns: { N: header } }), 1, 1);
+    assert.match(message, new RegExp(`gives N in a unit this reader does not know, "${unit.replace('.', '\\.')}"`));
+    assert.match(message, /rename the column \(params \(M\) for millions\)/);
+    if (unit === 'm') assert.match(message, /a lowercase m could mean milli or mega/);
+    // No name finds the column: N is missing, and the list of columns says why this one was not read.
+    const d = parseRuns(body, { source: 'u.csv' });
+    assert.equal(d.columns.N, undefined);
+    assert.match(
+      describeColumns(d),
+      new RegExp(`not read: params \\(${unit.replace('.', '\\.')}\\) \\(N in a unit not read`),
+    );
+  }
+  const lr = ['N,D,loss,lr (1e-3)', ...ladderRows().map((r) => `${r},3`)].join('\n') + '\n';
+  assert.match(
+    located(() => parseRuns(lr, { source: 'lr.csv', columns: { lr: 'lr (1e-3)' } }), 1, 4),
+    /the header "lr \(1e-3\)" gives lr a unit \(1e-3\), but lr is read as written/,
+  );
+  const loss = ['N,D,loss (M)', ...ladderRows()].join('\n') + '\n';
+  assert.match(
+    located(() => parseRuns(loss, { source: 'l.csv', columns: { loss: 'loss (M)' } }), 1, 3),
+    /gives loss a unit \(M\)/,
+  );
+  // Words that say what the column counts are no unit: read as written when mapped.
+  for (const header of ['N (params)', 'params (non-embedding)', 'tokens (count)']) {
+    const field = header.startsWith('tokens') ? 'D' : 'N';
+    const body = [field === 'D' ? `N,${header},loss` : `${header},D,loss`, ...ladderRows()].join('\n') + '\n';
+    const d = parseRuns(body, { source: 'w.csv', columns: { [field]: header } });
+    assert.equal(d.runs[0][field], field === 'N' ? 2e7 : 2e8, header);
+    assert.equal(d.scaled, undefined);
+  }
+  // A cell's P suffix is a header's unit too.
+  const peta = parseRuns(['C (P),N,loss', '1.2,2e7,4.1', '4.8,5e7,3.9'].join('\n') + '\n', { source: 'p.csv' });
+  assert.equal(peta.runs[1].C, 4.8e15);
+});
+
+test("a totals word that names a group or an arm on several rows (an ablation's mean and sum pooling) is read; on one row it is a totals row", () => {
+  const arms = ['pooling,N,D,loss', ...ladderRows().flatMap((r) => [`mean,${r}`, `sum,${r}`])].join('\n') + '\n';
+  assert.equal(parseRuns(arms, { source: 'arms.csv' }).runs.length, 16);
+  const groups = ['N,D,loss,group', ...ladderRows().flatMap((r) => [`${r},Mean`, `${r},avg`])].join('\n') + '\n';
+  const read = parseRuns(groups, { source: 'g.csv' });
+  assert.deepEqual([...new Set(read.runs.map((r) => r.group))], ['Mean', 'avg']);
+  // One row so labelled, even before the rows it sums, is refused once the file is read, at its cell.
+  const one = ['group,N,D,loss', 'Total,6.2e8,1.24e10,3.3', ...ladderRows().map((r) => `a,${r}`)].join('\n') + '\n';
+  assert.match(
+    located(() => parseRuns(one, { source: 't.csv' }), 2, 1),
+    /"Total" reads as a spreadsheet's totals row, not a run .*rename the group/,
+  );
+  // A totals row's blank N is said as the totals row, not as a blank.
+  const blank = ['group,N,D,loss', ...ladderRows().map((r) => `a,${r}`), 'Sum,,,26.1'].join('\n') + '\n';
+  assert.match(
+    located(() => parseRuns(blank, { source: 't.csv' }), 10, 1),
+    /"Sum" reads as a spreadsheet's totals row/,
+  );
+});
+
+test("the unlabelled totals row: an AVERAGE printed to fewer digits is refused; a larger run's loss printed with more digits just under the mean reads", () => {
+  const seeds = ['N,D,loss', '1e8,2e9,3.10', '1e8,2e9,3.12', '1e8,2e9,3.11'];
+  // 3.108 is lower than the seeds' mean 3.11 (the 3N run is better): a run, not a totals row.
+  assert.equal(parseRuns([...seeds, '3e8,6e9,3.108'].join('\n') + '\n', { source: 's.csv' }).runs.length, 4);
+  // The mean to the digits printed (3.1 for 3.11) is an AVERAGE: refused, as the loss equal to the mean is.
+  for (const loss of ['3.1', '3.11'])
+    assert.match(
+      located(() => parseRuns([...seeds, `3e8,6e9,${loss}`].join('\n') + '\n', { source: 's.csv' }), 5, 1),
+      /are the sums of the 3 rows above it .* no lower than their mean 3\.11/,
+    );
+});
+
+test("Excel's subtotal rows ('adam Total' below the rows of adam) are refused at their cell; a name that only ends in a totals word reads", () => {
+  const rows = ladderRows();
+  const body = ['optimizer,N,D,loss', ...rows.map((r) => `adam,${r}`), 'adam Total,6.2e8,1.24e10,26.2'];
+  assert.match(
+    located(() => parseRuns(body.join('\n') + '\n', { source: 'sub.csv' }), 10, 1),
+    /"adam Total" reads as a spreadsheet's subtotal row of "adam" \(its total\), not a run/,
+  );
+  // "lion mean" is no subtotal where no row above is "lion"; nor is a name that is only a totals word's prefix.
+  const arms = ['optimizer,N,D,loss', ...rows.map((r) => `adam,${r}`), ...rows.map((r) => `lion mean,${r}`)];
+  assert.equal(parseRuns(arms.join('\n') + '\n', { source: 'arms.csv' }).runs.length, 16);
+  // Compute in PF-days is a unit, not a scale this reader applies: refused where mapped.
+  const pf = ['N,D,loss,compute (PF-days)', ...rows.map((r) => `${r},1`)].join('\n') + '\n';
+  assert.match(
+    located(() => parseRuns(pf, { source: 'pf.csv', columns: { C: 'compute (PF-days)' } }), 1, 4),
+    /"PF-days"/,
+  );
+});

@@ -272,7 +272,23 @@ const HEADER_SCALES: readonly [RegExp, number, string][] = [
   [/^(M|mio|mn|millions?)$/i, 1e6, 'millions'],
   [/^(b|G|bn|billions?)$/i, 1e9, 'billions'],
   [/^(t|trillions?)$/i, 1e12, 'trillions'],
+  // As a cell's suffix P (core/quantity.ts), so a header reads what its cells may be written with.
+  [/^P$/, 1e15, 'P (1e15)'],
 ];
+
+/**
+ * Text in a header's brackets that looks like a scale headerScale does not read: another power of ten
+ * (1e-3, x1e6, ×10^6), another abbreviation (m: milli or mega?, MM, mil, Mrd), a scale word, or bytes.
+ * Not a word that describes the column (params, count, non-embedding, FLOPs), which is no scale.
+ */
+const SCALE_LIKE =
+  /^(?:[x×*]\s*)?(?:\d|10\s*\^|e[+-]?\d)|^(?:m|mm|mil|mill|mln|mio|mn|bil|bln|bio|mrd|md|tn|tr|tri|e|[kmgtp]i?b|bytes?)\.?$|^(?:[kmbgtp]|mm|mn|bn|mil|mio)\.?\s+\w|days?$|illion|thousand|milliard|lakh|crore/i;
+
+/** A header's name and the unit it gives in brackets after it (`tokens [in B]`: tokens, B). */
+function headerBrackets(header: string): { name: string; unit: string } | undefined {
+  const m = /^(.*?\S)\s*(?:\(\s*([^()]*?)\s*\)|\[\s*([^[\]]*?)\s*\])\s*$/.exec(header);
+  return m ? { name: m[1], unit: (m[2] ?? m[3] ?? '').replace(/^in\s+/i, '') } : undefined;
+}
 
 /**
  * A header that gives a size's unit in brackets after its name (`params (M)`, `tokens [B]`, `tokens (in
@@ -281,13 +297,32 @@ const HEADER_SCALES: readonly [RegExp, number, string][] = [
  * units that are a scale: a lowercase `m` (milli or mega?) or another unit (PF-days) is no match.
  */
 function headerScale(header: string): { name: string; scale: number; unit: string } | undefined {
-  const m = /^(.*?\S)\s*(?:\(\s*([^()]*?)\s*\)|\[\s*([^[\]]*?)\s*\])\s*$/.exec(header);
+  const m = headerBrackets(header);
   if (!m) return undefined;
-  const unit = (m[2] ?? m[3] ?? '').replace(/^in\s+/i, '');
+  const { name, unit } = m;
   const power = /^(?:1e\+?|10\^)(\d{1,2})$/i.exec(unit);
-  if (power) return { name: m[1], scale: 10 ** Number(power[1]), unit: `1e${Number(power[1])}` };
+  if (power) return { name, scale: 10 ** Number(power[1]), unit: `1e${Number(power[1])}` };
   const word = unit === 'm' ? undefined : HEADER_SCALES.find(([pattern]) => pattern.test(unit));
-  return word ? { name: m[1], scale: word[1], unit: word[2] } : undefined;
+  return word ? { name, scale: word[1], unit: word[2] } : undefined;
+}
+
+/**
+ * Why a numeric field's header cannot be read as written, or undefined: its brackets give a scale that
+ * is not applied (N in `params (MM)`, lr in `lr (1e-3)`, loss in `loss (M)`). Read as written, such a
+ * column is off by the scale with only a note, or none; a mapping (`--columns N="params (MM)"`) is how
+ * such a column is read, as no name finds it.
+ */
+function unreadScale(field: Field, header: string): string | undefined {
+  const m = headerBrackets(header);
+  if (m === undefined) return undefined;
+  const sized = (scaledFields as readonly string[]).includes(field);
+  if (sized && headerScale(header) !== undefined) return undefined;
+  if (!SCALE_LIKE.test(m.unit) && (sized || headerScale(header) === undefined)) return undefined;
+  const written = `name the column without its unit and write the values in full`;
+  if (!sized)
+    return `the header ${quoteForMessage(header)} gives ${field} a unit (${m.unit}), but ${field} is read as written (a header's unit scales N, D, C and U only): ${written}`;
+  const lower = m.unit === 'm' ? ' (a lowercase m could mean milli or mega: write M for millions)' : '';
+  return `the header ${quoteForMessage(header)} gives ${field} in a unit this reader does not know, ${quoteForMessage(m.unit)}${lower}; expected k, M, B (or G), T, P, thousands, millions, billions, trillions or a power of ten (1e6, 10^6): rename the column (${m.name} (M) for millions), or ${written}`;
 }
 
 /**
@@ -682,9 +717,10 @@ export class RunValidator {
   private fixedHeader = false;
   /**
    * The sums of the kept rows' N, D and loss, and the refusal for the last row when its N and D are the
-   * sums of all the rows above it and its loss no lower than their mean (a SUM or AVERAGE of the losses):
-   * a totals row without a label, said once the file is read. A ladder's next run can have the summed sizes
-   * (50M twice, then 100M: doubling after two seeds), but a larger run's loss is lower than the mean.
+   * sums of all the rows above it and its loss no lower than their mean (a SUM or AVERAGE of the losses),
+   * to the digits it prints: a totals row without a label, said once the file is read. A ladder's next run
+   * can have the summed sizes (50M twice, then 100M: doubling after two seeds; three seeds, then 3N), but a
+   * larger run's loss is lower than the mean.
    */
   private readonly sums: { N: number; D: number; loss: number; rows: number; lastIsSum?: InputError } = {
     N: 0,
@@ -692,8 +728,19 @@ export class RunValidator {
     loss: 0,
     rows: 0,
   };
+  /**
+   * Each totals label (Total, Mean, …) seen in a group, first or checkpointed run column: how many rows
+   * carry it, and the refusal for its first row, thrown once the file is read where only one row does.
+   */
+  private readonly totalsLabels = new Map<string, { rows: number; error: InputError }>();
+  /** The words seen in each column a totals label is looked for in, for Excel's subtotal rows ("adam Total"). */
+  private readonly labelValues = new Map<string, Set<string>>();
+  /** This row's totals label, said in place of another refusal of the same row. */
+  private rowTotals: InputError | undefined;
   /** A CSV file's separator: semicolons are a comma-decimal locale's CSV, said where a decimal comma is refused. */
   private delimiter = ',';
+  /** Columns whose header gives no scale left unapplied (unreadScale), checked once a column. */
+  private readonly scaleChecked = new Set<string>();
   /** Each size column's unit as its header gives it (headerScale), read once a column. */
   private readonly headerUnits = new Map<string, ReturnType<typeof headerScale>>();
   /** The line of a CSV file's header, said where a later line repeats it. */
@@ -857,6 +904,8 @@ export class RunValidator {
     } catch (e) {
       // The first problem in the file is said: a refused loss on an earlier row comes first.
       if (this.badLoss && e instanceof InputError) throw this.badLossError();
+      // A row with a totals label whose other cells are refused (a blank N) is said as the totals row.
+      if (this.rowTotals !== undefined && e instanceof InputError) throw this.rowTotals;
       throw e;
     }
   }
@@ -1004,16 +1053,35 @@ export class RunValidator {
     const labelled = [columns.run, columns.group, this.header[0]].filter((c): c is string => c !== undefined);
     for (const col of new Set(labelled)) {
       const cell = rec.cell(col);
-      if (cell === undefined || typeof cell.text !== 'string' || !TOTALS_LABEL.test(cell.text)) continue;
-      throw new InputError(
+      if (cell === undefined || typeof cell.text !== 'string') continue;
+      // Excel's Subtotal writes "adam Total" (or Average, Count) below the rows of "adam", in their column.
+      const subtotal = /^\s*(.+?)\s+(total|average|count)\s*$/i.exec(cell.text);
+      const values = this.labelValues.get(col) ?? this.labelValues.set(col, new Set()).get(col)!;
+      if (subtotal && values.has(subtotal[1].toLowerCase()))
+        throw new InputError(
+          { file: this.source, line: cell.line, column: cell.column, columnName: col },
+          `${quoteForMessage(cell.text.trim())} reads as a spreadsheet's subtotal row of ${quoteForMessage(subtotal[1])} (its ${subtotal[2].toLowerCase()}), not a run: remove the row, or rename it`,
+        );
+      if (values.size < 10000) values.add(cell.text.trim().toLowerCase());
+      if (!TOTALS_LABEL.test(cell.text)) continue;
+      const error = new InputError(
         { file: this.source, line: cell.line, column: cell.column, columnName: col },
-        `${quoteForMessage(cell.text.trim())} reads as a spreadsheet's totals row, not a run (its sums or means would be fitted as one more run): remove the row, or rename the run`,
+        `${quoteForMessage(cell.text.trim())} reads as a spreadsheet's totals row, not a run (its sums or means would be fitted as one more run): remove the row, or rename the ${col === columns.group ? 'group' : 'run'}`,
       );
+      // A run's name on one row (no step column) is the row's own label: refused here. Elsewhere (a group,
+      // an arm in the first column, a run's checkpoints) a word on two or more rows names them, as an
+      // ablation's "mean" and "sum" pooling arms do; a totals row is one row, refused once the file is read.
+      if (col === columns.run && columns.step === undefined) throw error;
+      const key = `${col}\u0000${cell.text.trim().toLowerCase()}`;
+      const seen = this.totalsLabels.get(key);
+      this.totalsLabels.set(key, { rows: (seen?.rows ?? 0) + 1, error: seen?.error ?? error });
+      this.rowTotals ??= error;
     }
   }
 
   private check(rec: RawRecord): Run | undefined {
     this.total++;
+    this.rowTotals = undefined;
     if (!this.fixedHeader) this.learnKeys(rec);
     const columns = (this.columns ??= this.resolve());
     const source = this.source;
@@ -1089,6 +1157,7 @@ export class RunValidator {
             ? `expected a non-negative number for lr, got ${describeRaw(cell.text)} (a learning rate must be ≥ 0)`
             : `expected a positive number for ${f}, got ${describeRaw(cell.text)} (${f} must be > 0)`,
         );
+      this.refuseUnreadScale(f, col, where);
       const unit = this.unitOf(f, col);
       if (unit !== undefined && typeof cell.text === 'string' && sizeSuffixOf(cell.text) !== undefined)
         throw new InputError(
@@ -1341,7 +1410,12 @@ export class RunValidator {
     if (N === undefined || D === undefined) return;
     // A spreadsheet's export prints its totals rounded to the digits shown (2.6B for 2.595e9).
     const near = (x: number, sum: number) => Math.abs(x - sum) <= 0.02 * sum;
-    if (s.rows >= 3 && near(N, s.N) && near(D, s.D) && run.loss >= 0.999 * (s.loss / s.rows)) {
+    // An AVERAGE is printed rounded to the digits shown (3.5 for 3.524): no lower than the mean is to half a
+    // unit of the loss's last digit, so a lower loss printed with more digits (3.108 under 3.11) is a run.
+    const lossCell = columns.loss === undefined ? undefined : rec.cell(columns.loss);
+    const place = lastDigitPlace(typeof lossCell?.text === 'string' ? lossCell.text : String(run.loss));
+    const rounding = Math.max(place === undefined ? 0 : 0.5 * 10 ** place, 1e-9 * run.loss) * (1 + 1e-9);
+    if (s.rows >= 3 && near(N, s.N) && near(D, s.D) && run.loss >= s.loss / s.rows - rounding) {
       const cell = columns.N === undefined ? undefined : rec.cell(columns.N);
       s.lastIsSum = new InputError(
         {
@@ -1367,6 +1441,21 @@ export class RunValidator {
     const hint = suffixHint(text);
     if (hint === undefined || this.delimiter !== ';' || !/decimal comma/.test(hint)) return hint;
     return `${hint}; a file separated by semicolons with decimal commas is a comma-decimal locale's CSV: save it again with "." as the decimal separator and no thousands separators (replacing "," by "." alone would read a thousands separator's 1.300 as 1.3)`;
+  }
+
+  /** Refuses a column read for `f` whose header gives a scale that is not applied (unreadScale), at its header. */
+  private refuseUnreadScale(f: Field, col: string, where: Location): void {
+    if (this.scaleChecked.has(col)) return;
+    const why = unreadScale(f, col);
+    if (why === undefined) {
+      this.scaleChecked.add(col);
+      return;
+    }
+    const i = this.fixedHeader ? this.header.indexOf(col) : -1;
+    throw new InputError(
+      i >= 0 ? { file: this.source, line: this.firstHeaderLine, column: i + 1, columnName: col } : where,
+      why,
+    );
   }
 
   /** The unit a size's header gives (params (M): millions), undefined for any other field or header. */
@@ -1470,6 +1559,9 @@ export class RunValidator {
   /** What the data set is, once every record has been seen; refuses a file without runs. */
   finish(format: RunFormat): DatasetInfo {
     const source = this.source;
+    const totals = [...this.totalsLabels.values()].filter((t) => t.rows === 1);
+    if (totals.length)
+      throw totals.sort((a, b) => (a.error.location.line ?? 0) - (b.error.location.line ?? 0))[0].error;
     if (this.badLoss) throw this.badLossError();
     if (this.sums.lastIsSum) throw this.sums.lastIsSum;
     if (format === 'csv' && !this.fixedHeader)
@@ -1530,6 +1622,13 @@ export class RunValidator {
         const col = found[f];
         if (col !== undefined && !read.has(col)) why[col] = `${f}: left unread (${f}=${UNREAD_COLUMN})`;
       }
+    }
+    // A size column no name found because its header's unit is not one read (params (MM)): said with it.
+    for (const h of unread) {
+      const name = headerBrackets(h)?.name;
+      const f = scaledFields.find((g) => fieldAliases[g].some((a) => normalise(a) === normalise(name ?? '')));
+      if (f !== undefined && usedColumns[f] === undefined && why[h] === undefined && unreadScale(f, h) !== undefined)
+        why[h] = `${f} in a unit not read, ${headerBrackets(h)!.unit}: k, M, B, T, P or 1e6 are`;
     }
     if (Object.keys(why).length) info.unreadWhy = why;
     if (groups?.length) info.selection = groupSelectionNote(groups, this.kept, this.total);
