@@ -1,7 +1,8 @@
 /**
- * compare's within-data settling rule (bench/compare-settle.ts, docs/methods.md §28): the binomial count, the
- * decision rule on made-up scores (a per-cell ceiling), and the shipped code read as the bench reads its chosen
- * candidate. The bench's own run (about 4 minutes) exits 1 when its decision is not the shipped rule.
+ * compare's within-data settling rule (bench/compare-settle.ts, docs/methods.md §28): the reversal tolerances
+ * derived from the ceiling, the decision rule on made-up scores (a per-cell ceiling), and the shipped code read
+ * as the bench reads its chosen candidate. The bench's own run (about 5 minutes) exits 1 when its decision is not
+ * the shipped rule.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,20 +10,29 @@ import {
   SETTLE_CANDIDATES,
   SETTLE_CELLS,
   SETTLE_FAMILIES,
+  FIXED_TOLERANCE,
   SHIPPED_SETTLE,
   chooseSettle,
   falseAllowed,
+  reversalTolerance,
   scoreSettle,
-  winsNeeded,
   type SettleScores,
 } from '../bench/compare-settle.js';
 
-test('compare-settle: the wins needed are the smallest k with one-sided binomial P(X ≥ k) ≤ 0.05, all n below 5', () => {
-  assert.deepEqual(
-    [3, 4, 5, 6, 7, 8, 9, 10, 20].map(winsNeeded),
-    // P(X ≥ 15 | 20) = 0.021, P(X ≥ 14 | 20) = 0.058.
-    [3, 4, 5, 6, 7, 7, 8, 9, 15],
-  );
+test('compare-settle: the reversal tolerances are where a true 3 SE reversal reads under them in 5 % of draws', () => {
+  // Known SE: Φ(t − 3) = 0.05, t = 3 − z(0.95).
+  assert.ok(Math.abs(FIXED_TOLERANCE - 1.35515) < 1e-5);
+  // SE on df: the 5 % quantile of the noncentral t with noncentrality 3 (scipy.stats.nct.ppf(0.05, df, 3):
+  // 1.16103 at 1 df, 1.27476 at 4, 1.33551 at 20, 1.34504 at 40), tending to 3 − z(0.95).
+  const want: [number, number][] = [
+    [1, 1.16103],
+    [4, 1.27476],
+    [20, 1.33551],
+    [40, 1.34504],
+  ];
+  for (const [df, t] of want)
+    assert.ok(Math.abs(reversalTolerance(df) - t) < 2e-4, `df ${df}: ${reversalTolerance(df)}`);
+  assert.ok(Math.abs(reversalTolerance(1e5) - FIXED_TOLERANCE) < 1e-3);
 });
 
 test('compare-settle: a cell may show at most the 95th percentile of Binomial(draws, 5 %) false claims', () => {
@@ -58,17 +68,17 @@ function madeUp(
 }
 
 test('compare-settle: the most powerful candidate within the per-cell ceiling in every family is chosen; a tie within 1 point goes to the lower number', () => {
-  // 20 draws: at most 3 false per cell. (4) beats (1) by more than a point; (5) is the most powerful but over.
-  const clear = madeUp({ '(0)': 8, '(1)': 10, '(4)': 11, '(5)': 12 }, { '(0)': 0, '(1)': 3, '(4)': 3, '(5)': 4 });
-  assert.equal(chooseSettle(clear).choice, '(4)');
-  // (1) and (4) 0.5 point apart (a tie): the lower number.
-  const tie = madeUp({ '(0)': 8, '(1)': 10, '(4)': 10.1, '(5)': 12 }, { '(0)': 0, '(1)': 3, '(4)': 3, '(5)': 4 });
-  assert.equal(chooseSettle(tie).choice, '(1)');
+  // 20 draws: at most 3 false per cell. (7) beats (6) by more than a point; (8) is the most powerful but over.
+  const clear = madeUp({ '(0)': 8, '(6)': 10, '(7)': 11, '(8)': 12 }, { '(0)': 0, '(6)': 3, '(7)': 3, '(8)': 4 });
+  assert.equal(chooseSettle(clear).choice, '(7)');
+  // (6) and (7) 0.5 point apart (a tie): the lower number.
+  const tie = madeUp({ '(0)': 8, '(6)': 10, '(7)': 10.1, '(8)': 12 }, { '(0)': 0, '(6)': 3, '(7)': 3, '(8)': 4 });
+  assert.equal(chooseSettle(tie).choice, '(6)');
   // Over the ceiling in one cell of one family only: the fold holding that family out rejects it, so (0) stays
   // (what pooling the cells hid in the first run).
   const one = madeUp(
-    { '(0)': 8, '(1)': 10, '(4)': 10, '(5)': 10 },
-    { '(0)': 0, '(1)': 5, '(4)': 5, '(5)': 5 },
+    { '(0)': 8, '(6)': 10, '(7)': 10, '(8)': 10 },
+    { '(0)': 0, '(6)': 5, '(7)': 5, '(8)': 5 },
     'chinchilla',
   );
   const decided = chooseSettle(one);
