@@ -16,6 +16,7 @@ import {
   falseAllowed,
   reversalTolerance,
   scoreSettle,
+  settleCheckFails,
   type SettleScores,
 } from '../bench/compare-settle.js';
 
@@ -89,5 +90,21 @@ test('compare-settle: the most powerful candidate within the per-cell ceiling in
 test('compare-settle: compareGroups settles exactly where the bench reads the shipped candidate as settling', () => {
   const s = scoreSettle(1, 20, ['kaplan']);
   assert.equal(s.shippedMismatch, 0);
-  assert.equal(SHIPPED_SETTLE, '(0)');
+  assert.equal(SHIPPED_SETTLE, '(8)');
+});
+
+test('compare-settle: the bench fails (exit 1) when its choice is not the shipped rule or the shipped code reads otherwise', () => {
+  // (8) the most powerful and within the ceiling everywhere: chosen, and shipped.
+  const eight = madeUp({ '(0)': 8, '(6)': 10, '(7)': 10, '(8)': 12 }, { '(0)': 0, '(6)': 1, '(7)': 1, '(8)': 2 });
+  assert.equal(chooseSettle(eight).choice, '(8)');
+  assert.equal(settleCheckFails(chooseSettle(eight).choice, eight), false);
+  assert.equal(settleCheckFails(chooseSettle(eight).choice, { ...eight, shippedMismatch: 1 }), true);
+  // (8) over the ceiling in one family: (0) is chosen, which is not what is shipped.
+  const over = madeUp(
+    { '(0)': 8, '(6)': 10, '(7)': 10, '(8)': 12 },
+    { '(0)': 0, '(6)': 4, '(7)': 4, '(8)': 4 },
+    'kaplan',
+  );
+  assert.equal(chooseSettle(over).choice, '(0)');
+  assert.equal(settleCheckFails(chooseSettle(over).choice, over), true);
 });
