@@ -197,6 +197,20 @@
  * strictest rule, and no candidate stricter than it exists here). 24 draws × 40 replicates; the H cells come
  * after the M cells, so every earlier cell keeps its seeds. If the decision is (8) it stays; if (6), groups.ts
  * switches to (6): a reversal at an x where either group has one run holds the claim back again.
+ *
+ * Result of settle3b's round (24 draws × 40 replicates, the default: 562 s on the busy machine). Every earlier
+ * cell gives the counts of settle3's run above. (8) is over the per-cell bound in the H¼ one-run cell of every
+ * family: "H¼ O 3SE 1r" 5 / 7 / 8 false of 24 (chinchilla / besiroglu / kaplan; 21–33 %, against the 3 allowed),
+ * and within it at r = 1/2 ("H½ O 3SE 1r" 2 / 1 / 0). (0), (6) and (7) settle none there (a one-run reversal
+ * holds them back). At the seeded x all are within the bound: "H¼ O 3SE 3r" (6) 2 / 1 / 2, (7) 2 / 0 / 2, (8)
+ * 2 / 0 / 2; "H½ O 3SE 3r" none; no H null cell settles anything. H power (reported, not in the mean): H½ P
+ * (0) / (6) / (8) 21 / 21 / 22, 20 / 20 / 23, 21 / 21 / 24; H¼ P 24 / 24 / 24, 21 / 21 / 21, 23 / 24 / 24.
+ * Screen: (8) out. Folds over (0), (6), (7): (6) and (7) have the same power over the 7 power cells (46 / 42 /
+ * 58 %, against (0)'s 42 / 38 / 52 %), the tie goes to (6), within the ceiling in every held-out family: every
+ * fold picks (6). Decision (6), shipped in src/analyses/groups.ts in place of (8) (the diagnostic with M P left
+ * out also gives (6)). The cost: the mixed power cell M P falls back from (8)'s 18 / 15 / 22 to 14 / 12 / 17 of
+ * 24 — a single large run's reversal is no longer judged by small sizes' seeds. The run exited 1, as it had to:
+ * its choice (6) was not yet the shipped (8); compareGroups matched (8)'s reading in all 2,232 draws.
  */
 import { fileURLToPath } from 'node:url';
 import { compareGroups, SETTLED_AGREEMENT, type WithinData } from '../src/analyses/groups.js';
@@ -227,6 +241,8 @@ interface Cell {
   reversalAt?: number;
   /** Mixed cells: from this size index on, one run per group (seeds below it). */
   oneRunFrom?: number;
+  /** settle3b's H cells: σ(x_k) = noise·noiseRatio^(k/(sizes − 1)) — a screen, not in the power mean or the folds. */
+  noiseRatio?: number;
 }
 
 export const SETTLE_CELLS: Cell[] = [
@@ -275,7 +291,25 @@ export const SETTLE_CELLS: Cell[] = [
   },
   { name: 'M N', kind: 'null', gap: 0, noise: 0.01, seeds: 3, sizes: 10, oneRunFrom: 5 },
   { name: 'M P', kind: 'power', gap: 0.02, noise: 0.01, seeds: 3, sizes: 10, oneRunFrom: 5 },
+  // settle3b's heteroscedastic family: the M design, relative noise falling with size by r over the ladder.
+  ...(
+    [
+      ['½', 1 / 2],
+      ['¼', 1 / 4],
+    ] as const
+  ).flatMap(([label, r]) => {
+    const h = { noise: 0.01, seeds: 3, sizes: 10, oneRunFrom: 5, noiseRatio: r };
+    return [
+      { ...h, name: `H${label} O 3SE 1r`, kind: 'outlier' as const, gap: 0.02, reversalSE: 3, reversalAt: 7 },
+      { ...h, name: `H${label} O 3SE 3r`, kind: 'outlier' as const, gap: 0.02, reversalSE: 3, reversalAt: 2 },
+      { ...h, name: `H${label} N`, kind: 'null' as const, gap: 0 },
+      { ...h, name: `H${label} P`, kind: 'power' as const, gap: 0.02 },
+    ];
+  }),
 ];
+
+/** settle3b's screen: a candidate over the per-cell bound in any of these cells, in any family, is not shipped. */
+const isScreen = (cell: Cell) => cell.noiseRatio !== undefined;
 
 /** One draw of a cell: groups a and b, `better` the truly better one in power cells (alternating with the draw). */
 function draw(family: Family, cell: Cell, seed: number, stream: number): { dataset: Dataset; better: string } {
@@ -290,17 +324,20 @@ function draw(family: Family, cell: Cell, seed: number, stream: number): { datas
     const gap = cell.kind === 'crossing' ? 0.02 - (0.03 * k) / (cell.sizes - 1) : cell.gap;
     const badLoss = truth * (1 + gap);
     const seeds = cell.oneRunFrom !== undefined && k >= cell.oneRunFrom ? 1 : cell.seeds;
-    // An outlier cell's reversal size: the other group better there by reversalSE standard errors of the difference.
+    // The relative noise at this size: constant, or (H cells) falling by noiseRatio over the ladder.
+    const noise = cell.noise * (cell.noiseRatio ?? 1) ** (k / (cell.sizes - 1));
+    // An outlier cell's reversal size: the other group better there by reversalSE standard errors of the
+    // difference, with this size's own noise.
     const goodLoss =
       cell.reversalSE !== undefined && k === (cell.reversalAt ?? 5)
-        ? badLoss * (1 + cell.reversalSE * cell.noise * Math.sqrt(2 / seeds))
+        ? badLoss * (1 + cell.reversalSE * noise * Math.sqrt(2 / seeds))
         : truth;
     for (const [group, mean] of [
       [good, goodLoss],
       [bad, badLoss],
     ] as const)
       for (let s = 0; s < seeds; s++)
-        runs.push({ group, N, loss: mean * (1 + cell.noise * normal(random)), line: runs.length + 2 });
+        runs.push({ group, N, loss: mean * (1 + noise * normal(random)), line: runs.length + 2 });
   }
   return {
     dataset: {
@@ -417,16 +454,19 @@ export function scoreSettle(
   return { counts, draws, shippedMismatch };
 }
 
-/** Per family: each kind's false rate and the mean power (over the power cells not named in `leaveOut`), per candidate. */
+/**
+ * Per family: each kind's false rate and the mean power (over the power cells not named in `leaveOut`), per
+ * candidate; the H screen's cells are in neither.
+ */
 export function summarise(s: SettleScores, leaveOut: readonly string[] = []) {
   const out: Record<string, Record<string, { power: number; false: Record<string, number> }>> = {};
   for (const [family, cells] of Object.entries(s.counts)) {
     out[family] = {};
     for (const c of Object.keys(SETTLE_CANDIDATES)) {
-      const power = SETTLE_CELLS.filter((t) => t.kind === 'power' && !leaveOut.includes(t.name));
+      const power = SETTLE_CELLS.filter((t) => t.kind === 'power' && !isScreen(t) && !leaveOut.includes(t.name));
       const rates: Record<string, number> = {};
       for (const kind of ['null', 'outlier', 'crossing'] as const) {
-        const of = SETTLE_CELLS.filter((t) => t.kind === kind);
+        const of = SETTLE_CELLS.filter((t) => t.kind === kind && !isScreen(t));
         rates[kind] = of.reduce((a, t) => a + cells[t.name][c].false, 0) / (of.length * s.draws);
       }
       rates.power = power.reduce((a, t) => a + cells[t.name][c].false, 0) / (power.length * s.draws);
@@ -453,24 +493,33 @@ export function falseAllowed(draws: number): number {
   return draws;
 }
 
-/** The cells of `families` where candidate c settles more false claims than falseAllowed (the per-cell ceiling). */
-function overCeiling(s: SettleScores, c: string, families: string[]): string[] {
+/**
+ * The cells of `families` where candidate c settles more false claims than falseAllowed (the per-cell ceiling):
+ * the H screen's cells with `screen`, the others without.
+ */
+function overCeiling(s: SettleScores, c: string, families: string[], screen = false): string[] {
   const allowed = falseAllowed(s.draws);
+  const inScope = new Set(SETTLE_CELLS.filter((t) => isScreen(t) === screen).map((t) => t.name));
   return families.flatMap((f) =>
     Object.entries(s.counts[f])
-      .filter(([, row]) => row[c].false > allowed)
+      .filter(([name, row]) => inScope.has(name) && row[c].false > allowed)
       .map(([name, row]) => `${f} ${name} ${row[c].false}/${s.draws}`),
   );
 }
 
-/** The decision rule of the header (as amended): per-cell ceiling, leave one family out, every fold the same pick, else (0). */
+/**
+ * The decision rule of the header (as amended): candidates over the per-cell ceiling in any H cell of any family
+ * are screened out (settle3b); over the rest, the per-cell ceiling on the other cells, leave one family out, every
+ * fold the same pick, else (0).
+ */
 export function chooseSettle(
   s: SettleScores,
   leaveOutPower: readonly string[] = [],
-): { choice: string; folds: Record<string, string> } {
+): { choice: string; folds: Record<string, string>; screenedOut: string[] } {
   const sum = summarise(s, leaveOutPower);
   const families = Object.keys(sum);
   const within = (c: string, fs: string[]) => overCeiling(s, c, fs).length === 0;
+  const screenedOut = Object.keys(SETTLE_CANDIDATES).filter((c) => overCeiling(s, c, families, true).length > 0);
   const folds: Record<string, string> = {};
   for (const held of families) {
     const train = families.filter((f) => f !== held);
@@ -478,7 +527,7 @@ export function chooseSettle(
     let pick = '(0)';
     let best = -1;
     for (const c of Object.keys(SETTLE_CANDIDATES)) {
-      if (!within(c, train)) continue;
+      if (screenedOut.includes(c) || !within(c, train)) continue;
       if (power(c) > best + 0.01) {
         pick = c;
         best = power(c);
@@ -487,7 +536,7 @@ export function chooseSettle(
     folds[held] = within(pick, [held]) ? pick : '(0)';
   }
   const picks = new Set(Object.values(folds));
-  return { choice: picks.size === 1 ? [...picks][0] : '(0)', folds };
+  return { choice: picks.size === 1 ? [...picks][0] : '(0)', folds, screenedOut };
 }
 
 /** The bench's exit check: its choice is not the shipped rule, or the shipped code reads otherwise than the candidate. */
@@ -531,8 +580,13 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       `\nper-cell ceiling: at most ${falseAllowed(draws)} false of ${draws} draws (95th percentile of Binomial(${draws}, 5 %))`,
     );
     for (const c of Object.keys(SETTLE_CANDIDATES))
-      console.log(`  ${c} over it: ${overCeiling(scores, c, Object.keys(scores.counts)).join('; ') || 'none'}`);
-    console.log(`\nfolds (held out → pick): ${JSON.stringify(decision.folds)}; choice ${decision.choice}`);
+      console.log(
+        `  ${c} over it: ${overCeiling(scores, c, Object.keys(scores.counts)).join('; ') || 'none'}; in the H screen: ${
+          overCeiling(scores, c, Object.keys(scores.counts), true).join('; ') || 'none'
+        }`,
+      );
+    console.log(`\nscreened out by the H cells: ${decision.screenedOut.join(', ') || 'none'}`);
+    console.log(`folds (held out → pick): ${JSON.stringify(decision.folds)}; choice ${decision.choice}`);
     // settle3's diagnostic, not the decision: the choice with the mixed power cell left out of the power mean.
     const withoutMixed = chooseSettle(scores, ['M P']);
     console.log(
