@@ -42,14 +42,15 @@ test('compare-settle: a cell may show at most the 95th percentile of Binomial(dr
 });
 
 /**
- * Scores where every candidate settles `power[c]` of each power cell, and `falseIn[c]` false claims in one
- * outlier cell of `where` (every family when absent), none elsewhere.
+ * Scores where every candidate settles `power[c]` of each power cell, and `falseIn[c]` false claims in the
+ * outlier cell `cellName` of `where` (every family when absent), none elsewhere.
  */
 function madeUp(
   power: Record<string, number>,
   falseIn: Record<string, number>,
   where?: string,
   draws = 20,
+  cellName = 'O g2% 3SE 3s',
 ): SettleScores {
   const counts: SettleScores['counts'] = {};
   for (const family of Object.keys(SETTLE_FAMILIES)) {
@@ -60,7 +61,7 @@ function madeUp(
           c,
           {
             correct: cell.kind === 'power' ? power[c] : 0,
-            false: cell.name === 'O g2% 3SE 3s' && (where ?? family) === family ? falseIn[c] : 0,
+            false: cell.name === cellName && (where ?? family) === family ? falseIn[c] : 0,
           },
         ]),
       );
@@ -90,15 +91,25 @@ test('compare-settle: the most powerful candidate within the per-cell ceiling in
 test('compare-settle: compareGroups settles exactly where the bench reads the shipped candidate as settling', () => {
   const s = scoreSettle(1, 20, ['kaplan']);
   assert.equal(s.shippedMismatch, 0);
-  assert.equal(SHIPPED_SETTLE, '(8)');
+  assert.equal(SHIPPED_SETTLE, '(6)');
 });
 
 test('compare-settle: the bench fails (exit 1) when its choice is not the shipped rule or the shipped code reads otherwise', () => {
-  // (8) the most powerful and within the ceiling everywhere: chosen, and shipped.
+  // (8) over the bound in an H cell, (6) and (7) tied within the ceiling everywhere: (6) chosen, and shipped.
+  const six = madeUp(
+    { '(0)': 8, '(6)': 10, '(7)': 10, '(8)': 12 },
+    { '(0)': 0, '(6)': 1, '(7)': 1, '(8)': 4 },
+    undefined,
+    20,
+    'H¼ O 3SE 1r',
+  );
+  assert.equal(chooseSettle(six).choice, '(6)');
+  assert.equal(settleCheckFails(chooseSettle(six).choice, six), false);
+  assert.equal(settleCheckFails(chooseSettle(six).choice, { ...six, shippedMismatch: 1 }), true);
+  // (8) the most powerful and within the ceiling everywhere, H cells included: chosen, which is not shipped.
   const eight = madeUp({ '(0)': 8, '(6)': 10, '(7)': 10, '(8)': 12 }, { '(0)': 0, '(6)': 1, '(7)': 1, '(8)': 2 });
   assert.equal(chooseSettle(eight).choice, '(8)');
-  assert.equal(settleCheckFails(chooseSettle(eight).choice, eight), false);
-  assert.equal(settleCheckFails(chooseSettle(eight).choice, { ...eight, shippedMismatch: 1 }), true);
+  assert.equal(settleCheckFails(chooseSettle(eight).choice, eight), true);
   // (8) over the ceiling in one family: (0) is chosen, which is not what is shipped.
   const over = madeUp(
     { '(0)': 8, '(6)': 10, '(7)': 10, '(8)': 12 },
@@ -107,4 +118,34 @@ test('compare-settle: the bench fails (exit 1) when its choice is not the shippe
   );
   assert.equal(chooseSettle(over).choice, '(0)');
   assert.equal(settleCheckFails(chooseSettle(over).choice, over), true);
+});
+
+test('compare-settle: a candidate over the per-cell ceiling in any H cell (seed noise falling with size) is not shipped; the folds run over the rest', () => {
+  // (8) the most powerful, within the ceiling on every old cell, but 4 of 20 false in one family's H¼ one-run
+  // cell: screened out, and the folds over (0), (6), (7) pick (6) by the tie.
+  const screened = madeUp(
+    { '(0)': 8, '(6)': 10, '(7)': 10, '(8)': 12 },
+    { '(0)': 0, '(6)': 0, '(7)': 0, '(8)': 4 },
+    'besiroglu',
+    20,
+    'H¼ O 3SE 1r',
+  );
+  const decided = chooseSettle(screened);
+  assert.deepEqual(decided.screenedOut, ['(8)']);
+  assert.equal(decided.choice, '(6)');
+  // The same count within the bound (3 of 20): (8) stays.
+  const kept = madeUp(
+    { '(0)': 8, '(6)': 10, '(7)': 10, '(8)': 12 },
+    { '(0)': 0, '(6)': 0, '(7)': 0, '(8)': 3 },
+    'besiroglu',
+    20,
+    'H¼ O 3SE 1r',
+  );
+  assert.deepEqual(chooseSettle(kept).screenedOut, []);
+  assert.equal(chooseSettle(kept).choice, '(8)');
+  // The H power cells are reported, not in the power mean: (8) far ahead there alone does not change the pick.
+  const hPower = madeUp({ '(0)': 8, '(6)': 10, '(7)': 10, '(8)': 10 }, { '(0)': 0, '(6)': 0, '(7)': 0, '(8)': 0 });
+  for (const f of Object.keys(hPower.counts))
+    for (const name of ['H½ P', 'H¼ P']) hPower.counts[f][name]['(8)'].correct = 20;
+  assert.equal(chooseSettle(hPower).choice, '(6)');
 });

@@ -7,7 +7,7 @@
 import { InputError } from '../errors/index.js';
 import { fit, type FitResult } from '../fit/fit.js';
 import { bisect } from '../core/minimize1d.js';
-import { fSurvival, noncentralTQuantile } from '../core/specialFunctions.js';
+import { fSurvival } from '../core/specialFunctions.js';
 import { finiteInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import { finish, type Steps } from '../core/steps.js';
@@ -113,15 +113,15 @@ export interface PairedDifferences {
   /** Shared x favouring each group (equal means favour neither). */
   favour: Record<string, number>;
   /**
-   * With a better group named by the curves: no shared x favours the other beyond the seeds' noise
-   * (`noise.tolerance` SE of the difference), and none without a noise scale to judge it.
+   * With a better group named by the curves: no shared x where both groups have two or more runs favours the
+   * other beyond the seeds' noise (`noise.tolerance` SE of the difference), and no other shared x favours it.
    */
   agree?: boolean;
   /**
    * The runs' noise as a share of the mean loss, pooled over every shared x where a group has two or more runs
    * (√(Σ (runs − 1)·(sd/mean)² / df), df = Σ (runs − 1): the per-run noise is multiplicative), and the
-   * tolerance a reversal is judged by: the 5 % quantile of the noncentral t on df with noncentrality 3, so a
-   * true reversal of 3 SE reads within it in 5 % of draws. Absent when no group has two runs at any shared x.
+   * tolerance a reversal is judged by: 3 − z(0.95) = 1.355 SE, so a true reversal of 3 SE reads within it in
+   * 5 % of draws (SE known). Absent when no group has two runs at any shared x.
    */
   noise?: { relativeSd: number; df: number; tolerance: number };
   points: {
@@ -131,7 +131,10 @@ export interface PairedDifferences {
     runs: [number, number];
     /** Standard deviation of each group's runs at x; null where it has one run. */
     sd: [number | null, number | null];
-    /** The SE of the difference of the means from the pooled noise: relativeSd·√(Σ mean²/runs); with `noise`. */
+    /**
+     * The SE of the difference of the means from the pooled noise, relativeSd·√(Σ mean²/runs): with `noise`,
+     * where both groups have two or more runs (a single run's noise is not judged by another size's seeds).
+     */
     se?: number;
     favours?: string;
   }[];
@@ -141,6 +144,12 @@ export interface PairedDifferences {
 const CLEAR_REVERSAL_SE = 3;
 /** How often such a reversal may read within the tolerance: the false-claim ceiling of bench/compare-settle.ts. */
 const MISREAD_RATE = 0.05;
+/**
+ * The tolerance in SEs: Φ(t − 3) = 0.05, t = 3 − z(0.95), so a true 3 SE reversal reads within it in 5 % of draws
+ * with the SE known (5.2 % on 20 df of pooled noise). bench/compare-settle.ts's (6), chosen over (8) (the same
+ * on the pool's df, also at one-run x) when seed noise falling with size made (8) settle false claims there.
+ */
+const REVERSAL_TOLERANCE = CLEAR_REVERSAL_SE - 1.6448536269514722;
 
 /** Share of the replicates that must agree with a verdict for it to be settled. */
 export const SETTLED_AGREEMENT = 0.9;
@@ -856,8 +865,8 @@ function withinDataClaim(
       verdict: `neither group is better throughout ${where}: the fitted curves cross inside it (${better(sides.below)} better at its smallest, ${better(sides.above)} at its largest)${beside}`,
     };
   const group = better(sides.above);
-  // The shared x whose runs favour the other group: each beyond the seeds' noise, or with no noise scale to
-  // judge it, holds the claim back (docs/methods.md §28, bench/compare-settle.ts's choice).
+  // The shared x whose runs favour the other group: each beyond the seeds' noise, or where a group has one run
+  // (no SE there), holds the claim back (docs/methods.md §28, bench/compare-settle.ts's choice).
   const against = paired ? paired.points.filter((t) => t.favours !== undefined && t.favours !== group) : [];
   const beyond = against.filter(
     (t) => !(t.se !== undefined && Math.abs(t.loss[0] - t.loss[1]) <= paired!.noise!.tolerance * t.se),
@@ -896,11 +905,21 @@ function withinDataClaim(
   const judged = noise
     ? `the tolerance ${formatNumber(noise.tolerance, 3)} SE, which a true ${CLEAR_REVERSAL_SE} SE reversal reads within in ${100 * MISREAD_RATE} % of draws; SE from the runs' sd pooled over the shared ${x}, ${formatNumber(100 * noise.relativeSd, 2)} % of the mean on ${noise.df} df`
     : `no shared ${x} has two runs of a group, so no noise scale to judge a reversal by`;
+  // A reversal where a group has one run has no SE: it holds the claim back, named as such.
+  const unjudged = beyond.filter((t) => t.se === undefined).length;
+  const how = !noise
+    ? 'with nothing to judge it by'
+    : unjudged === 0
+      ? "beyond the seeds' noise"
+      : unjudged === beyond.length
+        ? 'where a group has one run'
+        : "beyond the seeds' noise or where a group has one run";
+  const oneRun = noise && unjudged ? `; a group's one run at a shared ${x} is not judged by seeds at other ${x}` : '';
   const favoursGroup = (n: number) =>
     `the runs' mean loss favours ${group} at ${n} of the ${paired!.shared} shared ${x}`;
   const paired_ = paired
     ? beyond.length
-      ? `the runs' mean loss favours ${other} at ${beyond.length} of the ${paired.shared} shared ${x} ${noise ? "beyond the seeds' noise" : 'with nothing to judge it by'} (${beyond.map(reversal).join('; ')}${within.length ? `; within it at ${within.length} more` : ''}; ${judged})`
+      ? `the runs' mean loss favours ${other} at ${beyond.length} of the ${paired.shared} shared ${x} ${how} (${beyond.map(reversal).join('; ')}${within.length ? `; within it at ${within.length} more` : ''}; ${judged}${oneRun})`
       : within.length
         ? `${favoursGroup(paired.favour[group])}, and ${other} at ${within.length} within the seeds' noise (${within.map(reversal).join('; ')}; ${judged})`
         : `${favoursGroup(paired.favour[group])}${paired.favour[group] < paired.shared ? ` (${paired.shared - paired.favour[group]} tied)` : ''}`
@@ -965,12 +984,15 @@ function pairedDifferences(p: Run[], q: Run[], pName: string, qName: string, x: 
       ? {
           relativeSd: Math.sqrt(ss / df),
           df,
-          tolerance: noncentralTQuantile(MISREAD_RATE, df, CLEAR_REVERSAL_SE),
+          tolerance: REVERSAL_TOLERANCE,
         }
       : undefined;
+  // The SE only where both groups have seeds: noise pooled from other sizes is not trusted for a single run
+  // (seed noise often shrinks with size; bench/compare-settle.ts's H cells).
   if (noise)
     for (const t of points)
-      t.se = noise.relativeSd * Math.sqrt(t.loss[0] ** 2 / t.runs[0] + t.loss[1] ** 2 / t.runs[1]);
+      if (t.runs[0] >= 2 && t.runs[1] >= 2)
+        t.se = noise.relativeSd * Math.sqrt(t.loss[0] ** 2 / t.runs[0] + t.loss[1] ** 2 / t.runs[1]);
   return {
     shared: points.length,
     favour: { [pName]: count(pName), [qName]: count(qName) },
