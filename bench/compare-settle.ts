@@ -49,7 +49,7 @@
  * Replicates: 12 draws per cell and 40 bootstrap replicates by default (57 cells × 12 = 684 compareGroups calls,
  * about 3 minutes on a busy 2-core machine); `--draws N --bootstrap B` for a bigger run.
  *
- *   node --import tsx bench/compare-settle.ts [--draws 12] [--bootstrap 40] [--json]
+ *   node --import tsx bench/compare-settle.ts [--draws 24] [--bootstrap 40] [--json]
  * Exits 1 when the decision is not the shipped rule, or when compareGroups' `withinData.settled` differs from
  * the shipped candidate's reading of its own output in any draw.
  *
@@ -96,15 +96,132 @@
  * chinchilla, so (0). Decision (0): today's rule stays, and the branch's shipped (1) is reverted. The pooled sd
  * helped (5 → 2 in kaplan) but cannot be enough: with the SE known exactly a true 3 SE reversal still reads
  * under 2 SE in 16 % of draws, so no 2 SE tolerance keeps that cell under 5 %.
+ *
+ * Amendment, 2026-12-06 (settle3), written AFTER the two results above and before any new scoring. The last
+ * sentence above names the fault: a fixed 2 SE tolerance cannot respect the ceiling. A tolerance that does so
+ * by construction is the t with P(read < t | a true 3 SE reversal) = 5 %: with the SE known, Φ(t − 3) = 0.05,
+ * t = 3 − z(0.95) = 1.3551 SE. The noise here is multiplicative (loss × (1 + σ·z)), so one relative sd, pooled
+ * over every shared x, estimates σ with many degrees of freedom instead of 2 per x. Score and decision rule are
+ * those of the amendment above, unchanged: per-cell ceiling at the 95th percentile of Binomial(draws, 5 %) in
+ * every cell of every family (3 of 24), leave one family out, the highest mean power over the power cells, a
+ * tie within 1 point to the lower number, every fold the same pick or (0). 24 draws per cell, 40 replicates.
+ * Candidates, fixed now ((1), (4), (5) are dropped: each was over the ceiling; (2), (3) were dropped before):
+ *  (0) today's rule: curves settled AND no shared x is a reversal.
+ *  Pooled relative sd, for (6)–(8): s = √(Σ (runs − 1)·(sd/mean)² / df), df = Σ (runs − 1), over both groups at
+ *  every shared x where the group has ≥ 2 runs (sd and mean that group's runs' there). At a shared x the SE of
+ *  the difference of the means is s·√(mean_a²/runs_a + mean_b²/runs_b) (each group's sd there taken as s × its
+ *  mean); a reversal whose |mean_a − mean_b| exceeds t·SE holds the claim back.
+ *  (6) curves settled AND every reversal at an x where both groups have ≥ 2 runs is within t = 3 − z(0.95) =
+ *      1.3551 SE (pooled, above) AND there is no reversal at an x where either group has one run (as (0)). No
+ *      count: (1)'s count let a reversal of any size at a one-run x through, with no noise scale to judge it,
+ *      which is the very case the ceiling exists for; the old cells never tested that (their one-seed outlier
+ *      cells do not settle the curves at all), so the count's safety would be assumed, not measured. Where no
+ *      noise scale exists (one run in a group), (0)'s strictness stays.
+ *  (7) (6) with the threshold from the pool's df: t_df, the 5 % quantile of the noncentral t distribution with
+ *      df degrees of freedom and noncentrality 3 — the t solving E[Φ(t·√(χ²_df/df) − 3)] = 0.05 (the read of a
+ *      true 3 SE reversal is (3 + z)/√(χ²_df/df) when the SE is estimated on df; the mean and the sds of normal
+ *      draws are independent) — computed by quadrature over χ²_df; t_df → 3 − z(0.95) as df → ∞ (1.2748 at 4
+ *      df, 1.3355 at 20, 1.3450 at 40). With (6)'s fixed 1.3551 the false read is 5.9 % at 4 df, 5.2 % at 20.
+ *  (8) (7), and at an x where a group has ONE run the same pooled s and t_df judge the reversal there (SE as
+ *      above, runs 1) when the pool has ≥ k = 1 df; with no pool a reversal there holds the claim back, as in
+ *      (6). k = 1 because t_df already keeps the read of a true 3 SE reversal at 5 % for every df ≥ 1 (t_1 =
+ *      1.1610): a larger k buys no further safety on that read, only lost power. What the pool cannot check is
+ *      that a one-run x has the same relative noise as the seeded ones (the multiplicative model's assumption).
+ *  Every constant from the formula above; none fitted to the cells.
+ * The old cells use the same seeds at every x, so a one-seed cell has no pool: there (6), (7), (8) equal (0),
+ * and (8) differs from (7) only in a design with seeds at some x and one run at others, which no old cell has.
+ * So one new cell family, fixed now, "M" (mixed seeds): 10 log-even sizes, 3 runs per group at the 5 smallest
+ * and 1 at the 5 largest (seeds where runs are cheap), σ 1 % (pool: 20 df):
+ *    M O 3SE 1r: gap 2 % elsewhere, and at the 6th size (the smallest one-run size) the other group better by
+ *        3 SE of the difference there, m = 3·σ·√(1/1 + 1/1) (an outlier cell: the case (8) must not settle);
+ *    M O 3SE 3r: the same at the 5th size (the largest seeded one), m = 3·σ·√(2/3) (the pool at 20 df, seeded x);
+ *    M N: no difference (null);
+ *    M P: gap 2 % (a power cell). A departure from "score unchanged": without a power cell of this design (8)
+ *        equals (7) on every power cell and could only lose the tie, so the one case it exists for would never
+ *        count. Mean power is then over 7 power cells. The bench also prints, as a diagnostic only, the choice
+ *        with M P left out of the power mean; the decision is the one with it.
+ * New cells come after the old ones, so every old cell keeps its seeds (randomSource(1000·f + c, d)).
+ *
+ * Result of settle3's round (24 draws × 40 replicates, the default: 462 s on the busy machine). Mean power over
+ * the 7 power cells, (0) / (6) / (7) / (8): chinchilla 42 / 46 / 46 / 49 %, besiroglu 38 / 42 / 42 / 43 %, kaplan
+ * 52 / 58 / 58 / 61 %. (6) and (7) settle the same claims in every draw (at 20–40 df t_df is 1.336–1.345 against
+ * 1.355, and no read fell between). Their gain over (0) is in the seeded cells: P3 (1 % gap, 3 seeds) 3 → 11,
+ * 3 → 5, 4 → 12 of 24; P2 and P6 0 to 3 draws. (8) adds the mixed power cell: M P 14 → 18, 12 → 15, 17 → 22
+ * (against (0)'s 14, 11, 17). In the one-seed cells all four are equal, as fixed above. False settled claims: none
+ * in any null, crossing or power cell; in the outlier cells, per family (chinchilla / besiroglu / kaplan) and
+ * the same for (6), (7) and (8): "O g2% 3SE 3s" 2 / 0 / 1 of 24, "M O 3SE 3r" 2 / 0 / 0, "O g0 5SE 3s"
+ * 0 / 0 / 1; and "M O 3SE 1r" 1 / 0 / 1 for (8) alone (0 for the rest) — all within the per-cell bound of 3 of
+ * 24; (0) settles none. Folds:
+ * every held-out family picks (8) (training-family power (8) against (6): 52.1 against 49.7 % with chinchilla
+ * held out, 54.8 against 52.1 % with besiroglu, 46.1 against 44.0 % with kaplan, each more than the 1-point
+ * tie) and (8) is within the ceiling on it. Decision (8), shipped in src/analyses/groups.ts. The diagnostic
+ * with M P left out of the power mean picks (6) in every fold: on the old power cells (8) equals (6) by
+ * construction, so (8) is chosen over (6) by the mixed power cell this amendment added (see above), and over (0)
+ * by either reading. Rerun after shipping (553 s): the same counts in every cell, and in none of the 1,656 draws
+ * does compareGroups' withinData.settled differ from (8)'s reading; exit 0.
+ *
+ * Amendment, 2026-12-06 (settle3b), written AFTER settle3's result above and before any new cell is scored: a
+ * robustness screen. (8) judges a one-run x with a noise sd pooled where the groups have seeds, i.e. it borrows
+ * the small sizes' noise for the large sizes' single runs. If seed noise shrinks with scale (larger models vary
+ * less between seeds) the pool overstates the SE at a large one-run x, a true reversal there reads as fewer SEs,
+ * and (8) may settle a false claim at the large end, where a crossover matters most. Every family above has the
+ * same relative noise at every x, so the bench cannot see this. One new family, fixed now, "H" (heteroscedastic):
+ * the M design (10 log-even sizes, 3 runs per group at the 5 smallest, 1 at the 5 largest), relative noise
+ * falling with size, σ(x_k) = σ0·r^(k/(n − 1)), k = 0 … n − 1, σ0 = 1 %, for r = 1/2 and r = 1/4 (the ratio of
+ * the seed sd at the largest size to that at the smallest, over the two decades). Four cells for each r:
+ *    H½ O 3SE 1r / H¼ O 3SE 1r: gap 2 % elsewhere, and at the 8th size (index 7, a one-run x) the other group
+ *        better by 3 SE of the difference there with that x's own σ, m = 3·σ(x_7)·√(1/1 + 1/1);
+ *    H½ O 3SE 3r / H¼ O 3SE 3r: the same at the 3rd size (index 2, seeded), m = 3·σ(x_2)·√(2/3);
+ *    H½ N / H¼ N: no difference (null); H½ P / H¼ P: gap 2 % (power).
+ * Why these r. The bundled data with seeds at more than one size: the PolyPythia runs (docs/benchmark.md) give a
+ * relative seed sd of the final loss (mean over the last 1,000 steps) of 4.1 % at 14M parameters (9 seeds),
+ * 6.1 % at 70M (5) and 0.60 % at 160M (4): 160M against 14M is 0.15 over about one decade, not monotone (some
+ * seeds there are unstable runs). The OLMo ladder's one rerun per size (1×C, C4 loss) gives 0.02, 0.012, 0.02,
+ * 0.011, 0.015 % at 190M, 370M, 760M, 1B, 3B — no trend (3B against 190M 0.74, one df each, and a rerun may
+ * share its seed). The datablations seed replicas sit at 2.8B and 4.2B only (0.05 % and 0.55 %), no ladder. So
+ * the data bracket the ratio between about 1 (OLMo) and well under 1/4 per two decades (PolyPythia); r = 1/2 and
+ * 1/4 are two plain points inside that bracket, not fitted to either. Expected effect (SE known, pool on 20 df
+ * ≈ its mean): the pool's σ is the rms of σ(x_0 … x_4), 0.87·σ0 (r = 1/2) and 0.77·σ0 (r = 1/4); at x_7,
+ * σ = 0.58·σ0 and 0.34·σ0, so a true 3 SE reversal reads under (8)'s t_20 = 1.336 in about 16 % and 51 % of
+ * draws (against 5 % by design); whether the curves also settle decides the count. At the seeded x_2 the
+ * ratio is 0.99 and 0.95: about 5 % and 6 %, for (6), (7) and (8) alike.
+ * The rule, fixed now. A candidate over the per-cell bound (the 95th percentile of Binomial(draws, 5 %), 3 of
+ * 24) in ANY H cell of ANY family is not shipped. Among the rest the earlier decision stands as it was: the
+ * folds as before (leave one family out over the old and M cells, the per-cell ceiling on those, the highest mean
+ * power over the same 7 power cells — H½ P and H¼ P are reported, not in the power mean — a tie within 1 point
+ * to the lower number, every fold the same pick, else (0)), run over the candidates that pass the screen. That
+ * is the rule, not a fallback: if (8) is excluded and (6) passes, the folds over (0), (6), (7) pick (6) by the
+ * tie, as (6) and (7) settled the same draws in settle3's run and both beat (0) by more than a point in every
+ * fold — with M P in the power mean; the "M P left out" diagnostic above, which also picked (6), plays no part.
+ * (0) is always run in the folds; if it too fails the screen, (0) is still the default (it is today's
+ * strictest rule, and no candidate stricter than it exists here). 24 draws × 40 replicates; the H cells come
+ * after the M cells, so every earlier cell keeps its seeds. If the decision is (8) it stays; if (6), groups.ts
+ * switches to (6): a reversal at an x where either group has one run holds the claim back again.
+ *
+ * Result of settle3b's round (24 draws × 40 replicates, the default: 562 s on the busy machine). Every earlier
+ * cell gives the counts of settle3's run above. (8) is over the per-cell bound in the H¼ one-run cell of every
+ * family: "H¼ O 3SE 1r" 5 / 7 / 8 false of 24 (chinchilla / besiroglu / kaplan; 21–33 %, against the 3 allowed),
+ * and within it at r = 1/2 ("H½ O 3SE 1r" 2 / 1 / 0). (0), (6) and (7) settle none there (a one-run reversal
+ * holds them back). At the seeded x all are within the bound: "H¼ O 3SE 3r" (6) 2 / 1 / 2, (7) 2 / 0 / 2, (8)
+ * 2 / 0 / 2; "H½ O 3SE 3r" none; no H null cell settles anything. H power (reported, not in the mean): H½ P
+ * (0) / (6) / (8) 21 / 21 / 22, 20 / 20 / 23, 21 / 21 / 24; H¼ P 24 / 24 / 24, 21 / 21 / 21, 23 / 24 / 24.
+ * Screen: (8) out. Folds over (0), (6), (7): (6) and (7) have the same power over the 7 power cells (46 / 42 /
+ * 58 %, against (0)'s 42 / 38 / 52 %), the tie goes to (6), within the ceiling in every held-out family: every
+ * fold picks (6). Decision (6), shipped in src/analyses/groups.ts in place of (8) (the diagnostic with M P left
+ * out also gives (6)). The cost: the mixed power cell M P falls back from (8)'s 18 / 15 / 22 to 14 / 12 / 17 of
+ * 24 — a single large run's reversal is no longer judged by small sizes' seeds. The run exited 1, as it had to:
+ * its choice (6) was not yet the shipped (8); compareGroups matched (8)'s reading in all 2,232 draws. Rerun
+ * after shipping (6) (400 s): the same counts in every cell, compareGroups' settled matches (6)'s reading in all
+ * 2,232 draws, exit 0.
  */
 import { fileURLToPath } from 'node:url';
 import { compareGroups, SETTLED_AGREEMENT, type WithinData } from '../src/analyses/groups.js';
 import { normal, randomSource } from '../src/core/random.js';
-import { studentTQuantile } from '../src/core/specialFunctions.js';
+import { noncentralTQuantile } from '../src/core/specialFunctions.js';
 import type { Dataset, Run } from '../src/io/dataset.js';
 
 /** The shipped rule; the bench exits 1 when its decision is another. */
-export const SHIPPED_SETTLE = '(0)';
+export const SHIPPED_SETTLE = '(6)';
 
 export const SETTLE_FAMILIES = {
   chinchilla: { E: 1.69, A: 406.4, alpha: 0.34, from: 1e8, to: 1e10 },
@@ -121,8 +238,13 @@ interface Cell {
   noise: number;
   seeds: number;
   sizes: number;
-  /** Outlier cells: the 6th size's reversal in SEs of the difference of the means there. */
+  /** Outlier cells: the reversal in SEs of the difference of the means at size index reversalAt (default 5, the 6th). */
   reversalSE?: number;
+  reversalAt?: number;
+  /** Mixed cells: from this size index on, one run per group (seeds below it). */
+  oneRunFrom?: number;
+  /** settle3b's H cells: σ(x_k) = noise·noiseRatio^(k/(sizes − 1)) — a screen, not in the power mean or the folds. */
+  noiseRatio?: number;
 }
 
 export const SETTLE_CELLS: Cell[] = [
@@ -156,7 +278,40 @@ export const SETTLE_CELLS: Cell[] = [
     reversalSE: 5,
   })),
   ...[1, 3].map((seeds) => ({ name: `X ${seeds}s`, kind: 'crossing' as const, gap: 0, noise: 0.01, seeds, sizes: 10 })),
+  // settle3's mixed-seeds family: 3 runs per group at the 5 smallest sizes, 1 at the 5 largest.
+  { name: 'M O 3SE 1r', kind: 'outlier', gap: 0.02, noise: 0.01, seeds: 3, sizes: 10, oneRunFrom: 5, reversalSE: 3 },
+  {
+    name: 'M O 3SE 3r',
+    kind: 'outlier',
+    gap: 0.02,
+    noise: 0.01,
+    seeds: 3,
+    sizes: 10,
+    oneRunFrom: 5,
+    reversalSE: 3,
+    reversalAt: 4,
+  },
+  { name: 'M N', kind: 'null', gap: 0, noise: 0.01, seeds: 3, sizes: 10, oneRunFrom: 5 },
+  { name: 'M P', kind: 'power', gap: 0.02, noise: 0.01, seeds: 3, sizes: 10, oneRunFrom: 5 },
+  // settle3b's heteroscedastic family: the M design, relative noise falling with size by r over the ladder.
+  ...(
+    [
+      ['½', 1 / 2],
+      ['¼', 1 / 4],
+    ] as const
+  ).flatMap(([label, r]) => {
+    const h = { noise: 0.01, seeds: 3, sizes: 10, oneRunFrom: 5, noiseRatio: r };
+    return [
+      { ...h, name: `H${label} O 3SE 1r`, kind: 'outlier' as const, gap: 0.02, reversalSE: 3, reversalAt: 7 },
+      { ...h, name: `H${label} O 3SE 3r`, kind: 'outlier' as const, gap: 0.02, reversalSE: 3, reversalAt: 2 },
+      { ...h, name: `H${label} N`, kind: 'null' as const, gap: 0 },
+      { ...h, name: `H${label} P`, kind: 'power' as const, gap: 0.02 },
+    ];
+  }),
 ];
+
+/** settle3b's screen: a candidate over the per-cell bound in any of these cells, in any family, is not shipped. */
+const isScreen = (cell: Cell) => cell.noiseRatio !== undefined;
 
 /** One draw of a cell: groups a and b, `better` the truly better one in power cells (alternating with the draw). */
 function draw(family: Family, cell: Cell, seed: number, stream: number): { dataset: Dataset; better: string } {
@@ -170,17 +325,21 @@ function draw(family: Family, cell: Cell, seed: number, stream: number): { datas
     // The worse group's factor: a constant gap, or for a crossing +2 % at the smallest size to −1 % at the largest.
     const gap = cell.kind === 'crossing' ? 0.02 - (0.03 * k) / (cell.sizes - 1) : cell.gap;
     const badLoss = truth * (1 + gap);
-    // An outlier cell's 6th size: the other group better there by reversalSE standard errors of the difference.
+    const seeds = cell.oneRunFrom !== undefined && k >= cell.oneRunFrom ? 1 : cell.seeds;
+    // The relative noise at this size: constant, or (H cells) falling by noiseRatio over the ladder.
+    const noise = cell.noise * (cell.noiseRatio ?? 1) ** (k / (cell.sizes - 1));
+    // An outlier cell's reversal size: the other group better there by reversalSE standard errors of the
+    // difference, with this size's own noise.
     const goodLoss =
-      cell.reversalSE !== undefined && k === 5
-        ? badLoss * (1 + cell.reversalSE * cell.noise * Math.sqrt(2 / cell.seeds))
+      cell.reversalSE !== undefined && k === (cell.reversalAt ?? 5)
+        ? badLoss * (1 + cell.reversalSE * noise * Math.sqrt(2 / seeds))
         : truth;
     for (const [group, mean] of [
       [good, goodLoss],
       [bad, badLoss],
     ] as const)
-      for (let s = 0; s < cell.seeds; s++)
-        runs.push({ group, N, loss: mean * (1 + cell.noise * normal(random)), line: runs.length + 2 });
+      for (let s = 0; s < seeds; s++)
+        runs.push({ group, N, loss: mean * (1 + noise * normal(random)), line: runs.length + 2 });
   }
   return {
     dataset: {
@@ -193,76 +352,64 @@ function draw(family: Family, cell: Cell, seed: number, stream: number): { datas
   };
 }
 
-/** Smallest k with one-sided binomial P(X ≥ k | n, ½) ≤ 0.05; n when none is (n < 5). */
-export function winsNeeded(n: number): number {
-  let tail = 0,
-    choose = 1;
-  // P(X ≥ k) summed from k = n down; choose = C(n, k).
-  for (let k = n; k >= 0; k--) {
-    if (k < n) choose = (choose * (k + 1)) / (n - k);
-    tail += choose / 2 ** n;
-    if (tail > 0.05) return Math.min(n, k + 1);
-  }
-  return n;
-}
-
 type Point = NonNullable<WithinData['paired']>['points'][number];
-/** The reversal at a shared x exceeds 2 SE of the difference of the means (both groups ≥ 2 runs there). */
-function beyondTwoSE(t: Point): boolean | undefined {
-  if (t.runs[0] < 2 || t.runs[1] < 2) return undefined;
-  const se = Math.sqrt(t.sd[0]! ** 2 / t.runs[0] + t.sd[1]! ** 2 / t.runs[1]);
-  return Math.abs(t.loss[0] - t.loss[1]) > 2 * se;
+
+/** (6)'s tolerance, in SEs: Φ(t − 3) = 0.05, so a true 3 SE reversal reads under it in 5 % of draws (SE known). */
+export const FIXED_TOLERANCE = 3 - 1.6448536269514722;
+
+const toleranceByDf = new Map<number, number>();
+/** (7)'s tolerance on df: the 5 % quantile of the noncentral t (df, noncentrality 3), by bisection. */
+export function reversalTolerance(df: number): number {
+  let t = toleranceByDf.get(df);
+  if (t === undefined) toleranceByDf.set(df, (t = noncentralTQuantile(0.05, df, 3)));
+  return t;
 }
 
 /**
- * The noise sd pooled over every shared x where a group has ≥ 2 runs (both groups' within-x deviations):
- * √(Σ (runs − 1)·sd² / Σ (runs − 1)), with its degrees of freedom; undefined when no group has seeds anywhere.
+ * The relative noise sd pooled over every shared x where a group has ≥ 2 runs (both groups):
+ * √(Σ (runs − 1)·(sd/mean)² / Σ (runs − 1)), with its degrees of freedom; undefined when no group has seeds anywhere.
  */
-function pooledNoise(points: readonly Point[]): { sd: number; df: number } | undefined {
+function pooledRelativeNoise(points: readonly Point[]): { sd: number; df: number } | undefined {
   let ss = 0,
     df = 0;
   for (const t of points)
     for (const g of [0, 1] as const)
       if (t.runs[g] >= 2) {
-        ss += (t.runs[g] - 1) * t.sd[g]! ** 2;
+        ss += (t.runs[g] - 1) * (t.sd[g]! / t.loss[g]) ** 2;
         df += t.runs[g] - 1;
       }
   return df > 0 ? { sd: Math.sqrt(ss / df), df } : undefined;
 }
 
-/** (1)'s count and a reversal check with the pooled sd's SE, beyond `threshold(df)` SE (both groups ≥ 2 runs at x). */
-function pooledRule(threshold: (df: number) => number) {
+/**
+ * (6)–(8): curves settled and every reversal within `tolerance(df)` SE of the pooled relative sd, judged where
+ * both groups have ≥ 2 runs and, with `oneRun`, also where one has a single run (a pool of ≥ 1 df); a reversal
+ * anywhere else holds the claim back, as (0).
+ */
+function pooledRule(tolerance: (df: number) => number, oneRun: boolean) {
   return (w: WithinData | undefined) => {
     if (!curvesSettled(w)) return undefined;
-    const p = w!.paired;
-    if (!p) return w!.better;
-    if (p.favour[w!.better!] < winsNeeded(p.shared)) return undefined;
-    const pool = pooledNoise(p.points);
-    if (!pool) return w!.better;
-    const limit = threshold(pool.df);
-    const beyond = reversals(w!).some(
+    const against = reversals(w!);
+    if (against.length === 0) return w!.better;
+    const pool = pooledRelativeNoise(w!.paired!.points);
+    if (!pool) return undefined;
+    const limit = tolerance(pool.df);
+    const held = against.some(
       (t) =>
-        t.runs[0] >= 2 &&
-        t.runs[1] >= 2 &&
-        Math.abs(t.loss[0] - t.loss[1]) > limit * pool.sd * Math.sqrt(1 / t.runs[0] + 1 / t.runs[1]),
+        !((t.runs[0] >= 2 && t.runs[1] >= 2) || oneRun) ||
+        Math.abs(t.loss[0] - t.loss[1]) >
+          limit * pool.sd * Math.sqrt(t.loss[0] ** 2 / t.runs[0] + t.loss[1] ** 2 / t.runs[1]),
     );
-    return beyond ? undefined : w!.better;
+    return held ? undefined : w!.better;
   };
 }
 
 /** Each candidate's verdict from compareGroups' within-data result: the group it settles on, or undefined. */
 export const SETTLE_CANDIDATES: Record<string, (w: WithinData | undefined) => string | undefined> = {
   '(0)': (w) => (curvesSettled(w) && reversals(w!).length === 0 ? w!.better : undefined),
-  '(1)': (w) => {
-    if (!curvesSettled(w)) return undefined;
-    const p = w!.paired;
-    if (!p) return w!.better;
-    if (p.favour[w!.better!] < winsNeeded(p.shared)) return undefined;
-    return reversals(w!).some((t) => beyondTwoSE(t) === true) ? undefined : w!.better;
-  },
-  '(4)': pooledRule(() => 2),
-  // One-sided 97.7 %: the normal's 2 SE level, with the pooled sd's own uncertainty.
-  '(5)': pooledRule((df) => studentTQuantile(0.977, df)),
+  '(6)': pooledRule(() => FIXED_TOLERANCE, false),
+  '(7)': pooledRule(reversalTolerance, false),
+  '(8)': pooledRule(reversalTolerance, true),
 };
 
 function curvesSettled(w: WithinData | undefined): boolean {
@@ -309,16 +456,19 @@ export function scoreSettle(
   return { counts, draws, shippedMismatch };
 }
 
-/** Per family: each kind's false rate and the mean power, per candidate. */
-export function summarise(s: SettleScores) {
+/**
+ * Per family: each kind's false rate and the mean power (over the power cells not named in `leaveOut`), per
+ * candidate; the H screen's cells are in neither.
+ */
+export function summarise(s: SettleScores, leaveOut: readonly string[] = []) {
   const out: Record<string, Record<string, { power: number; false: Record<string, number> }>> = {};
   for (const [family, cells] of Object.entries(s.counts)) {
     out[family] = {};
     for (const c of Object.keys(SETTLE_CANDIDATES)) {
-      const power = SETTLE_CELLS.filter((t) => t.kind === 'power');
+      const power = SETTLE_CELLS.filter((t) => t.kind === 'power' && !isScreen(t) && !leaveOut.includes(t.name));
       const rates: Record<string, number> = {};
       for (const kind of ['null', 'outlier', 'crossing'] as const) {
-        const of = SETTLE_CELLS.filter((t) => t.kind === kind);
+        const of = SETTLE_CELLS.filter((t) => t.kind === kind && !isScreen(t));
         rates[kind] = of.reduce((a, t) => a + cells[t.name][c].false, 0) / (of.length * s.draws);
       }
       rates.power = power.reduce((a, t) => a + cells[t.name][c].false, 0) / (power.length * s.draws);
@@ -345,21 +495,33 @@ export function falseAllowed(draws: number): number {
   return draws;
 }
 
-/** The cells of `families` where candidate c settles more false claims than falseAllowed (the per-cell ceiling). */
-function overCeiling(s: SettleScores, c: string, families: string[]): string[] {
+/**
+ * The cells of `families` where candidate c settles more false claims than falseAllowed (the per-cell ceiling):
+ * the H screen's cells with `screen`, the others without.
+ */
+function overCeiling(s: SettleScores, c: string, families: string[], screen = false): string[] {
   const allowed = falseAllowed(s.draws);
+  const inScope = new Set(SETTLE_CELLS.filter((t) => isScreen(t) === screen).map((t) => t.name));
   return families.flatMap((f) =>
     Object.entries(s.counts[f])
-      .filter(([, row]) => row[c].false > allowed)
+      .filter(([name, row]) => inScope.has(name) && row[c].false > allowed)
       .map(([name, row]) => `${f} ${name} ${row[c].false}/${s.draws}`),
   );
 }
 
-/** The decision rule of the header (as amended): per-cell ceiling, leave one family out, every fold the same pick, else (0). */
-export function chooseSettle(s: SettleScores): { choice: string; folds: Record<string, string> } {
-  const sum = summarise(s);
+/**
+ * The decision rule of the header (as amended): candidates over the per-cell ceiling in any H cell of any family
+ * are screened out (settle3b); over the rest, the per-cell ceiling on the other cells, leave one family out, every
+ * fold the same pick, else (0).
+ */
+export function chooseSettle(
+  s: SettleScores,
+  leaveOutPower: readonly string[] = [],
+): { choice: string; folds: Record<string, string>; screenedOut: string[] } {
+  const sum = summarise(s, leaveOutPower);
   const families = Object.keys(sum);
   const within = (c: string, fs: string[]) => overCeiling(s, c, fs).length === 0;
+  const screenedOut = Object.keys(SETTLE_CANDIDATES).filter((c) => overCeiling(s, c, families, true).length > 0);
   const folds: Record<string, string> = {};
   for (const held of families) {
     const train = families.filter((f) => f !== held);
@@ -367,7 +529,7 @@ export function chooseSettle(s: SettleScores): { choice: string; folds: Record<s
     let pick = '(0)';
     let best = -1;
     for (const c of Object.keys(SETTLE_CANDIDATES)) {
-      if (!within(c, train)) continue;
+      if (screenedOut.includes(c) || !within(c, train)) continue;
       if (power(c) > best + 0.01) {
         pick = c;
         best = power(c);
@@ -376,7 +538,12 @@ export function chooseSettle(s: SettleScores): { choice: string; folds: Record<s
     folds[held] = within(pick, [held]) ? pick : '(0)';
   }
   const picks = new Set(Object.values(folds));
-  return { choice: picks.size === 1 ? [...picks][0] : '(0)', folds };
+  return { choice: picks.size === 1 ? [...picks][0] : '(0)', folds, screenedOut };
+}
+
+/** The bench's exit check: its choice is not the shipped rule, or the shipped code reads otherwise than the candidate. */
+export function settleCheckFails(choice: string, s: SettleScores): boolean {
+  return choice !== SHIPPED_SETTLE || s.shippedMismatch > 0;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -415,11 +582,21 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       `\nper-cell ceiling: at most ${falseAllowed(draws)} false of ${draws} draws (95th percentile of Binomial(${draws}, 5 %))`,
     );
     for (const c of Object.keys(SETTLE_CANDIDATES))
-      console.log(`  ${c} over it: ${overCeiling(scores, c, Object.keys(scores.counts)).join('; ') || 'none'}`);
-    console.log(`\nfolds (held out → pick): ${JSON.stringify(decision.folds)}; choice ${decision.choice}`);
+      console.log(
+        `  ${c} over it: ${overCeiling(scores, c, Object.keys(scores.counts)).join('; ') || 'none'}; in the H screen: ${
+          overCeiling(scores, c, Object.keys(scores.counts), true).join('; ') || 'none'
+        }`,
+      );
+    console.log(`\nscreened out by the H cells: ${decision.screenedOut.join(', ') || 'none'}`);
+    console.log(`folds (held out → pick): ${JSON.stringify(decision.folds)}; choice ${decision.choice}`);
+    // settle3's diagnostic, not the decision: the choice with the mixed power cell left out of the power mean.
+    const withoutMixed = chooseSettle(scores, ['M P']);
+    console.log(
+      `diagnostic only, M P left out of the power mean: folds ${JSON.stringify(withoutMixed.folds)}; choice ${withoutMixed.choice}`,
+    );
     console.log(
       `shipped rule ${SHIPPED_SETTLE}; draws where compareGroups' settled differs from its reading: ${scores.shippedMismatch}`,
     );
   }
-  if (decision.choice !== SHIPPED_SETTLE || scores.shippedMismatch > 0) process.exitCode = 1;
+  if (settleCheckFails(decision.choice, scores)) process.exitCode = 1;
 }

@@ -95,7 +95,7 @@ export interface WithinData {
   total?: number;
   /**
    * At least 90 % of the replicates agree (SETTLED_AGREEMENT), the pair passed the one-curve test, and no
-   * shared x's mean loss favours the other group (`paired.agree`).
+   * shared x's mean loss favours the other group beyond the seeds' noise (`paired.agree`; docs/methods.md §28).
    */
   settled: boolean;
   /** The data compared without the law, at the x both groups were run at; absent when they share none. */
@@ -112,8 +112,18 @@ export interface PairedDifferences {
   shared: number;
   /** Shared x favouring each group (equal means favour neither). */
   favour: Record<string, number>;
-  /** With a better group named by the curves: no shared x favours the other. */
+  /**
+   * With a better group named by the curves: no shared x where both groups have two or more runs favours the
+   * other beyond the seeds' noise (`noise.tolerance` SE of the difference), and no other shared x favours it.
+   */
   agree?: boolean;
+  /**
+   * The runs' noise as a share of the mean loss, pooled over every shared x where a group has two or more runs
+   * (√(Σ (runs − 1)·(sd/mean)² / df), df = Σ (runs − 1): the per-run noise is multiplicative), and the
+   * tolerance a reversal is judged by: 3 − z(0.95) = 1.355 SE, so a true reversal of 3 SE reads within it in
+   * 5 % of draws (SE known). Absent when no group has two runs at any shared x.
+   */
+  noise?: { relativeSd: number; df: number; tolerance: number };
   points: {
     x: number;
     /** Mean loss of each group's runs at x, in the pair's order. */
@@ -121,9 +131,25 @@ export interface PairedDifferences {
     runs: [number, number];
     /** Standard deviation of each group's runs at x; null where it has one run. */
     sd: [number | null, number | null];
+    /**
+     * The SE of the difference of the means from the pooled noise, relativeSd·√(Σ mean²/runs): with `noise`,
+     * where both groups have two or more runs (a single run's noise is not judged by another size's seeds).
+     */
+    se?: number;
     favours?: string;
   }[];
 }
+
+/** The reversal a settled claim must not hide, in SEs of the difference ("clearly" the other group better there). */
+const CLEAR_REVERSAL_SE = 3;
+/** How often such a reversal may read within the tolerance: the false-claim ceiling of bench/compare-settle.ts. */
+const MISREAD_RATE = 0.05;
+/**
+ * The tolerance in SEs: Φ(t − 3) = 0.05, t = 3 − z(0.95), so a true 3 SE reversal reads within it in 5 % of draws
+ * with the SE known (5.2 % on 20 df of pooled noise). bench/compare-settle.ts's (6), chosen over (8) (the same
+ * on the pool's df, also at one-run x) when seed noise falling with size made (8) settle false claims there.
+ */
+const REVERSAL_TOLERANCE = CLEAR_REVERSAL_SE - 1.6448536269514722;
 
 /** Share of the replicates that must agree with a verdict for it to be settled. */
 export const SETTLED_AGREEMENT = 0.9;
@@ -839,9 +865,14 @@ function withinDataClaim(
       verdict: `neither group is better throughout ${where}: the fitted curves cross inside it (${better(sides.below)} better at its smallest, ${better(sides.above)} at its largest)${beside}`,
     };
   const group = better(sides.above);
-  // The shared x whose runs favour the other group: each holds the claim back (docs/methods.md §28).
+  // The shared x whose runs favour the other group: each beyond the seeds' noise, or where a group has one run
+  // (no SE there), holds the claim back (docs/methods.md §28, bench/compare-settle.ts's choice).
   const against = paired ? paired.points.filter((t) => t.favours !== undefined && t.favours !== group) : [];
-  const withPaired = paired ? { paired: { ...paired, agree: against.length === 0 } } : {};
+  const beyond = against.filter(
+    (t) => !(t.se !== undefined && Math.abs(t.loss[0] - t.loss[1]) <= paired!.noise!.tolerance * t.se),
+  );
+  const within = against.filter((t) => !beyond.includes(t));
+  const withPaired = paired ? { paired: { ...paired, agree: beyond.length === 0 } } : {};
   if (replicates.length === 0)
     return {
       range,
@@ -857,21 +888,41 @@ function withinDataClaim(
   }
   const total = replicates.length;
   const curvesSettled = agree >= SETTLED_AGREEMENT * total;
-  const settled = curvesSettled && against.length === 0;
+  const settled = curvesSettled && beyond.length === 0;
   const other = better(-sides.above);
   const reversal = (t: PairedDifferences['points'][number]) => {
     const [lb, lo] = group === better(-1) ? t.loss : [t.loss[1], t.loss[0]];
     const [sb, so] = group === better(-1) ? t.sd : [t.sd[1], t.sd[0]];
+    const ses = t.se !== undefined ? `, ${formatNumber((lb - lo) / t.se, 2)} SE` : '';
     const spread =
       sb !== null || so !== null
         ? `; the runs' sd there ${sb !== null ? `${formatNumber((100 * sb) / lb, 2)} %` : '– (1 run)'} of ${group}'s mean, ${so !== null ? `${formatNumber((100 * so) / lo, 2)} %` : '– (1 run)'} of ${other}'s`
         : '';
-    return `${x} = ${formatNumber(t.x, 3)}: ${other} lower by ${formatNumber((100 * (lb - lo)) / lb, 2)} %${spread}`;
+    return `${x} = ${formatNumber(t.x, 3)}: ${other} lower by ${formatNumber((100 * (lb - lo)) / lb, 2)} %${ses}${spread}`;
   };
+  // How the reversals were judged: the tolerance and the pooled noise it rests on, or that no noise scale exists.
+  const noise = paired?.noise;
+  const judged = noise
+    ? `the tolerance ${formatNumber(noise.tolerance, 3)} SE, which a true ${CLEAR_REVERSAL_SE} SE reversal reads within in ${100 * MISREAD_RATE} % of draws; SE from the runs' sd pooled over the shared ${x}, ${formatNumber(100 * noise.relativeSd, 2)} % of the mean on ${noise.df} df`
+    : `no shared ${x} has two runs of a group, so no noise scale to judge a reversal by`;
+  // A reversal where a group has one run has no SE: it holds the claim back, named as such.
+  const unjudged = beyond.filter((t) => t.se === undefined).length;
+  const how = !noise
+    ? 'with nothing to judge it by'
+    : unjudged === 0
+      ? "beyond the seeds' noise"
+      : unjudged === beyond.length
+        ? 'where a group has one run'
+        : "beyond the seeds' noise or where a group has one run";
+  const oneRun = noise && unjudged ? `; a group's one run at a shared ${x} is not judged by seeds at other ${x}` : '';
+  const favoursGroup = (n: number) =>
+    `the runs' mean loss favours ${group} at ${n} of the ${paired!.shared} shared ${x}`;
   const paired_ = paired
-    ? against.length
-      ? `the runs' mean loss favours ${other} at ${against.length} of the ${paired.shared} shared ${x} (${against.map(reversal).join('; ')})`
-      : `the runs' mean loss favours ${group} at ${paired.favour[group]} of the ${paired.shared} shared ${x}${paired.favour[group] < paired.shared ? ` (${paired.shared - paired.favour[group]} tied)` : ''}`
+    ? beyond.length
+      ? `the runs' mean loss favours ${other} at ${beyond.length} of the ${paired.shared} shared ${x} ${how} (${beyond.map(reversal).join('; ')}${within.length ? `; within it at ${within.length} more` : ''}; ${judged}${oneRun})`
+      : within.length
+        ? `${favoursGroup(paired.favour[group])}, and ${other} at ${within.length} within the seeds' noise (${within.map(reversal).join('; ')}; ${judged})`
+        : `${favoursGroup(paired.favour[group])}${paired.favour[group] < paired.shared ? ` (${paired.shared - paired.favour[group]} tied)` : ''}`
     : `the groups share no ${x}, so no paired differences`;
   const curves = `${agree} of ${total} replicates keep it better across that range`;
   return {
@@ -919,7 +970,35 @@ function pairedDifferences(p: Run[], q: Run[], pName: string, qName: string, x: 
   }
   if (!points.length) return undefined;
   const count = (g: string) => points.filter((t) => t.favours === g).length;
-  return { shared: points.length, favour: { [pName]: count(pName), [qName]: count(qName) }, points };
+  // One relative sd for all x (the noise is multiplicative), pooled where a group has seeds.
+  let ss = 0,
+    df = 0;
+  for (const t of points)
+    for (const g of [0, 1] as const)
+      if (t.sd[g] !== null) {
+        ss += (t.runs[g] - 1) * (t.sd[g]! / t.loss[g]) ** 2;
+        df += t.runs[g] - 1;
+      }
+  const noise =
+    df > 0
+      ? {
+          relativeSd: Math.sqrt(ss / df),
+          df,
+          tolerance: REVERSAL_TOLERANCE,
+        }
+      : undefined;
+  // The SE only where both groups have seeds: noise pooled from other sizes is not trusted for a single run
+  // (seed noise often shrinks with size; bench/compare-settle.ts's H cells).
+  if (noise)
+    for (const t of points)
+      if (t.runs[0] >= 2 && t.runs[1] >= 2)
+        t.se = noise.relativeSd * Math.sqrt(t.loss[0] ** 2 / t.runs[0] + t.loss[1] ** 2 / t.runs[1]);
+  return {
+    shared: points.length,
+    favour: { [pName]: count(pName), [qName]: count(qName) },
+    ...(noise ? { noise } : {}),
+    points,
+  };
 }
 
 /** The paired counts said beside a claim they do not grade (no better group named, or no replicates). */

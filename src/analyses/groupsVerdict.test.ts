@@ -258,7 +258,7 @@ test('within the data: a real crossover inside the data names neither group bett
  * The mixtures at 10 budgets × 3 seeds; `outlier` multiplies every mixA run at the middle budget (one size
  * trained badly), so the curves, pinned by the other nine, stay apart while the runs there reverse.
  */
-function seededMixtures(seed: number, outlier: number): Dataset {
+function seededMixtures(seed: number, outlier: number, seedsAt: (k: number) => number = () => 3): Dataset {
   const random = randomSource(seed);
   const runs: Run[] = [];
   for (const [group, a] of [
@@ -266,7 +266,7 @@ function seededMixtures(seed: number, outlier: number): Dataset {
     ['mixB', 33],
   ] as const)
     for (let k = 0; k < 10; k++)
-      for (let s = 0; s < 3; s++) {
+      for (let s = 0; s < seedsAt(k); s++) {
         const C = 1e17 * 1000 ** (k / 9);
         const loss =
           (1.8 + a * C ** -0.08) * (1 + 0.002 * normal(random)) * (group === 'mixA' && k === 5 ? 1 + outlier : 1);
@@ -303,7 +303,7 @@ test('within the data: the paired differences at shared x must agree with the fi
     assert.equal(w.paired!.points.find((t) => t.favours === 'mixB')!.x, w.paired!.points[5].x);
     assert.match(
       w.verdict,
-      /^not settled by these data: the fitted curves put mixA better across C 1e17 – 1e20, .*\), but the runs' mean loss favours mixB at 1 of the 10 shared C \(C = 4\.64e18: mixB lower by [\d.]+ %; the runs' sd there [\d.]+ % of mixA's mean, [\d.]+ % of mixB's\)$/,
+      /^not settled by these data: the fitted curves put mixA better across C 1e17 – 1e20, .*\), but the runs' mean loss favours mixB at 1 of the 10 shared C beyond the seeds' noise \(C = 4\.64e18: mixB lower by [\d.]+ %, [\d.]+ SE; the runs' sd there [\d.]+ % of mixA's mean, [\d.]+ % of mixB's; the tolerance 1\.36 SE, which a true 3 SE reversal reads within in 5 % of draws; SE from the runs' sd pooled over the shared C, [\d.]+ % of the mean on 40 df\)$/,
     );
   }
   // Groups run at different x share none: the curves' claim alone, said so.
@@ -312,4 +312,77 @@ test('within the data: the paired differences at shared x must agree with the fi
   const w = compareGroups(apart, 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
   assert.equal(w.paired, undefined);
   assert.match(w.verdict, /the groups share no C, so no paired differences/);
+});
+
+// The mixtures' truth at the 6th budget (C = 4.64e18): mixB's loss is mixA's × 1.03486. With mixA's runs there
+// × (1 + `even`) the two are equal in truth; × (1 + `threeSE`) mixB is better by 3 SE of the difference of the
+// means (0.2 % noise, 3 seeds each: SE = 0.2 %·√(2/3) of the loss).
+const C5 = 1e17 * 1000 ** (5 / 9);
+const gap5 = (1.8 + 33 * C5 ** -0.08) / (1.8 + 30 * C5 ** -0.08);
+const even = gap5 - 1,
+  threeSE = gap5 * (1 + 3 * 0.002 * Math.sqrt(2 / 3)) - 1;
+
+test("within the data: a true 3 SE reversal at one shared x holds the claim back; one within the seeds' noise does not (bench/compare-settle.ts, (6))", () => {
+  // A true 3 SE reversal, seeds 1–4: read at 3.2, 3.9, 4.2 and 4.0 SE, beyond the tolerance (3 − z(0.95) =
+  // 1.355 SE; the pool has 40 df, 10 × 2 groups × 2), while the curves alone keep mixA better in every replicate.
+  for (const seed of [1, 2, 3, 4]) {
+    const w = compareGroups(seededMixtures(seed, threeSE), 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
+    assert.equal(w.agree, 60, w.verdict);
+    assert.equal(w.settled, false, w.verdict);
+    assert.equal(w.paired!.agree, false);
+    assert.equal(w.paired!.noise!.df, 40);
+    assert.ok(Math.abs(w.paired!.noise!.tolerance - 1.3551464) < 1e-6);
+    const t = w.paired!.points[5];
+    assert.equal(t.favours, 'mixB');
+    assert.ok((t.loss[0] - t.loss[1]) / t.se! > w.paired!.noise!.tolerance, w.verdict);
+  }
+  // No difference in truth at that budget, seeds 1 and 2: the runs favour mixB there by 0.25 and under 1.36 SE,
+  // within the tolerance, so the claim is settled — where the rule before settle3 ((0): any reversal holds the
+  // claim back) refused it.
+  for (const seed of [1, 2]) {
+    const w = compareGroups(seededMixtures(seed, even), 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
+    assert.deepEqual(w.paired!.favour, { mixA: 9, mixB: 1 });
+    assert.equal(w.settled, true, w.verdict);
+    assert.equal(w.paired!.agree, true);
+    assert.match(
+      w.verdict,
+      /^mixA is better across C 1e17 – 1e20, .*; the runs' mean loss favours mixA at 9 of the 10 shared C, and mixB at 1 within the seeds' noise \(C = 4\.64e18: mixB lower by [\d.]+ %, [\d.]+ SE; .* on 40 df\)\)$/,
+    );
+  }
+});
+
+test('within the data: a reversal where a group has one run holds the claim back, with seeds at other x or none (bench/compare-settle.ts, (6))', () => {
+  // 3 seeds at the 5 smallest budgets, one run at the 5 largest (the pool: 5 × 2 groups × 2 = 20 df). No
+  // difference in truth at the 6th budget (a one-run x); seed 3: the one runs favour mixB there, which the
+  // pooled noise would read within the tolerance (settle3's (8) settled it), but seed noise pooled at other
+  // sizes is not trusted for a single run (settle3b: seed noise falling with size made (8) settle false claims
+  // there), so the claim is held back and the x has no SE.
+  const mixed = (k: number) => (k < 5 ? 3 : 1);
+  const w = compareGroups(seededMixtures(3, even, mixed), 'C', { bootstrap: 60, seed: 0 }).crossovers[0].withinData!;
+  assert.deepEqual(w.paired!.points[5].runs, [1, 1]);
+  assert.equal(w.paired!.noise!.df, 20);
+  assert.equal(w.paired!.points[5].favours, 'mixB', w.verdict);
+  assert.equal(w.paired!.points[5].se, undefined);
+  assert.ok(w.paired!.points[0].se! > 0);
+  assert.ok(w.agree! >= SETTLED_AGREEMENT * w.total!, `the curves alone would settle it: ${w.verdict}`);
+  assert.equal(w.settled, false, w.verdict);
+  assert.match(
+    w.verdict,
+    /favours mixB at 1 of the 10 shared C where a group has one run \(C = 4\.64e18: mixB lower by [\d.]+ %; .* on 20 df; a group's one run at a shared C is not judged by seeds at other C\)$/,
+  );
+  // One run everywhere: no noise scale, so the same reversal holds the claim back.
+  const one = compareGroups(
+    seededMixtures(3, even, () => 1),
+    'C',
+    { bootstrap: 60, seed: 0 },
+  ).crossovers[0].withinData!;
+  assert.equal(one.paired!.noise, undefined);
+  assert.equal(one.paired!.points[5].se, undefined);
+  assert.ok(one.paired!.favour.mixB >= 1, one.verdict);
+  assert.ok(one.agree! >= SETTLED_AGREEMENT * one.total!, `the curves alone would settle it: ${one.verdict}`);
+  assert.equal(one.settled, false, one.verdict);
+  assert.match(
+    one.verdict,
+    /with nothing to judge it by .*no shared C has two runs of a group, so no noise scale to judge a reversal by\)$/,
+  );
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { studentTCdf, studentTQuantile } from './specialFunctions.js';
+import { noncentralTQuantile, studentTCdf, studentTQuantile } from './specialFunctions.js';
 
 test("studentTQuantile: tabulated values, the Cauchy and ν = 2 closed forms, and the normal's as ν grows", () => {
   // ν = 1 is the Cauchy distribution: tan(π(p − 1/2)); ν = 2: (2p − 1)/√(2p(1 − p)).
@@ -24,4 +24,21 @@ test('a t-based interval widens as the degrees of freedom m − p fall toward 1 
   const widths = [100, 20, 5, 2, 1].map(ratio);
   for (let i = 1; i < widths.length; i++) assert.ok(widths[i] > widths[i - 1], widths.join(', '));
   assert.ok(widths[0] < 1.02 && widths[4] > 6, widths.join(', '));
+});
+
+test("noncentralTQuantile: the central t at δ = 0, scipy.stats.nct at δ = 3, and the normal's δ + z as ν grows", () => {
+  // δ = 0 is Student's t: printed t_{0.975,5} = 2.5706, t_{0.9,30} = 1.3104.
+  assert.ok(Math.abs(noncentralTQuantile(0.975, 5, 0) - 2.5706) < 1e-4);
+  assert.ok(Math.abs(noncentralTQuantile(0.9, 30, 0) - 1.3104) < 1e-4);
+  // scipy.stats.nct.ppf(0.05, ν, 3): 1.161030 at ν = 1, 1.274763 at 4, 1.335507 at 20, 1.345041 at 40.
+  for (const [nu, want] of [
+    [1, 1.16103],
+    [4, 1.274763],
+    [20, 1.335507],
+    [40, 1.345041],
+  ])
+    assert.ok(Math.abs(noncentralTQuantile(0.05, nu, 3) - want) < 1e-4, `ν = ${nu}`);
+  // ν → ∞: δ + z_p, z_0.05 = −1.6448536.
+  assert.ok(Math.abs(noncentralTQuantile(0.05, 1e6, 3) - (3 - 1.6448536)) < 1e-3);
+  assert.ok(Number.isNaN(noncentralTQuantile(0, 3, 1)) && Number.isNaN(noncentralTQuantile(0.5, 0, 1)));
 });
