@@ -91,13 +91,13 @@ test('fitByProcedure auto: the default rule is said as what it is, equal weights
 });
 
 test('fitByProcedure refuses data without D naming the columns it read and those it did not, and a law in a variable the data have', async () => {
-  const noD = parseRuns('num_params,tokens (B),final_loss\n1e8,2,3\n2e8,4,2.8\n4e8,8,2.6\n', { source: 'p.csv' });
+  const noD = parseRuns('num_params,corpus (B),final_loss\n1e8,2,3\n2e8,4,2.8\n4e8,8,2.6\n', { source: 'p.csv' });
   await assert.rejects(
     fitByProcedure('huber', noD, { runners: serial }),
     (e: unknown) =>
       e instanceof InputError &&
       e.message ===
-        'p.csv:1: procedure huber fits the Chinchilla form L(N, D), which needs column "D" (or C and N, from which D = C/(6N)); the data have: num_params (N), final_loss (loss); not read: tokens (B). Map one with option "columns" D=NAME, or fit a law in one variable with option "law" power option "x" N',
+        'p.csv:1: procedure huber fits the Chinchilla form L(N, D), which needs column "D" (or C and N, from which D = C/(6N)); the data have: num_params (N), final_loss (loss); not read: corpus (B). Map one with option "columns" D=NAME, or fit a law in one variable with option "law" power option "x" N',
   );
 });
 
