@@ -749,6 +749,22 @@ test("a size header's unit is read: params (M) and tokens [B] fit the law in par
     both.stderr,
     /units\.csv:2:2 \(column "params \(M\)"\): expected a number in millions, as the header "params \(M\)" says, got "20M", which has a size suffix of its own: write 20 /,
   );
+  // Counts under a header that gives a unit (125000000 under params (M)) would read as 1.25e14 parameters and
+  // fit with no warning: refused at the first such cell, with both ways out.
+  writeFileSync(
+    path,
+    spreadsheetRuns().replace(
+      /^(r\d+),(\d+),/gm,
+      (_m, run: string, millions: string) => `${run},${Number(millions) * 1e6},`,
+    ),
+  );
+  const counts = scalelab(['fit', path]);
+  assert.equal(counts.code, 2, counts.stdout);
+  assert.match(
+    counts.stderr,
+    /units\.csv:2:2 \(column "params \(M\)"\): expected a number in millions, as the header "params \(M\)" says, got "20000000": 2e13 parameters, more than 1e13, beyond any run trained\. If the column holds counts, name it without its unit \(params\); if not, write the value in millions/,
+  );
+  assert.ok(noStackTrace(counts.stderr), counts.stderr);
 });
 
 test("a spreadsheet's totals row and a header repeated mid-file are refused at their line, not fitted or misnamed", () => {

@@ -277,6 +277,20 @@ const HEADER_SCALES: readonly [RegExp, number, string][] = [
 ];
 
 /**
+ * Sizes a header's unit may not scale a value beyond: 5× the largest models, and a few hundred times the
+ * largest training sets and budgets, published to date (~2e12 parameters, ~4e13 tokens, ~5e26 FLOPs).
+ * A column headed "params (M)" whose cells are already counts (125000000) would read as 1.25e14 parameters
+ * and fit without a word (no trust warning looks at the scale of N); past these it is refused instead. At
+ * 1e13 parameters any count from 1e7 up under (M) is caught, and any token count from 1e7 up under (B).
+ */
+const HEADER_SCALED_CEILING: Readonly<Record<(typeof scaledFields)[number], number>> = {
+  N: 1e13,
+  D: 1e16,
+  U: 1e16,
+  C: 1e30,
+};
+
+/**
  * Text in a header's brackets that looks like a scale headerScale does not read: another power of ten
  * (1e-3, x1e6, ×10^6), another abbreviation (m: milli or mega?, MM, mil, Mrd), a scale word, or bytes.
  * Not a word that describes the column (params, count, non-embedding, FLOPs), which is no scale.
@@ -1163,6 +1177,11 @@ export class RunValidator {
         throw new InputError(
           where,
           `expected a number in ${unit.unit}, as the header ${quoteForMessage(col)} says, got ${describeRaw(cell.text)}, which has a size suffix of its own: write ${cell.text.trim().replace(/\s*[a-zA-Z]$/, '')} if the header is right, or name the column without its unit (${unit.name}) to read the suffixes`,
+        );
+      if (unit !== undefined && value * unit.scale > HEADER_SCALED_CEILING[f as (typeof scaledFields)[number]])
+        throw new InputError(
+          where,
+          `expected a number in ${unit.unit}, as the header ${quoteForMessage(col)} says, got ${describeRaw(cell.text)}: ${formatNumber(value * unit.scale, 4)} ${f === 'N' ? 'parameters' : f === 'C' ? 'FLOPs' : 'tokens'}, more than ${formatNumber(HEADER_SCALED_CEILING[f as (typeof scaledFields)[number]])}, beyond any run trained. If the column holds counts, name it without its unit (${unit.name}); if not, write the value in ${unit.unit}`,
         );
       run[f] = unit === undefined ? value : value * unit.scale;
       this.numbered.add(f);
