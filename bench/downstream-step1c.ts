@@ -26,6 +26,21 @@
  * (0) only if both ladders' choices are the same candidate c ≠ (0) AND on each ladder c's mean is below (0)'s
  * by more than one standard error of the paired per-task differences (SD/√tasks); otherwise keep (0).
  *
+ * A THIRD LADDER (added 2026-12-06, this paragraph committed alone before the rule was run with it): the Pythia
+ * suite's final checkpoints with per-task losses from "LLMs on the Line" (examples/downstream/llm-line-pythia/
+ * ladder.json: 70M–12B, 7 sizes, one evaluation per run, all at 300B tokens; task loss `ce`, the correct
+ * answer's loss per token, fixed in its manifest before any candidate was scored on it). Same folds (step 1
+ * needs 6 runs, so one fold here: fit on the six sizes up to 2.8B, predict the 12B), same near-chance screen,
+ * same candidates, same score. (1) and (2) fit the same points as (0) on it (one checkpoint per run, one run
+ * per size). The rule is the same, with "the other ladder" read as "the other ladders", as
+ * bench/downstream-extrapolation.ts reads it: each ladder's choice is the candidate best on the mean of the
+ * other two ladders' scores (each ladder weighing equally); switch from (0) only if all three choices are the
+ * same candidate c ≠ (0) AND on each of the three ladders c's mean is below (0)'s by more than one standard
+ * error of the paired per-task differences; otherwise keep (0). Seen before this was written: that ladder's
+ * screen (7 tasks kept: ARC-Challenge, ARC-Easy, COPA, HellaSwag, PIQA, SIQA, WinoGrande; CommonsenseQA and
+ * OpenBookQA near chance) and the screen's own back-test of the chain in (N, D); no candidate through C.
+ * The two-ladder result above (docs/methods.md §32) stays as it was recorded.
+ *
  *   node --import tsx bench/downstream-step1c.ts [--json]
  *   node --import tsx bench/downstream-step1c.ts --anchor   # each candidate at the 7B/13B anchor (docs only)
  * Exits 1 when the decision is not the shipped step 1 through C, (0).
