@@ -101,7 +101,12 @@ interface TaskLadderWithOptions {
 
 /** Every task of a dataset that the screen does not call near chance. */
 export function ladders(name: DatasetName): { kept: TaskLadderWithOptions[]; nearChance: string[] } {
-  const data = readTaskMetrics([DATASETS[name]]);
+  return laddersOf(DATASETS[name]);
+}
+
+/** The same for any manifest (a ladder not among this bench's datasets: bench/downstream-step1c.ts's third). */
+export function laddersOf(manifest: string): { kept: TaskLadderWithOptions[]; nearChance: string[] } {
+  const data = readTaskMetrics([manifest]);
   const kept: TaskLadderWithOptions[] = [];
   const nearChance: string[] = [];
   for (const def of taskDefinitions(data)) {
