@@ -375,10 +375,14 @@ test('a semicolon file\'s thousands separators: "." before groups of three digit
     located(() => parseRuns('N;D;loss\n1e8;2e9;2,500\n', { source: 'q.csv' }), 2, 3),
     /got "2,500", .*: 2500 where "," separates thousands, 2\.5 where it is the decimal mark/,
   );
-  // Read by the comma a row showed, then a later row shows a point: the earlier reading is said, not kept.
-  assert.match(
+  // The first mark shown is the file's (its 2.500 was read by it): a number showing the other is refused.
+  assert.equal(
     located(() => parseRuns('N;D;step;loss\n1e8;2e9;2.500;3,1\n2e8;4e9;5000;3.05\n', { source: 'mix.csv' }), 3, 4),
-    /"3\.05" writes "\." as the decimal mark, but line 2's "2\.500" was read as 2500, .*\(2500 or 2\.5\)$/,
+    'mix.csv:3:4 (column "loss"): expected a number for loss with "," as its decimal mark, as this file separated by semicolons writes them (line 2: "3,1"), got "3.05", which writes ".": a file written both ways has numbers that read either way (2.500: 2500 or 2.5); write 3,05',
+  );
+  assert.match(
+    located(() => parseRuns('N;D;loss\n1e8;2e9;3.1\n1.300.000;4e9;3.0\n', { source: 'mix.csv' }), 3, 1),
+    /with "\." as its decimal mark, .*got "1\.300\.000", which writes ",": .*; write 1300000$/,
   );
 });
 

@@ -847,13 +847,11 @@ export class RunValidator {
   /** A CSV file's separator: in a file separated by semicolons, numbers may be written with a decimal comma. */
   private delimiter = ',';
   /**
-   * In a file separated by semicolons, the first cell that showed each decimal mark (3,1 a comma; 0.25 a
-   * point): a number that reads either way (2.500) is read by the one the file has shown, and refused where
-   * it has shown none or both.
+   * In a file separated by semicolons, the decimal mark its numbers write, from the first cell that showed
+   * one (3,1 a comma; 1.300.000 a comma too, its points separating thousands; 0.25 a point): a number that
+   * reads either way (2.500) is read by it, and a number showing the other mark is refused.
    */
-  private readonly marksShown: Partial<Record<DecimalMark, { text: string; line: number }>> = {};
-  /** The first number read by the file's decimal mark (2.500 as 2500), refused if a later cell shows the other. */
-  private readByMark: { text: string; read: string; line: number; mark: DecimalMark } | undefined;
+  private decimalMark: { mark: DecimalMark; text: string; line: number } | undefined;
   /** Columns whose header gives no scale left unapplied (unreadScale), checked once a column. */
   private readonly scaleChecked = new Set<string>();
   /** Each size column's unit as its header gives it (headerScale), read once a column. */
@@ -1647,45 +1645,34 @@ export class RunValidator {
   }
 
   /**
-   * Notes the decimal marks a row's numbers show, in a file separated by semicolons (a spreadsheet's CSV in a
+   * Notes the decimal mark a row's numbers show, in a file separated by semicolons (a spreadsheet's CSV in a
    * comma-decimal locale writes 3,1 and 1.300.000; a file of "." decimals may be so separated too), before
-   * any of its cells is read: a row's 2.500 steps beside its 3,1 loss is read by the loss's comma. A mark
-   * shown after a number was read by the other one is refused: that number would have read otherwise.
+   * any of its cells is read: a row's 2.500 steps beside its 3,1 loss is read by the loss's comma. The first
+   * mark shown is the file's; a number showing the other is refused, as a number that reads either way
+   * (2.500) may already have been read by the first.
    */
   private noteDecimalMarks(rec: RawRecord, columns: Partial<Record<Field, string>>): void {
     for (const f of [...numericFields, 'step'] as const) {
       const col = columns[f];
       const cell = col === undefined ? undefined : rec.cell(col);
       if (cell === undefined || typeof cell.text !== 'string') continue;
-      const marked = markedNumber(cell.text.trim());
-      const mark = marked?.read === undefined ? undefined : marked.shows;
-      if (mark === undefined) continue;
-      const earlier = this.readByMark;
-      if (earlier !== undefined && earlier.mark !== mark)
+      const written = cell.text.trim();
+      const marked = markedNumber(written);
+      if (marked?.read === undefined || marked.shows === undefined) continue;
+      const file = (this.decimalMark ??= { mark: marked.shows, text: written, line: cell.line });
+      if (file.mark !== marked.shows)
         throw new InputError(
           { file: this.source, line: cell.line, column: cell.column, columnName: col },
-          `${quoteForMessage(cell.text.trim())} writes "${mark}" as the decimal mark, but line ${earlier.line}'s ${quoteForMessage(earlier.text)} was read as ${earlier.read}, by the "${earlier.mark}" decimals of the rows before: this file separated by semicolons writes its numbers both ways, and ${quoteForMessage(earlier.text)} reads either; write it as the number it is (${this.readings(earlier.text)?.thousands} or ${this.readings(earlier.text)?.decimal})`,
+          `expected a number for ${f} with "${file.mark}" as its decimal mark, as this file separated by semicolons writes them (line ${file.line}: ${quoteForMessage(file.text)}), got ${quoteForMessage(written)}, which writes "${marked.shows}": a file written both ways has numbers that read either way (2.500: 2500 or 2.5); write ${file.mark === ',' ? marked.read.replace('.', ',') : marked.read}`,
         );
-      this.marksShown[mark] ??= { text: cell.text.trim(), line: cell.line };
     }
-  }
-
-  /**
-   * The two readings of a number that reads either way (2.500: 2500 where "." separates thousands, 2.5 where
-   * it is the decimal point), each written so that it reads one way only.
-   */
-  private readings(text: string): { thousands: string; decimal: string; sep: DecimalMark } | undefined {
-    const marked = markedNumber(text);
-    if (marked === undefined || marked.read !== undefined) return undefined;
-    const sep: DecimalMark = text.includes(',') ? ',' : '.';
-    return { thousands: marked.asMark[sep === '.' ? ',' : '.'], decimal: unambiguousDecimal(marked.asMark[sep]), sep };
   }
 
   /**
    * A cell's text as parseNumber reads it: as written, except in a file separated by semicolons, where a
    * number with a decimal comma or thousands separators is written with "." decimals and none (3,1 → 3.1,
    * 1.300.000 → 1300000, 1.300,5 → 1300.5), and one that reads either way (2.500) is read by the decimal
-   * mark the file has shown (noteDecimalMarks), refused where it has shown none or both: no number is read
+   * mark the file has shown (noteDecimalMarks), refused where it has shown none: no number is read
    * otherwise than it was written.
    */
   private numberText(cell: Cell, what: Field | 'step', col: string): string | number | null {
@@ -1694,21 +1681,14 @@ export class RunValidator {
     const marked = markedNumber(written);
     if (marked === undefined) return cell.text;
     if (marked.read !== undefined) return marked.read;
-    const { ',': comma, '.': point } = this.marksShown;
-    if ((comma === undefined) !== (point === undefined)) {
-      const mark: DecimalMark = comma !== undefined ? ',' : '.';
-      const read = marked.asMark[mark];
-      this.readByMark ??= { text: written, read, line: cell.line, mark };
-      return read;
-    }
-    const { thousands, decimal, sep } = this.readings(written)!;
-    const shown =
-      comma && point
-        ? `the file shows both, a decimal comma (line ${comma.line}: ${quoteForMessage(comma.text)}) and a decimal point (line ${point.line}: ${quoteForMessage(point.text)})`
-        : 'no number before it in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25)';
+    if (this.decimalMark !== undefined) return marked.asMark[this.decimalMark.mark];
+    // The separator written is the decimal mark in one reading, and separates thousands in the other.
+    const sep: DecimalMark = written.includes(',') ? ',' : '.';
+    const thousands = marked.asMark[sep === '.' ? ',' : '.'];
+    const decimal = unambiguousDecimal(marked.asMark[sep]);
     throw new InputError(
       { file: this.source, line: cell.line, column: cell.column, columnName: col },
-      `expected a number for ${what}, got ${quoteForMessage(written)}, which a file separated by semicolons may mean either way: ${thousands} where "${sep}" separates thousands, ${decimal} where it is the decimal mark, and ${shown}; write it as the number it is (${thousands} or ${decimal})`,
+      `expected a number for ${what}, got ${quoteForMessage(written)}, which a file separated by semicolons may mean either way: ${thousands} where "${sep}" separates thousands, ${decimal} where it is the decimal mark, and no number before it in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25); write it as the number it is (${thousands} or ${decimal})`,
     );
   }
 
