@@ -800,6 +800,36 @@ test("a spreadsheet's totals row and a header repeated mid-file are refused at t
   );
 });
 
+test("a row of means under the runs (a spreadsheet's AVERAGE, no label) is refused at its line; N (params) and tokens (b) headers are read", () => {
+  const path = join(dir, 'means.csv');
+  // The mean of the 15 runs' columns, printed to four digits as a spreadsheet shows it.
+  const runs = spreadsheetRuns()
+    .trimEnd()
+    .split('\r\n')
+    .slice(1)
+    .map((l) => l.split(',').slice(1, 4).map(Number));
+  const mean = (i: number) => runs.reduce((a, r) => a + r[i], 0) / runs.length;
+  writeFileSync(path, spreadsheetRuns([`,${mean(0).toPrecision(4)},${mean(1).toPrecision(4)},${mean(2).toFixed(4)},`]));
+  const means = scalelab(['fit', path]);
+  assert.equal(means.code, 2, means.stdout);
+  assert.match(
+    means.stderr,
+    /means\.csv:17:2 \(column "params \(M\)"\): the last row's N = 2\.6e8 and D = 6\.067e9 are the means of the 15 rows above it .*a spreadsheet's row of means \(AVERAGE\), not a run\? Remove the row/,
+  );
+  assert.ok(noStackTrace(means.stderr), means.stderr);
+  // A header naming its quantity (N (params)) and tokens in lowercase b fit without a mapping, in parameters and tokens.
+  writeFileSync(
+    path,
+    spreadsheetRuns()
+      .replace('params (M),tokens [B]', 'N (params),tokens (b)')
+      .replace(/^(r\d+),(\d+),/gm, (_m, run: string, millions: string) => `${run},${Number(millions) * 1e6},`),
+  );
+  const named = scalelab(['fit', path, '--procedure', 'huber', '--json']);
+  assert.equal(named.code, 0, named.stderr);
+  assert.deepEqual(named.json().data.ranges.N, [2e7, 7.6e8]);
+  assert.equal(named.json().data.scaled.D, "× 1e9 (the header's unit: billions)");
+});
+
 test("a header's scale that is not read is refused where mapped, not fitted in millions; an ablation's mean and sum arms fit as groups", () => {
   const path = join(dir, 'units-mm.csv');
   writeFileSync(path, spreadsheetRuns().replace('params (M)', 'params (MM)'));

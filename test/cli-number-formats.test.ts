@@ -71,3 +71,37 @@ test('runs export of one run says "1 row"', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a comma-decimal locale's CSV (semicolons, 3,1 losses, 1.300.000 counts) is read as written; 3.125 with nothing to say which mark is refused", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-formats-'));
+  try {
+    // L = 1.69 + 406.4/N^0.34 + 410.7/D^0.28 written as a German spreadsheet saves it: "." thousands, "," decimals.
+    const de = (x: number) => Math.round(x).toLocaleString('de-DE');
+    const rows = ['run;N;D;loss'];
+    for (const N of [2e7, 5e7, 1e8, 2e8, 5e8])
+      for (const perParam of [10, 20, 40]) {
+        const D = N * perParam;
+        rows.push(
+          `r${rows.length};${de(N)};${de(D)};${(1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28).toFixed(5).replace('.', ',')}`,
+        );
+      }
+    const csv = join(dir, 'de.csv');
+    writeFileSync(csv, rows.join('\n') + '\n');
+    const r = scalelab(['fit', csv, '--procedure', 'huber', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const fit = r.json();
+    assert.deepEqual(fit.data.ranges.N, [2e7, 5e8]);
+    assert.ok(Math.abs(fit.params.alpha / 0.34 - 1) < 1e-2, String(fit.params.alpha));
+    // Before: 1.300.000-style counts were refused as no number, and 2.500 read as 2.5 where nothing said so.
+    const q = join(dir, 'q.csv');
+    writeFileSync(q, 'N;D;loss\n100000000;2000000000;3.125\n');
+    const refused = scalelab(['fit', q]);
+    assert.equal(refused.code, 2);
+    assert.match(
+      refused.stderr,
+      /q\.csv:2:3 \(column "loss"\): expected a number for loss, got "3\.125", which a file separated by semicolons may mean either way: 3125 .*, 3\.1250 where it is the decimal mark.*\(3125 or 3\.1250\)$/m,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -314,7 +314,7 @@ test('tab-separated data in a .csv is read as tab-separated, not as one column',
   );
 });
 
-test('semicolon-separated data (a spreadsheet in a decimal-comma locale) is read as such; a decimal comma is said with the number to write', () => {
+test('semicolon-separated data (a spreadsheet in a decimal-comma locale) is read as such, its decimal commas too', () => {
   const d = parseRuns('params;tokens;loss\n1e8;2e9;3.1\n2e8;4e9;2.9\n', { source: 'excel.csv' });
   assert.deepEqual(
     d.runs.map((r) => [r.N, r.D, r.loss]),
@@ -323,12 +323,18 @@ test('semicolon-separated data (a spreadsheet in a decimal-comma locale) is read
       [2e8, 4e9, 2.9],
     ],
   );
-  assert.throws(
-    () => parseRuns('N;D;loss\n1e8;2e9;3,1\n', { source: 'excel.csv' }),
-    (e: InputError) =>
-      e.message ===
-      // The whole file's locale, with how to save it again: replacing the commas alone would misread 1.300.
-      'excel.csv:2:3 (column "loss"): expected a positive number for loss, got "3,1" (a decimal comma is not read: write 3.1; a file separated by semicolons with decimal commas is a comma-decimal locale\'s CSV: save it again with "." as the decimal separator and no thousands separators (replacing "," by "." alone would read a thousands separator\'s 1.300 as 1.3))',
+  // A decimal comma (one digit after it, or two, or four) reads one way only: the decimal mark of the file.
+  assert.deepEqual(
+    parseRuns('N;D;loss\n1e8;2e9;3,1\n1,3B;2,6e10;2,95\n', { source: 'excel.csv' }).runs.map((r) => [r.N, r.D, r.loss]),
+    [
+      [1e8, 2e9, 3.1],
+      [1.3e9, 2.6e10, 2.95],
+    ],
+  );
+  // In a file separated by commas it is still refused, with the number to write.
+  assert.match(
+    located(() => parseRuns('N\tD\tloss\n1e8\t2e9\t3,1\n', { source: 'pasted.csv' }), 2, 3),
+    /got "3,1" \(a decimal comma is not read: write 3\.1\)$/,
   );
   assert.equal(
     parseRuns('N,D,loss,note\n1e8,2e9,3.1,a;b\n', { source: 'x.csv' }).runs.length,
@@ -344,6 +350,101 @@ test('semicolon-separated data (a spreadsheet in a decimal-comma locale) is read
     quoted.runs.map((r) => [r.N, r.D, r.loss]),
     [[1e8, 2e9, 3.1]],
   );
+});
+
+test('a semicolon file\'s thousands separators: "." before groups of three digits is read where the file\'s decimal mark says so, refused where nothing does', () => {
+  // A comma-decimal locale's spreadsheet: N and steps with "." thousands, the loss with a decimal comma.
+  const locale = 'N;D;step;loss\n1.300.000.000;26.000.000.000;2.500;3,1\n2.600.000.000;52.000.000.000;5.000;2,9\n';
+  assert.deepEqual(
+    parseRuns(locale, { source: 'de.csv' }).runs.map((r) => [r.N, r.D, r.step, r.loss]),
+    [
+      [1.3e9, 2.6e10, 2500, 3.1],
+      [2.6e9, 5.2e10, 5000, 2.9],
+    ],
+  );
+  // Before: 2.500 steps read as 2.5, the N refused as no number. Both marks in one number (1.300,5) say which is which.
+  assert.equal(parseRuns('N;D;loss\n1.300,5;2e9;3,1\n', { source: 'de.csv' }).runs[0].N, 1300.5);
+  // A file of "." decimals so separated reads 2.500 as 2.5, once a number (the lr's 0.0003) shows its point.
+  assert.equal(parseRuns('N;D;step;loss;lr\n1e8;2e9;2.500;3.1;0.0003\n', { source: 'dot.csv' }).runs[0].step, 2.5);
+  // Nothing says which: refused at the cell with both readings, each written so it reads one way only.
+  assert.equal(
+    located(() => parseRuns('N;D;step;loss\n1e8;2e9;100;3.125\n', { source: 'q.csv' }), 2, 4),
+    'q.csv:2:4 (column "loss"): expected a number for loss, got "3.125", which a file separated by semicolons may mean either way: 3125 where "." separates thousands, 3.1250 where it is the decimal mark, and no number before it in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25); write it as the number it is (3125 or 3.1250)',
+  );
+  assert.match(
+    located(() => parseRuns('N;D;loss\n1e8;2e9;2,500\n', { source: 'q.csv' }), 2, 3),
+    /got "2,500", .*: 2500 where "," separates thousands, 2\.5 where it is the decimal mark/,
+  );
+  // The first mark shown is the file's (its 2.500 was read by it): a number showing the other is refused.
+  assert.equal(
+    located(() => parseRuns('N;D;step;loss\n1e8;2e9;2.500;3,1\n2e8;4e9;5000;3.05\n', { source: 'mix.csv' }), 3, 4),
+    'mix.csv:3:4 (column "loss"): expected a number for loss with "," as its decimal mark, as this file separated by semicolons writes them (line 2: "3,1"), got "3.05", which writes ".": a file written both ways has numbers that read either way (2.500: 2500 or 2.5); write 3,05',
+  );
+  assert.match(
+    located(() => parseRuns('N;D;loss\n1e8;2e9;3.1\n1.300.000;4e9;3.0\n', { source: 'mix.csv' }), 3, 1),
+    /with "\." as its decimal mark, .*got "1\.300\.000", which writes ",": .*; write 1300000$/,
+  );
+});
+
+test('a header that names its quantity in brackets (N (params), D (tokens), C (FLOPs), loss (nats)) is found by its name; params (M) is still millions', () => {
+  const rows = ladderRows();
+  const named = parseRuns(['N (params),D (tokens),loss (nats)', ...rows].join('\n') + '\n', { source: 'q.csv' });
+  assert.deepEqual(named.columns, { N: 'N (params)', D: 'D (tokens)', loss: 'loss (nats)' });
+  assert.equal(named.runs[0].N, 2e7);
+  assert.equal(named.scaled, undefined);
+  const flops = parseRuns(['C (FLOPs),N,loss (nats)', '1.2e18,2e7,4.1', '4.8e18,5e7,3.9'].join('\n') + '\n', {
+    source: 'c.csv',
+  });
+  assert.equal(flops.columns.C, 'C (FLOPs)');
+  assert.equal(flops.runs[1].C, 4.8e18);
+  const millions = parseRuns(['params (M),D (tokens),loss', '20,2e8,4.1', '50,5e8,3.9'].join('\n') + '\n', {
+    source: 'm.csv',
+  });
+  assert.equal(millions.runs[1].N, 5e7);
+  // Another quantity's word is no match: N (tokens) is not read as N.
+  assert.equal(parseRuns('N (tokens),D,C,loss\n1e8,2e9,1.2e18,3.1\n', { source: 'x.csv' }).columns.N, undefined);
+});
+
+test('a lowercase b or t is read as billions or trillions only after a name that counts parameters or tokens; g, and b or t elsewhere, are refused', () => {
+  const read = parseRuns('params (b),tokens (t),loss\n0.1,0.002,3.1\n', { source: 'b.csv' });
+  assert.deepEqual([read.runs[0].N, read.runs[0].D], [1e8, 2e9]);
+  // Model Size in b may be bytes; compute in t may be time; g is no size suffix a cell reads.
+  for (const [header, field, meaning] of [
+    ['model_size (b)', 'N', /a lowercase b could mean bytes or bits/],
+    ['compute (t)', 'C', /a lowercase t could mean time/],
+    ['params (g)', 'N', /a lowercase g could mean grams or giga/],
+  ] as const) {
+    const body = `${header},${field === 'N' ? 'tokens' : 'N'},loss\n1,2e9,3.1\n`;
+    assert.match(
+      located(() => parseRuns(body, { source: 'u.csv', columns: { [field]: header } }), 1, 1),
+      meaning,
+    );
+    // Unmapped, no name finds it, and the list of columns not read says why.
+    if (field === 'N') assert.match(describeColumns(parseRuns(body, { source: 'u.csv' })), /N in a unit not read/);
+  }
+  // Before: model_size (b) read as billions, compute (t) as trillions.
+});
+
+test("the unlabelled row of means (a spreadsheet's AVERAGE under each column) is refused; a run at the ladder's mean size before another row, and seeds of one size, read", () => {
+  const rows = ladderRows();
+  const values = rows.map((r) => r.split(',').map(Number));
+  const mean = (i: number) => values.reduce((a, v) => a + v[i], 0) / values.length;
+  const meanRow = `${mean(0).toPrecision(4)},${mean(1).toPrecision(4)},${mean(2).toFixed(4)}`;
+  assert.match(
+    located(() => parseRuns(['N,D,loss', ...rows, meanRow].join('\n') + '\n', { source: 'm.csv' }), 10, 1),
+    /the last row's N = 9\.25e7 and D = 2\.313e9 are the means of the 8 rows above it \(N = 9\.25e7 and D = 2\.3125e9\), and its loss [\d.]+ is their mean loss [\d.]+, to the digits printed: a spreadsheet's row of means \(AVERAGE\), not a run\? Remove the row/,
+  );
+  // Before another row, the same values are a run.
+  assert.equal(
+    parseRuns(['N,D,loss', ...rows, meanRow, rows[0]].join('\n') + '\n', { source: 'm.csv' }).runs.length,
+    10,
+  );
+  // A mean loss off by more than the digits printed is a run (its N and D are the means, its loss is not).
+  const lower = meanRow.replace(/,([\d.]+)$/, (_m, loss: string) => `,${(Number(loss) - 0.002).toFixed(4)}`);
+  assert.equal(parseRuns(['N,D,loss', ...rows, lower].join('\n') + '\n', { source: 'm.csv' }).runs.length, 9);
+  // Seeds of one size and their mean cannot be told from one more seed: read.
+  const seeds = ['N,D,loss', '1e8,2e9,3.10', '1e8,2e9,3.12', '1e8,2e9,3.11', '1e8,2e9,3.11'];
+  assert.equal(parseRuns(seeds.join('\n') + '\n', { source: 's.csv' }).runs.length, 4);
 });
 
 test('a lineage column (named, or found as lineage/trunk) is kept on every run; a blank, a missing column or a conflicting mapping is refused by name', () => {

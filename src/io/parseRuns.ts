@@ -296,7 +296,7 @@ const HEADER_SCALED_CEILING: Readonly<Record<(typeof scaledFields)[number], numb
  * Not a word that describes the column (params, count, non-embedding, FLOPs), which is no scale.
  */
 const SCALE_LIKE =
-  /^(?:[x×*]\s*)?(?:\d|10\s*\^|e[+-]?\d)|^(?:m|mm|mil|mill|mln|mio|mn|bil|bln|bio|mrd|md|tn|tr|tri|e|[kmgtp]i?b|bytes?)\.?$|^(?:[kmbgtp]|mm|mn|bn|mil|mio)\.?\s+\w|days?$|illion|thousand|milliard|lakh|crore/i;
+  /^(?:[x×*]\s*)?(?:\d|10\s*\^|e[+-]?\d)|^(?:m|b|g|t|mm|mil|mill|mln|mio|mn|bil|bln|bio|mrd|md|tn|tr|tri|e|[kmgtp]i?b|bytes?)\.?$|^(?:[kmbgtp]|mm|mn|bn|mil|mio)\.?\s+\w|days?$|illion|thousand|milliard|lakh|crore/i;
 
 /** A header's name and the unit it gives in brackets after it (`tokens [in B]`: tokens, B). */
 function headerBrackets(header: string): { name: string; unit: string } | undefined {
@@ -316,8 +316,47 @@ function headerScale(header: string): { name: string; scale: number; unit: strin
   const { name, unit } = m;
   const power = /^(?:1e\+?|10\^)(\d{1,2})$/i.exec(unit);
   if (power) return { name, scale: 10 ** Number(power[1]), unit: `1e${Number(power[1])}` };
-  const word = unit === 'm' ? undefined : HEADER_SCALES.find(([pattern]) => pattern.test(unit));
+  const word = ambiguousLowercase(name, unit) ? undefined : HEADER_SCALES.find(([pattern]) => pattern.test(unit));
   return word ? { name, scale: word[1], unit: word[2] } : undefined;
+}
+
+/**
+ * Whether a header's unit is a lowercase letter that may not be the scale it would read as: `m` (milli or
+ * mega?), `g` (grams or giga: no cell reads a `g` either), and `b` or `t` (bytes or bits, time) except after
+ * a name that counts parameters or tokens (`params (b)`, `tokens (t)`), where no other reading is a size:
+ * `model_size (b)` may be bytes, `compute (t)` time.
+ */
+function ambiguousLowercase(name: string, unit: string): boolean {
+  if (unit === 'm' || unit === 'g') return true;
+  return (unit === 'b' || unit === 't') && !/param|token/i.test(name);
+}
+
+/** What a lowercase unit may mean besides a scale, said where it is refused. */
+const LOWERCASE_MEANINGS: Readonly<Record<string, string>> = {
+  m: 'a lowercase m could mean milli or mega: write M for millions',
+  g: 'a lowercase g could mean grams or giga: write G or B for billions',
+  b: 'a lowercase b could mean bytes or bits, and is read as billions only after a name that counts parameters or tokens (params (b)): write B for billions',
+  t: 'a lowercase t could mean time, and is read as trillions only after a name that counts parameters or tokens (tokens (t)): write T for trillions',
+};
+
+/**
+ * The words a header may put in brackets after a field's name to say what the column counts rather than
+ * its scale (`N (params)`, `D (tokens)`, `C (FLOPs)`, `loss (nats)`): the field's own names and the unit it
+ * is counted in. Compared normalised; a scale (params (M)) is headerScale's.
+ */
+const QUANTITY_WORDS: Partial<Record<Field, readonly string[]>> = {
+  N: [...fieldAliases.N, 'parameter', 'count'],
+  D: [...fieldAliases.D, 'count'],
+  C: [...fieldAliases.C, 'FLOP'],
+  U: [...fieldAliases.U, 'tokens', 'unique tokens'],
+  loss: ['nats', 'nat'],
+};
+
+/** A header's name where its brackets name `field`'s quantity (N (params): N), else undefined. */
+function quantityNamed(header: string, field: Field): string | undefined {
+  const m = headerBrackets(header);
+  const words = QUANTITY_WORDS[field];
+  return m && words?.some((w) => normalise(w) === normalise(m.unit)) ? m.name : undefined;
 }
 
 /**
@@ -335,7 +374,7 @@ function unreadScale(field: Field, header: string): string | undefined {
   const written = `name the column without its unit and write the values in full`;
   if (!sized)
     return `the header ${quoteForMessage(header)} gives ${field} a unit (${m.unit}), but ${field} is read as written (a header's unit scales N, D, C and U only): ${written}`;
-  const lower = m.unit === 'm' ? ' (a lowercase m could mean milli or mega: write M for millions)' : '';
+  const lower = LOWERCASE_MEANINGS[m.unit] === undefined ? '' : ` (${LOWERCASE_MEANINGS[m.unit]})`;
   return `the header ${quoteForMessage(header)} gives ${field} in a unit this reader does not know, ${quoteForMessage(m.unit)}${lower}; expected k, M, B (or G), T, P, thousands, millions, billions, trillions or a power of ten (1e6, 10^6): rename the column (${m.name} (M) for millions), or ${written}`;
 }
 
@@ -654,6 +693,10 @@ function resolveColumns(
             .map((a) => header.find((h) => normalise(headerScale(h)?.name ?? '') === a && free(h)))
             .find((h) => h !== undefined)
         : undefined) ??
+      // A header that names its quantity in brackets (N (params), D (tokens), loss (nats)): found by its name.
+      aliases
+        .map((a) => header.find((h) => normalise(quantityNamed(h, field) ?? '') === a && free(h)))
+        .find((h) => h !== undefined) ??
       // Not in a runs table's export (State, Created, …): there `_step` is the summary's last step of a whole
       // run, and read as a step it made each run a checkpoint, warned as one with no run column.
       (field === 'step' && !header.some((h) => WANDB_RUN_COLUMNS.includes(h.trim()))
@@ -710,6 +753,56 @@ function parseNumber(raw: string | number | null): number {
   return parseSuffixedNumber(t);
 }
 
+/** A decimal mark: the comma of a comma-decimal locale, or the point. */
+type DecimalMark = ',' | '.';
+
+/**
+ * A number written with "." or "," in it, as a file separated by semicolons (a spreadsheet's CSV in a
+ * comma-decimal locale, or a file of "." decimals so separated) may write it: `read`, with "." decimals and no
+ * separators, where the text alone says what it is (3,1; 0.25; 1.300.000; 1.300,5), with the decimal mark it
+ * shows; or, where it reads either way (a separator followed by exactly three digits: 2.500 is 2500 where "."
+ * separates thousands, 2.5 where it is the decimal point), both readings. Undefined for text that is no such
+ * number (a plain 3.1e9 is read by parseNumber as ever).
+ */
+function markedNumber(
+  t: string,
+): { read: string; shows?: DecimalMark } | { read?: undefined; asMark: Record<DecimalMark, string> } | undefined {
+  const m = /^([+-]?)(\d[\d.,]*\d|\d)([eE][+-]?\d+)?([kKMbBGtTP]?)$/.exec(t);
+  if (!m || !/[.,]/.test(m[2])) return undefined;
+  const [, sign, body, power = '', suffix = ''] = m;
+  const tail = power + suffix;
+  const last = body.match(/[.,]/g)!.pop() as DecimalMark;
+  const cut = body.lastIndexOf(last);
+  const [whole, fraction] = [body.slice(0, cut), body.slice(cut + 1)];
+  const other: DecimalMark = last === '.' ? ',' : '.';
+  const grouped = (digits: string, sep: string) => new RegExp(`^\\d{1,3}(\\${sep}\\d{3})+$`).test(digits);
+  if (whole.includes(last)) {
+    // The same separator twice (1.300.000): thousands, whichever the decimal mark is — the other one.
+    if (whole.includes(other) || !grouped(body, last)) return undefined;
+    return { read: `${sign}${body.split(last).join('')}${tail}`, shows: other };
+  }
+  if (whole.includes(other)) {
+    // Both (1.300,5): the last one is the decimal mark, the other separates thousands.
+    if (!grouped(whole, other)) return undefined;
+    return { read: `${sign}${whole.split(other).join('')}.${fraction}${tail}`, shows: last };
+  }
+  const decimal = `${sign}${whole}.${fraction}${tail}`;
+  // One separator before three digits, after one to three not starting with 0, without an exponent: either.
+  if (fraction.length === 3 && /^[1-9]\d{0,2}$/.test(whole) && power === '') {
+    const thousands = `${sign}${whole}${fraction}${tail}`;
+    return { asMark: last === '.' ? { '.': decimal, ',': thousands } : { ',': decimal, '.': thousands } };
+  }
+  return { read: decimal, shows: last };
+}
+
+/** A decimal reading written so that it reads one way only (2.5 for 2.500, 3.1250 for 3.125). */
+function unambiguousDecimal(decimal: string): string {
+  const m = /^([+-]?\d+)\.(\d*?)0*([kKMbBGtTP]?)$/.exec(decimal);
+  if (!m) return decimal;
+  const [, whole, fraction, suffix] = m;
+  return `${whole}${fraction === '' ? '' : `.${fraction.length === 3 ? `${fraction}0` : fraction}`}${suffix}`;
+}
+
 function describeRaw(raw: string | number | null): string {
   if (raw === null) return 'null';
   if (typeof raw === 'number') return String(raw);
@@ -751,8 +844,14 @@ export class RunValidator {
   private readonly labelValues = new Map<string, Set<string>>();
   /** This row's totals label, said in place of another refusal of the same row. */
   private rowTotals: InputError | undefined;
-  /** A CSV file's separator: semicolons are a comma-decimal locale's CSV, said where a decimal comma is refused. */
+  /** A CSV file's separator: in a file separated by semicolons, numbers may be written with a decimal comma. */
   private delimiter = ',';
+  /**
+   * In a file separated by semicolons, the decimal mark its numbers write, from the first cell that showed
+   * one (3,1 a comma; 1.300.000 a comma too, its points separating thousands; 0.25 a point): a number that
+   * reads either way (2.500) is read by it, and a number showing the other mark is refused.
+   */
+  private decimalMark: { mark: DecimalMark; text: string; line: number } | undefined;
   /** Columns whose header gives no scale left unapplied (unreadScale), checked once a column. */
   private readonly scaleChecked = new Set<string>();
   /** Each size column's unit as its header gives it (headerScale), read once a column. */
@@ -1107,6 +1206,7 @@ export class RunValidator {
       }
     }
     this.refuseNonRun(rec, columns);
+    if (this.delimiter === ';') this.noteDecimalMarks(rec, columns);
     const run: Run = { loss: NaN, line: rec.line };
     let places: PrintedPlaces | undefined;
     const stepCell = columns.step === undefined ? undefined : rec.cell(columns.step);
@@ -1114,7 +1214,7 @@ export class RunValidator {
       this.options.zeroAtStepZero === true &&
       stepCell !== undefined &&
       stepCell.text !== null &&
-      parseNumber(stepCell.text) === 0;
+      parseNumber(this.numberText(stepCell, 'step', columns.step!)) === 0;
     /** Whether `f`'s value of 0 is what this row means (tokens, compute, learning rate before any update). */
     const startZero = (f: Field, value: number) => atStart && value === 0 && (f === 'D' || f === 'C' || f === 'lr');
     for (const f of numericFields) {
@@ -1128,7 +1228,9 @@ export class RunValidator {
           (o) => `this run has no value for "${col}" (${f}); expected a positive number${this.unreadHint(rec, f, o)}`,
         );
       }
-      const value = parseNumber(cell.text);
+      // The number as "." decimals and no separators (a semicolon file's 3,1 as 3.1): what is parsed.
+      const text = this.numberText(cell, f, col);
+      const value = parseNumber(text);
       const where = { file: source, line: cell.line, column: cell.column, columnName: col };
       if (f === 'loss' && this.options.keepDiverged === true && divergedLoss(cell.text)) {
         run.diverged = true;
@@ -1173,10 +1275,10 @@ export class RunValidator {
         );
       this.refuseUnreadScale(f, col, where);
       const unit = this.unitOf(f, col);
-      if (unit !== undefined && typeof cell.text === 'string' && sizeSuffixOf(cell.text) !== undefined)
+      if (unit !== undefined && typeof text === 'string' && sizeSuffixOf(text) !== undefined)
         throw new InputError(
           where,
-          `expected a number in ${unit.unit}, as the header ${quoteForMessage(col)} says, got ${describeRaw(cell.text)}, which has a size suffix of its own: write ${cell.text.trim().replace(/\s*[a-zA-Z]$/, '')} if the header is right, or name the column without its unit (${unit.name}) to read the suffixes`,
+          `expected a number in ${unit.unit}, as the header ${quoteForMessage(col)} says, got ${describeRaw(cell.text)}, which has a size suffix of its own: write ${text.trim().replace(/\s*[a-zA-Z]$/, '')} if the header is right, or name the column without its unit (${unit.name}) to read the suffixes`,
         );
       if (unit !== undefined && value * unit.scale > HEADER_SCALED_CEILING[f as (typeof scaledFields)[number]])
         throw new InputError(
@@ -1188,7 +1290,7 @@ export class RunValidator {
       // The digits the cell printed, for telling a rounded copy of a run from another run (core/sameRun.ts);
       // a JSON number's text is gone once parsed, and its shortest form stands for it.
       if (isRunValueField(f)) {
-        const place = lastDigitPlace(typeof cell.text === 'string' ? cell.text : String(value));
+        const place = lastDigitPlace(typeof text === 'string' ? text : String(value));
         if (place !== undefined)
           (places ??= {})[f] = place + (unit === undefined ? 0 : Math.round(Math.log10(unit.scale)));
       }
@@ -1235,7 +1337,7 @@ export class RunValidator {
     if (columns.step !== undefined) {
       const cell = rec.cell(columns.step);
       if (cell && cell.text !== null && String(cell.text).trim() !== '') {
-        const step = parseNumber(cell.text);
+        const step = parseNumber(this.numberText(cell, 'step', columns.step));
         if (!(step >= 0) || !Number.isFinite(step)) {
           throw new InputError(
             { file: source, line: cell.line, column: cell.column, columnName: columns.step },
@@ -1278,7 +1380,7 @@ export class RunValidator {
     }
     if (columns.run === undefined && columns.step !== undefined) this.noteDisplayName(rec, run);
     if (columns.group === undefined) this.noteVariants(rec, run);
-    this.noteSums(rec, run, columns);
+    this.noteSums(rec, run, columns, places);
     this.kept++;
     this.firstLine ??= rec.line;
     return run;
@@ -1421,8 +1523,17 @@ export class RunValidator {
     return out;
   }
 
-  /** Adds a kept row to the sums, noting whether it reads as the totals of the three or more rows above it. */
-  private noteSums(rec: RawRecord, run: Run, columns: Partial<Record<Field, string>>): void {
+  /**
+   * Adds a kept row to the sums, noting whether it reads as the totals of the three or more rows above it, or
+   * as their means (noteMeans).
+   */
+  private noteSums(
+    rec: RawRecord,
+    run: Run,
+    columns: Partial<Record<Field, string>>,
+    places: PrintedPlaces | undefined,
+  ): void {
+    this.noteMeans(rec, run, columns, places);
     const { N, D } = run;
     const s = this.sums;
     s.lastIsSum = undefined;
@@ -1431,8 +1542,7 @@ export class RunValidator {
     const near = (x: number, sum: number) => Math.abs(x - sum) <= 0.02 * sum;
     // An AVERAGE is printed rounded to the digits shown (3.5 for 3.524): no lower than the mean is to half a
     // unit of the loss's last digit, so a lower loss printed with more digits (3.108 under 3.11) is a run.
-    const lossCell = columns.loss === undefined ? undefined : rec.cell(columns.loss);
-    const place = lastDigitPlace(typeof lossCell?.text === 'string' ? lossCell.text : String(run.loss));
+    const place = places?.loss ?? lastDigitPlace(String(run.loss));
     const rounding = Math.max(place === undefined ? 0 : 0.5 * 10 ** place, 1e-9 * run.loss) * (1 + 1e-9);
     if (s.rows >= 3 && near(N, s.N) && near(D, s.D) && run.loss >= s.loss / s.rows - rounding) {
       const cell = columns.N === undefined ? undefined : rec.cell(columns.N);
@@ -1452,14 +1562,134 @@ export class RunValidator {
   }
 
   /**
-   * Why a cell is not a number, for its error (suffixHint). A decimal comma in a file separated by
-   * semicolons is the whole file's locale, not one cell's slip: said with how to save the file again,
-   * and why replacing the commas alone is not enough (a thousands separator's 1.300 would then read 1.3).
+   * The kept rows so far, as a spreadsheet's row of means (AVERAGE under each column, no label) is judged
+   * against them: for N, D, C (as the file writes them, not derived) and the loss, how many rows have one,
+   * their sum, and the sum of half a unit in each one's last digit printed; the smallest and largest N.
+   */
+  private readonly means = {
+    rows: 0,
+    count: { N: 0, D: 0, C: 0, loss: 0 },
+    sum: { N: 0, D: 0, C: 0, loss: 0 },
+    half: { N: 0, D: 0, C: 0, loss: 0 },
+    minN: Infinity,
+    maxN: -Infinity,
+    lastIsMean: undefined as InputError | undefined,
+  };
+
+  /**
+   * Notes whether a kept row reads as the means of the three or more rows above it: its N, its D or C, and
+   * its loss each their column's mean, to the digits printed (half a unit in the row's last digit and in
+   * those of the rows it averages, which a spreadsheet holds to more digits than it prints), and N within
+   * 2 % of its mean however coarsely printed. Only where the rows' N differ: a real ladder's last run is its
+   * largest, while a mean's N lies inside the range (so a run of the mean size and loss is read where it is
+   * not last); seeds of one size followed by their mean cannot be told from one more seed, and are read (a
+   * mean of seeds is fitted as their own size and about their loss). Said once the file is read, as the
+   * totals row is.
+   */
+  private noteMeans(
+    rec: RawRecord,
+    run: Run,
+    columns: Partial<Record<Field, string>>,
+    places: PrintedPlaces | undefined,
+  ): void {
+    const m = this.means;
+    m.lastIsMean = undefined;
+    const half = (f: 'N' | 'D' | 'C' | 'loss') => {
+      const place = places?.[f];
+      return place === undefined || !Number.isFinite(place) ? 0 : 0.5 * 10 ** place;
+    };
+    // The fields as written: a derived D (C/(6N)) or C (6ND) is no column's mean.
+    const written = (['N', 'D', 'C', 'loss'] as const).filter(
+      (f) => run[f] !== undefined && columns[f] !== undefined && this.derived[f as 'D' | 'C'] === undefined,
+    );
+    const all = (f: 'N' | 'D' | 'C' | 'loss') => written.includes(f) && m.count[f] === m.rows;
+    const sizes = (['N', 'D', 'C'] as const).filter(all);
+    const matches = (f: 'N' | 'D' | 'C' | 'loss') => {
+      const mean = m.sum[f] / m.rows;
+      const tolerance = (half(f) + m.half[f] / m.rows) * (1 + 1e-9) + 1e-9 * mean;
+      return Math.abs(run[f]! - mean) <= (f === 'loss' ? tolerance : Math.min(tolerance, 0.02 * mean));
+    };
+    if (
+      m.rows >= 3 &&
+      all('N') &&
+      all('loss') &&
+      sizes.length >= 2 &&
+      m.maxN > m.minN &&
+      run.N! < m.maxN &&
+      sizes.every(matches) &&
+      matches('loss')
+    ) {
+      const cell = columns.N === undefined ? undefined : rec.cell(columns.N);
+      const listed = (values: (f: 'N' | 'D' | 'C') => number) =>
+        sizes.map((f) => `${f} = ${formatNumber(values(f))}`).join(' and ');
+      m.lastIsMean = new InputError(
+        { file: this.source, line: rec.line, ...(cell ? { column: cell.column, columnName: columns.N } : {}) },
+        `the last row's ${listed((f) => run[f]!)} are the means of the ${m.rows} rows above it (${listed((f) => m.sum[f] / m.rows)}), and its loss ${formatNumber(run.loss)} is their mean loss ${formatNumber(m.sum.loss / m.rows)}, to the digits printed: a spreadsheet's row of means (AVERAGE), not a run? Remove the row (a run of exactly those sizes and that loss: put it before another row)`,
+      );
+    }
+    for (const f of written) {
+      m.count[f]++;
+      m.sum[f] += run[f]!;
+      m.half[f] += half(f);
+    }
+    if (run.N !== undefined) [m.minN, m.maxN] = [Math.min(m.minN, run.N), Math.max(m.maxN, run.N)];
+    m.rows++;
+  }
+
+  /**
+   * Why a cell is not a number, for its error (suffixHint). A file separated by commas or tabs is read with
+   * "." decimals: a decimal comma there is one cell's slip, said with the number to write.
    */
   private numberHint(text: string): string | undefined {
-    const hint = suffixHint(text);
-    if (hint === undefined || this.delimiter !== ';' || !/decimal comma/.test(hint)) return hint;
-    return `${hint}; a file separated by semicolons with decimal commas is a comma-decimal locale's CSV: save it again with "." as the decimal separator and no thousands separators (replacing "," by "." alone would read a thousands separator's 1.300 as 1.3)`;
+    return suffixHint(text);
+  }
+
+  /**
+   * Notes the decimal mark a row's numbers show, in a file separated by semicolons (a spreadsheet's CSV in a
+   * comma-decimal locale writes 3,1 and 1.300.000; a file of "." decimals may be so separated too), before
+   * any of its cells is read: a row's 2.500 steps beside its 3,1 loss is read by the loss's comma. The first
+   * mark shown is the file's; a number showing the other is refused, as a number that reads either way
+   * (2.500) may already have been read by the first.
+   */
+  private noteDecimalMarks(rec: RawRecord, columns: Partial<Record<Field, string>>): void {
+    for (const f of [...numericFields, 'step'] as const) {
+      const col = columns[f];
+      const cell = col === undefined ? undefined : rec.cell(col);
+      if (cell === undefined || typeof cell.text !== 'string') continue;
+      const written = cell.text.trim();
+      const marked = markedNumber(written);
+      if (marked?.read === undefined || marked.shows === undefined) continue;
+      const file = (this.decimalMark ??= { mark: marked.shows, text: written, line: cell.line });
+      if (file.mark !== marked.shows)
+        throw new InputError(
+          { file: this.source, line: cell.line, column: cell.column, columnName: col },
+          `expected a number for ${f} with "${file.mark}" as its decimal mark, as this file separated by semicolons writes them (line ${file.line}: ${quoteForMessage(file.text)}), got ${quoteForMessage(written)}, which writes "${marked.shows}": a file written both ways has numbers that read either way (2.500: 2500 or 2.5); write ${file.mark === ',' ? marked.read.replace('.', ',') : marked.read}`,
+        );
+    }
+  }
+
+  /**
+   * A cell's text as parseNumber reads it: as written, except in a file separated by semicolons, where a
+   * number with a decimal comma or thousands separators is written with "." decimals and none (3,1 → 3.1,
+   * 1.300.000 → 1300000, 1.300,5 → 1300.5), and one that reads either way (2.500) is read by the decimal
+   * mark the file has shown (noteDecimalMarks), refused where it has shown none: no number is read
+   * otherwise than it was written.
+   */
+  private numberText(cell: Cell, what: Field | 'step', col: string): string | number | null {
+    if (this.delimiter !== ';' || typeof cell.text !== 'string') return cell.text;
+    const written = cell.text.trim();
+    const marked = markedNumber(written);
+    if (marked === undefined) return cell.text;
+    if (marked.read !== undefined) return marked.read;
+    if (this.decimalMark !== undefined) return marked.asMark[this.decimalMark.mark];
+    // The separator written is the decimal mark in one reading, and separates thousands in the other.
+    const sep: DecimalMark = written.includes(',') ? ',' : '.';
+    const thousands = marked.asMark[sep === '.' ? ',' : '.'];
+    const decimal = unambiguousDecimal(marked.asMark[sep]);
+    throw new InputError(
+      { file: this.source, line: cell.line, column: cell.column, columnName: col },
+      `expected a number for ${what}, got ${quoteForMessage(written)}, which a file separated by semicolons may mean either way: ${thousands} where "${sep}" separates thousands, ${decimal} where it is the decimal mark, and no number before it in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25); write it as the number it is (${thousands} or ${decimal})`,
+    );
   }
 
   /** Refuses a column read for `f` whose header gives a scale that is not applied (unreadScale), at its header. */
@@ -1583,6 +1813,7 @@ export class RunValidator {
       throw totals.sort((a, b) => (a.error.location.line ?? 0) - (b.error.location.line ?? 0))[0].error;
     if (this.badLoss) throw this.badLossError();
     if (this.sums.lastIsSum) throw this.sums.lastIsSum;
+    if (this.means.lastIsMean) throw this.means.lastIsMean;
     if (format === 'csv' && !this.fixedHeader)
       throw new InputError({ file: source }, 'the file is empty: expected a header line and at least one run');
     if (this.total === 0) throw new InputError({ file: source }, noRunsIn[format]);
