@@ -814,7 +814,7 @@ test("a results file of your own model (no revision=stepNNN, no size) read by an
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
-      /no checkpoint: expected revision=stepNNN in config\.model_args, or the tokens seen \(--tokens with "scalelab downstream import", then --study NAME\)/,
+      /no checkpoint: expected revision=stepNNN in config\.model_args, or a checkpoint folder ending pretrained= \(…\/step2288, …\/checkpoint-2288, …\/global_step2288, …\/iter_0002288\), or the tokens seen \(--tokens with "scalelab downstream import", then --study NAME\)/,
     );
   }
   // downstream import has the flag: its own message names it alone.
