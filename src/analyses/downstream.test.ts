@@ -869,6 +869,46 @@ test("the chain's notes: an interval asked for and not had is said as that, per 
   assert.match(valLossNotes([{ task: 'piqa', targets: [target] }])[0], /a point estimate \(no bootstrap replicates/);
 });
 
+test("taskLadder: a checkpoint with acc but not acc_norm, the task's default accuracy metric, is refused where it is, not dropped", () => {
+  const records: TaskMetric[] = [];
+  for (const D of [1e9, 2e9, 4e9]) {
+    records.push({
+      run: 'a',
+      N: 1e8,
+      D,
+      task: 'arc_easy',
+      metric: 'acc',
+      value: 0.3 + D / 1e11,
+      line: records.length + 1,
+    });
+    // The last evaluation, from another harness config, has no acc_norm: the run's final accuracy would have been its 2e9 one.
+    if (D < 4e9)
+      records.push({
+        run: 'a',
+        N: 1e8,
+        D,
+        task: 'arc_easy',
+        metric: 'acc_norm',
+        value: 0.32 + D / 1e11,
+        line: records.length + 1,
+        key: 'results.arc_easy["acc_norm,none"]',
+      });
+  }
+  assert.throws(
+    () => taskLadder(records, 'mem', { task: 'arc_easy' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 5 &&
+      e.message.includes(
+        'run "a", D = 4e9: task "arc_easy" has acc here but not acc_norm, its accuracy metric (the first of len_norm, acc_norm, acc it has): expected acc_norm at every checkpoint, or name the metric it has at all of them (option "accuracyMetric" arc_easy=acc)',
+      ),
+  );
+  // Named, acc is read at every checkpoint.
+  const named = taskLadder(records, 'mem', { task: 'arc_easy', accuracyMetric: 'acc' });
+  assert.equal(named.runs[0].checkpoints.length, 3);
+  assert.equal(named.runs[0].checkpoints[2].accuracy, 0.3 + 4e9 / 1e11);
+});
+
 test("an average over every task (averageTask): an lm-eval group's aggregate stands for its tasks, counted once; a group named beside its own task is refused", () => {
   // The harness writes MMLU's aggregate, its categories' and its subjects' accuracies side by side in one file.
   const records: TaskMetric[] = [];
