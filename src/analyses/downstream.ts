@@ -221,7 +221,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
       throw new InputError(
         { file: r.file ?? source, line: r.line },
         (o) =>
-          `run "${name}" has no N (parameters): expected N for every ladder run (a column N, or ${o('N')} when importing)`,
+          `run "${name}" has no N (parameters): expected N for every ladder run (a column N, config.model_num_parameters in an lm-eval results file, a ladder manifest's "N", or ${o('N')} when importing)`,
       );
     const checkpoints = [...r.points.entries()]
       .sort((a, b) => a[0] - b[0])
