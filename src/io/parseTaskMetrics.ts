@@ -508,7 +508,8 @@ function checkpointFolder(path: string): { run: string; step: number } | undefin
  */
 function lmEvalGroups(doc: Record<string, unknown>, withMetrics: ReadonlySet<string>): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  const object = (v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const object = (v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
   for (const [group, members] of Object.entries(object(doc.group_subtasks)))
     if (withMetrics.has(group) && Array.isArray(members)) {
       const named = members.filter((m): m is string => typeof m === 'string' && m !== group);

@@ -984,9 +984,7 @@ ${EXAMPLES}`,
                   emptyCells: set.emptyCells,
                   ignoredColumns: set.ignoredColumns,
                   tasksWithoutMetrics: set.tasksWithoutMetrics ?? [],
-                  warnings: [logCountWarning(set), storedGroupsWarning(set, data.sets)].filter(
-                    (w) => w !== undefined,
-                  ),
+                  warnings: [logCountWarning(set), storedGroupsWarning(set, data.sets)].filter((w) => w !== undefined),
                 });
               } catch (e) {
                 throw importStopped(
