@@ -19,6 +19,37 @@ test('downstream --help lists the subcommands; each has --help and --json', () =
   assert.match(p.stdout, /--json/);
 });
 
+test("downstream import of lm-eval 0.4 files of local checkpoints: the step from the folder, MMLU's group said to be kept as a task, two few-shot counts of a task refused", () => {
+  const fixture = 'test/fixtures/downstream/lm-eval-0.4-mmlu-group-step1144.json';
+  const db = join(tmp, 'group.db');
+  const args = ['--batch-tokens', '1048576', '--N', '60M', '--study', 'g', '--db', db, '--json'];
+  const r = scalelab(['downstream', 'import', fixture, ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  const [file] = r.json().files as { added: number; warnings: string[] }[];
+  // 5 tasks with acc and acc_norm or acc alone (9 metrics), MMLU's aggregate, 4 categories and 57 subjects.
+  assert.equal(file.added, 9 + 1 + 4 + 57);
+  assert.deepEqual(file.warnings, [
+    'lm-eval group mmlu: the store keeps mmlu as a task of its own, not as the mean of its tasks, and keeps no few-shot count (n-shot): an --average over all tasks of the study counts mmlu beside its tasks; give the results files to the analysis (which counts the aggregate once), or name the tasks to average',
+  ]);
+  // Another checkpoint of the run evaluated arc_easy 5-shot: refused, located, nothing of it stored.
+  const text = readFileSync(fixture, 'utf8').replaceAll('step1144', 'step2288');
+  const fiveShot = join(tmp, 'results_5shot.json');
+  writeFileSync(fiveShot, text.replace(/("n-shot": \{[^}]*"arc_easy": )0/, '$15'));
+  const mixed = scalelab(['downstream', 'import', fixture, fiveShot, ...args.slice(0, -1)]);
+  assert.equal(mixed.code, 2, mixed.stderr);
+  assert.match(
+    mixed.stderr,
+    /results_5shot\.json:\d+:\d+: task arc_easy was evaluated 5-shot here \("n-shot"\) and 0-shot at test\/fixtures\/downstream\/lm-eval-0\.4-mmlu-group-step1144\.json:\d+: expected one few-shot count per task/,
+  );
+  assert.ok(noStackTrace(mixed.stderr));
+  // The refusal came before the store was written: the first file is all there, once.
+  const again = scalelab(['downstream', 'import', fixture, ...args]);
+  assert.deepEqual(
+    again.json().files.map((f: { added: number; skipped: number }) => [f.added, f.skipped]),
+    [[0, 71]],
+  );
+});
+
 test('downstream import: an lm-evaluation-harness results file goes into the store; a bad file is refused, located, and stores nothing', () => {
   const db = join(tmp, 'runs.db');
   const r = scalelab([
@@ -814,7 +845,7 @@ test("a results file of your own model (no revision=stepNNN, no size) read by an
     assert.equal(r.code, 2, r.stderr);
     assert.match(
       r.stderr,
-      /no checkpoint: expected revision=stepNNN in config\.model_args, or the tokens seen \(--tokens with "scalelab downstream import", then --study NAME\)/,
+      /no checkpoint: expected revision=stepNNN in config\.model_args, or a checkpoint folder ending pretrained= \(…\/step2288, …\/checkpoint-2288, …\/global_step2288, …\/iter_0002288\), or the tokens seen \(--tokens with "scalelab downstream import", then --study NAME\)/,
     );
   }
   // downstream import has the flag: its own message names it alone.

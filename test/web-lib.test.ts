@@ -68,8 +68,8 @@ test("advice: the library's command-line hints in the web app's words, whether a
     ['B = 4 (option "inferenceTokens") exceeds the budget', /"Inference tokens" in the planner/],
     // A one-letter option (N) is its flag as it is, and the downstream panel's words for it (it read "---n").
     [
-      'run "x" has no N (parameters): expected N for every ladder run (a column N, or option "N" when importing)',
-      /every ladder run \(a column N in the file: the panel reads N from the files only\)$/,
+      'run "x" has no N (parameters): expected N for every ladder run (a column N, config.model_num_parameters in an lm-eval results file, a ladder manifest\'s "N", or option "N" when importing)',
+      /every ladder run \(a column N, config\.model_num_parameters in an lm-eval results file or a ladder manifest's "N": the panel reads N from the files only\)$/,
     ],
     [
       'Approaches 2 and 3: a = 0.5 vs 0.4; no intervals to compare (fit with bootstrap replicates)',

@@ -869,6 +869,101 @@ test("the chain's notes: an interval asked for and not had is said as that, per 
   assert.match(valLossNotes([{ task: 'piqa', targets: [target] }])[0], /a point estimate \(no bootstrap replicates/);
 });
 
+test("taskLadder: a checkpoint with acc but not acc_norm, the task's default accuracy metric, is refused where it is, not dropped", () => {
+  const records: TaskMetric[] = [];
+  for (const D of [1e9, 2e9, 4e9]) {
+    records.push({
+      run: 'a',
+      N: 1e8,
+      D,
+      task: 'arc_easy',
+      metric: 'acc',
+      value: 0.3 + D / 1e11,
+      line: records.length + 1,
+    });
+    // The last evaluation, from another harness config, has no acc_norm: the run's final accuracy would have been its 2e9 one.
+    if (D < 4e9)
+      records.push({
+        run: 'a',
+        N: 1e8,
+        D,
+        task: 'arc_easy',
+        metric: 'acc_norm',
+        value: 0.32 + D / 1e11,
+        line: records.length + 1,
+        key: 'results.arc_easy["acc_norm,none"]',
+      });
+  }
+  assert.throws(
+    () => taskLadder(records, 'mem', { task: 'arc_easy' }),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.line === 5 &&
+      e.message.includes(
+        'run "a", D = 4e9: task "arc_easy" has acc here but not acc_norm, its accuracy metric (the first of len_norm, acc_norm, acc it has): expected acc_norm at every checkpoint, or name the metric it has at all of them (option "accuracyMetric" arc_easy=acc)',
+      ),
+  );
+  // Named, acc is read at every checkpoint.
+  const named = taskLadder(records, 'mem', { task: 'arc_easy', accuracyMetric: 'acc' });
+  assert.equal(named.runs[0].checkpoints.length, 3);
+  assert.equal(named.runs[0].checkpoints[2].accuracy, 0.3 + 4e9 / 1e11);
+});
+
+test("an average over every task (averageTask): an lm-eval group's aggregate stands for its tasks, counted once; a group named beside its own task is refused", () => {
+  // The harness writes MMLU's aggregate, its categories' and its subjects' accuracies side by side in one file.
+  const records: TaskMetric[] = [];
+  for (const task of [
+    'arc_easy',
+    'piqa',
+    'mmlu',
+    'mmlu_stem',
+    'mmlu_abstract_algebra',
+    'mmlu_anatomy',
+    'mmlu_humanities',
+    'mmlu_philosophy',
+  ])
+    records.push({ run: 'a', N: 1e8, D: 1e9, task, metric: 'acc', value: 0.4, line: records.length + 1 });
+  const data = {
+    source: 'r.json',
+    sets: [
+      {
+        source: 'r.json',
+        format: 'lm-eval' as const,
+        records,
+        emptyCells: 0,
+        ignoredColumns: [],
+        groups: {
+          mmlu: ['mmlu_humanities', 'mmlu_stem'],
+          mmlu_stem: ['mmlu_abstract_algebra', 'mmlu_anatomy'],
+          mmlu_humanities: ['mmlu_philosophy'],
+        },
+      },
+    ],
+    records,
+    roles: new Map(),
+    tasks: [],
+  };
+  const all = averageTask(data, 'core', 'all');
+  // Was the equal-weight mean of all 8, MMLU 6 of them.
+  assert.deepEqual(Object.keys(all.parts!), ['arc_easy', 'piqa', 'mmlu']);
+  assert.deepEqual(all.partGroups, { mmlu: 3 });
+  assert.equal(
+    partsNote({ parts: [{ task: 'mmlu', weight: 1, accuracyMetric: 'acc', groupOf: 3 }] }),
+    "the equal-weight mean of 1 tasks: mmlu (acc; an lm-eval group's aggregate, standing for its 3 tasks, which are not counted again)",
+  );
+  // Named: a category's aggregate stands for its subjects.
+  assert.deepEqual(Object.keys(averageTask(data, 'x', ['mmlu_stem', 'mmlu_philosophy']).parts!), [
+    'mmlu_stem',
+    'mmlu_philosophy',
+  ]);
+  assert.throws(
+    () => averageTask(data, 'x', ['mmlu', 'arc_easy', 'mmlu_anatomy']),
+    /task "mmlu_anatomy" is in the average twice, as itself and within "mmlu", an lm-evaluation-harness group/,
+  );
+  // Without the harness's groups (a CSV, the run store) every task counts.
+  assert.equal(Object.keys(averageTask({ ...data, sets: [] }, 'core', 'all').parts!).length, 8);
+});
+
 test('an average over tasks (averageTask): each part keeps its own accuracy metric, a weighted task counts once, chance is the mean, a checkpoint missing a part has no mean', () => {
   const records: TaskMetric[] = [];
   let line = 1;

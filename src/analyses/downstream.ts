@@ -17,7 +17,7 @@
  * refits both steps, plus the task's checkpoint-to-checkpoint accuracy noise.
  */
 import { finish, type Steps } from '../core/steps.js';
-import { formatNumber } from '../core/format.js';
+import { formatNumber, plain } from '../core/format.js';
 import { unknownName } from '../core/names.js';
 import { lbfgs } from '../core/lbfgs.js';
 import { boundedDerivative, fromBounded, toBounded, type Interval } from '../core/bounds.js';
@@ -142,6 +142,31 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
         { file: source },
         `${label(t)} has no accuracy metric (${ACCURACY_METRICS.join(', ')}); it has: ${metricNames([...tasks.get(t)!])}; name one (accuracyMetric)`,
       );
+  // A default accuracy metric missing at a checkpoint where the task has another (acc without acc_norm: a
+  // file from another harness config) would drop that checkpoint without a word — a largest run's final one.
+  for (const [t, m] of accuracyOf) {
+    if ((options.accuracyMetric ?? options.partAccuracy?.[t]) !== undefined) continue;
+    const chosen = new Set<string>();
+    const others = new Map<string, TaskMetric>();
+    for (const r of records) {
+      if (r.task !== t || r.D === undefined || (options.runs && !options.runs(r.run))) continue;
+      const at = `${r.run}\u0000${r.D}`;
+      if (r.metric === m) chosen.add(at);
+      else if ((ACCURACY_METRICS as readonly string[]).includes(r.metric) && !others.has(at)) others.set(at, r);
+    }
+    for (const [at, r] of others)
+      if (!chosen.has(at))
+        throw new InputError(
+          {
+            file: r.file ?? source,
+            line: r.line,
+            ...(r.column !== undefined ? { column: r.column } : {}),
+            ...(r.key !== undefined ? { keyPath: r.key } : {}),
+          },
+          (o) =>
+            `run "${r.run}", D = ${plain(r.D!)}: ${label(t)} has ${r.metric} here but not ${m}, its accuracy metric (the first of ${ACCURACY_METRICS.join(', ')} it has): expected ${m} at every checkpoint, or name the metric it has at all of them (${o('accuracyMetric')} ${t}=${r.metric})`,
+        );
+  }
   // A task loss averaged over parts must be one metric in one unit: parts without it, or with different
   // ones, leave the mean without a task loss (its accuracy is then fitted directly in C).
   const losses = new Set(partNames.map((t) => pick(t, options.lossMetric, LOSS_METRICS, 'task loss')));
@@ -196,7 +221,7 @@ export function taskLadder(records: readonly TaskMetric[], source: string, optio
       throw new InputError(
         { file: r.file ?? source, line: r.line },
         (o) =>
-          `run "${name}" has no N (parameters): expected N for every ladder run (a column N, or ${o('N')} when importing)`,
+          `run "${name}" has no N (parameters): expected N for every ladder run (a column N, config.model_num_parameters in an lm-eval results file, a ladder manifest's "N", or ${o('N')} when importing)`,
       );
     const checkpoints = [...r.points.entries()]
       .sort((a, b) => a[0] - b[0])

@@ -142,8 +142,11 @@ export interface TaskAnalysis {
    * or the direct law in C. Absent where the task could not be read at all.
    */
   route?: DownstreamRoute;
-  /** A mean over tasks (a manifest's "parts", or averageTask): what it averages, each part's weight and metric. */
-  parts?: { task: string; weight: number; accuracyMetric: string }[];
+  /**
+   * A mean over tasks (a manifest's "parts", or averageTask): what it averages, each part's weight and metric,
+   * and for an lm-evaluation-harness group's aggregate (MMLU's) how many tasks it stands for.
+   */
+  parts?: { task: string; weight: number; accuracyMetric: string; groupOf?: number }[];
   screen?: TaskScreen;
   screenProblem?: string;
   fit?: DownstreamFit;
@@ -296,7 +299,28 @@ export function averageTask(data: TaskMetricData, name: string, tasks: readonly 
       { file: data.source },
       `the averaged task's name "${name}" is a task of the data already: name the mean otherwise`,
     );
-  const defs = tasks === 'all' ? taskDefinitions(data) : taskDefinitions(data, [...new Set(tasks)]);
+  const groups = lmEvalGroupTasks(data);
+  let defs = tasks === 'all' ? taskDefinitions(data) : taskDefinitions(data, [...new Set(tasks)]);
+  // An lm-eval group's aggregate (MMLU's) is its tasks' mean already: every task is the group once, not
+  // the group beside its 57 subjects and 4 categories (62 of 67 equal weights were MMLU's).
+  const present = new Set(defs.map((d) => d.task));
+  if (tasks === 'all') {
+    const covered = new Set<string>();
+    for (const [group, within] of groups) if (present.has(group)) for (const t of within) covered.add(t);
+    defs = defs.filter((d) => !covered.has(d.task));
+  }
+  const partGroups: Record<string, number> = {};
+  for (const d of defs) {
+    const within = groups.get(d.task);
+    if (!within) continue;
+    const inside = defs.find((e) => within.has(e.task));
+    if (inside)
+      throw new InputError(
+        { file: data.source },
+        `task "${inside.task}" is in the average twice, as itself and within "${d.task}", an lm-evaluation-harness group whose value is the mean of its tasks: name each once`,
+      );
+    partGroups[d.task] = [...within].filter((t) => !groups.has(t)).length;
+  }
   if (defs.length < 2)
     throw new InputError(
       { file: data.source },
@@ -329,10 +353,35 @@ export function averageTask(data: TaskMetricData, name: string, tasks: readonly 
     task: name,
     parts,
     ...(Object.keys(partAccuracy).length ? { partAccuracy } : {}),
+    ...(Object.keys(partGroups).length ? { partGroups } : {}),
     ...(chances.every((c) => c !== undefined)
       ? { chance: chances.reduce((a, c) => a + c!, 0) / chances.length, chanceFrom: 'parts' as const }
       : {}),
   };
+}
+
+/**
+ * Each lm-evaluation-harness group with an aggregate in the data (TaskMetricSet.groups) and every task
+ * within it, its categories' tasks too.
+ */
+function lmEvalGroupTasks(data: TaskMetricData): Map<string, Set<string>> {
+  const direct = new Map<string, Set<string>>();
+  for (const set of data.sets)
+    for (const [group, members] of Object.entries(set.groups ?? {})) {
+      const known = direct.get(group) ?? direct.set(group, new Set()).get(group)!;
+      for (const m of members) known.add(m);
+    }
+  const within = (group: string, seen: Set<string>): Set<string> => {
+    const out = new Set<string>();
+    for (const m of direct.get(group) ?? [])
+      if (!seen.has(m)) {
+        seen.add(m);
+        out.add(m);
+        for (const t of within(m, seen)) out.add(t);
+      }
+    return out;
+  };
+  return new Map([...direct.keys()].map((g) => [g, within(g, new Set([g]))]));
 }
 
 export function ladderFor(
@@ -711,7 +760,13 @@ function* analyseTask(
   if (!ladder) throw new InputError({ file: data.source }, 'no ladder runs (every run is a target or a rerun)');
   const out: TaskAnalysis = {
     task: def.task,
-    ...(ladder.parts ? { parts: ladder.parts } : { accuracyMetric: ladder.accuracyMetric }),
+    ...(ladder.parts
+      ? {
+          parts: ladder.parts.map((p) =>
+            def.partGroups?.[p.task] !== undefined ? { ...p, groupOf: def.partGroups[p.task] } : p,
+          ),
+        }
+      : { accuracyMetric: ladder.accuracyMetric }),
     targets: [],
   };
   // The default window (5) over a ladder evaluated a few times a run averages most of each run: said, not

@@ -7,6 +7,7 @@ import type { OptionNamer } from '../errors/index.js';
 
 /** Library option → CLI flag. */
 export const optionFlags: Readonly<Record<string, string>> = {
+  accuracyMetric: '--accuracy-metric',
   batchTokens: '--batch-tokens',
   C: '--C',
   bootstrap: '--bootstrap',

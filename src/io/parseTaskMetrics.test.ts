@@ -128,6 +128,72 @@ test('lm-evaluation-harness results JSON: metrics per task, run and step from co
   assert.ok(r.line > 1 && r.column! > 1);
 });
 
+test("lm-evaluation-harness 0.4 JSON of a local checkpoint: the step from its folder, the run the folder above, MMLU's group and n-shot read", () => {
+  // pretrained=/ckpt/ladder-60m-20x/step1144, no revision and no model_num_parameters; MMLU 5-shot with its
+  // aggregate, four categories (stderr "N/A") and 57 subjects; the other tasks 0-shot.
+  const set = parseTaskMetrics(fixture('lm-eval-0.4-mmlu-group-step1144.json'), {
+    source: 'r.json',
+    batchTokens: 1048576,
+  });
+  const r = set.records[0];
+  assert.equal(r.run, '/ckpt/ladder-60m-20x');
+  assert.equal(r.step, 1144);
+  assert.equal(r.D, 1144 * 1048576);
+  assert.equal(r.N, undefined);
+  assert.deepEqual(set.groups?.mmlu, ['mmlu_humanities', 'mmlu_other', 'mmlu_social_sciences', 'mmlu_stem']);
+  assert.equal(set.groups?.mmlu_stem?.length, 15);
+  assert.equal(Object.keys(set.groups ?? {}).length, 5);
+  assert.equal(set.shots?.mmlu_anatomy?.shots, 5);
+  assert.equal(set.shots?.arc_easy?.shots, 0);
+  // A group's aggregate has its members' count, not its own.
+  assert.equal(set.shots?.mmlu, undefined);
+  // The "N/A" standard errors are skipped; the aggregate's accuracy is read.
+  assert.equal(set.records.filter((x) => x.task === 'mmlu').length, 1);
+  // Other checkpoint folders: Hugging Face's Trainer, DeepSpeed, Megatron.
+  const one = (pretrained: string) => {
+    const got = parseTaskMetrics(
+      JSON.stringify({ results: { piqa: { 'acc,none': 0.6 } }, config: { model_args: `pretrained=${pretrained}` } }),
+      { source: 'x.json' },
+    ).records[0];
+    return [got.run, got.step];
+  };
+  assert.deepEqual(one('/out/run-a/checkpoint-2000'), ['/out/run-a', 2000]);
+  assert.deepEqual(one('/out/run-a/global_step2000/'), ['/out/run-a', 2000]);
+  assert.deepEqual(one('runs/b/iter_0002000'), ['runs/b', 2000]);
+  // A revision names the step itself; a model named by its hub id has no folder step.
+  assert.deepEqual(one('/out/run-a/step5,revision=step7'), ['/out/run-a/step5', 7]);
+  assert.throws(
+    () => one('EleutherAI/pythia-160m'),
+    /no checkpoint: expected revision=stepNNN in config\.model_args, or a checkpoint folder/,
+  );
+});
+
+test('lm-evaluation-harness JSON: a task evaluated 0-shot in one file and 5-shot in another is refused at the n-shot key, not fitted as one curve', () => {
+  const text = fixture('lm-eval-0.4-mmlu-group-step1144.json');
+  const zero = parseTaskMetrics(text, { source: 'a.json', batchTokens: 1 });
+  // Another checkpoint of the run, arc_easy evaluated 5-shot there.
+  const fiveShot = text.replace('step1144', 'step2288').replace(/("n-shot": \{[^}]*"arc_easy": )0/, '$15');
+  assert.notEqual(fiveShot, text.replace('step1144', 'step2288'));
+  const five = parseTaskMetrics(fiveShot, { source: 'b.json', batchTokens: 1 });
+  assert.equal(five.shots?.arc_easy?.shots, 5);
+  const line = fiveShot.slice(0, fiveShot.indexOf('"arc_easy"', fiveShot.indexOf('"n-shot"'))).split('\n').length;
+  assert.throws(
+    () => mergeTaskMetricSets([zero, five]),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'b.json' &&
+      e.location.line === line &&
+      e.message.includes(`task arc_easy was evaluated 5-shot here ("n-shot") and 0-shot at a.json:${line}`),
+  );
+  // The same count in both files merges.
+  assert.ok(
+    mergeTaskMetricSets([
+      zero,
+      parseTaskMetrics(text.replace('step1144', 'step2288'), { source: 'c.json', batchTokens: 1 }),
+    ]).length > 0,
+  );
+});
+
 test('lm-evaluation-harness JSON: a task with only an alias and standard errors is named, not dropped unseen', () => {
   const text =
     '{"results": {"piqa": {"alias": "piqa", "acc_stderr,none": 0.01}, "sciq": {"acc,none": 0.7}},\n "config": {"model_args": "pretrained=m,revision=step10"}}\n';

@@ -66,6 +66,17 @@ export interface TaskMetricSet {
    * from it may be off).
    */
   stepFromLogCount?: true;
+  /**
+   * lm-evaluation-harness groups with an aggregate in the file (MMLU's, and its four categories), each with
+   * its direct members (`group_subtasks`): the aggregate is a mean of those tasks, not a task beside them,
+   * so an average over every task takes it in their place (averageTask).
+   */
+  groups?: Record<string, string[]>;
+  /**
+   * lm-evaluation-harness's few-shot count per task (`"n-shot"`), where its value is: 0-shot and 5-shot
+   * accuracies are different quantities, refused when the files mix them (mergeTaskMetricSets).
+   */
+  shots?: Record<string, { shots: number; line: number; column: number }>;
 }
 
 /** A run's part in a ladder: fitted (`ladder`), another seed of a ladder run (`rerun`), or a large model to predict (`target`). */
@@ -81,6 +92,11 @@ export interface TaskDefinition {
   lossMetric?: string;
   /** Random-guess accuracy. */
   chance?: number;
+  /**
+   * Parts that are lm-evaluation-harness groups' aggregates (MMLU's), with how many of the data's tasks each
+   * stands for, left out of an average over every task (averageTask). Never stored.
+   */
+  partGroups?: Record<string, number>;
   /**
    * Where `chance` came from when not the manifest: given for the analysis by task name, or the mean of an
    * average's tasks' levels. Never stored (a study keeps its manifest's definitions).
@@ -471,6 +487,43 @@ function modelArgs(text: string): Record<string, string> {
   return out;
 }
 
+/**
+ * A checkpoint folder's step — `step2288` (OLMo, Pythia), `checkpoint-2288` (Hugging Face's Trainer),
+ * `global_step2288` (DeepSpeed), `iter_0002288` (Megatron) — and the run, the path above it.
+ */
+const CHECKPOINT_FOLDER = /^(?:global_)?step[_-]?(\d+)$|^checkpoint[_-](\d+)$|^iter_(\d+)$/i;
+
+function checkpointFolder(path: string): { run: string; step: number } | undefined {
+  const parts = path.replace(/[\\/]+$/, '').split(/[\\/]/);
+  const m = parts.length >= 2 ? CHECKPOINT_FOLDER.exec(parts[parts.length - 1]) : null;
+  if (!m) return undefined;
+  const run = parts.slice(0, -1).join('/');
+  return run ? { run, step: Number(m[1] ?? m[2] ?? m[3]) } : undefined;
+}
+
+/**
+ * The file's groups that have an aggregate among its results, each with its direct members:
+ * `group_subtasks` (lm-eval 0.4.2 on), else the `group` each subtask's config names (0.4.0–0.4.1).
+ * A group with no metric of its own (0.4.3's tags, an alias alone) is not one: its tasks stand alone.
+ */
+function lmEvalGroups(doc: Record<string, unknown>, withMetrics: ReadonlySet<string>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  const object = (v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  for (const [group, members] of Object.entries(object(doc.group_subtasks)))
+    if (withMetrics.has(group) && Array.isArray(members)) {
+      const named = members.filter((m): m is string => typeof m === 'string' && m !== group);
+      if (named.length) out[group] = named;
+    }
+  if (Object.keys(out).length) return out;
+  for (const [task, config] of Object.entries(object(doc.configs))) {
+    const g = object(config).group;
+    for (const group of Array.isArray(g) ? g : [g])
+      if (typeof group === 'string' && group !== task && withMetrics.has(group)) (out[group] ??= []).push(task);
+  }
+  return out;
+}
+
 /** A JSON key path as a reader writes it: `results.piqa["acc,none"]` (a key not a plain name is quoted). */
 function keyPath(keys: readonly string[]): string {
   return keys.map((k, i) => (/^[A-Za-z_$][\w$]*$/.test(k) ? `${i ? '.' : ''}${k}` : `[${JSON.stringify(k)}]`)).join('');
@@ -503,14 +556,20 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   }
   const config = (d.config && typeof d.config === 'object' ? d.config : {}) as Record<string, unknown>;
   const args = typeof config.model_args === 'string' ? modelArgs(config.model_args) : {};
-  const run = options.run ?? args.pretrained ?? (typeof config.model_name === 'string' ? config.model_name : undefined);
+  const revision = /step(\d+)/.exec(args.revision ?? '');
+  // A local checkpoint is named by its folder (pretrained=/ckpt/ladder-150m/step2861): the folder above is the run.
+  const folder = revision ? undefined : checkpointFolder(args.pretrained ?? '');
+  const run =
+    options.run ??
+    folder?.run ??
+    args.pretrained ??
+    (typeof config.model_name === 'string' ? config.model_name : undefined);
   if (!run)
     throw new InputError(
       { file: source, ...at('"config"') },
       (o) => `no model in config.model_args (pretrained=…): name the run (${o('run')} NAME)`,
     );
-  const revision = /step(\d+)/.exec(args.revision ?? '');
-  const step = revision ? Number(revision[1]) : undefined;
+  const step = revision ? Number(revision[1]) : folder?.step;
   const counted =
     typeof config.model_num_parameters === 'number' && config.model_num_parameters > 0
       ? config.model_num_parameters
@@ -522,7 +581,8 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   if (D === undefined && step === undefined) {
     throw new InputError(
       { file: source, ...at('"config"') },
-      (o) => `no checkpoint: expected revision=stepNNN in config.model_args, or the tokens seen (${o('tokens')})`,
+      (o) =>
+        `no checkpoint: expected revision=stepNNN in config.model_args, or a checkpoint folder ending pretrained= (…/step2288, …/checkpoint-2288, …/global_step2288, …/iter_0002288), or the tokens seen (${o('tokens')})`,
     );
   }
   const C = D !== undefined && options.flopsPerToken !== undefined ? D * options.flopsPerToken : undefined;
@@ -596,6 +656,19 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
       { file: source, ...at('"results"') },
       'the results hold no metric: expected {"task": {"acc,none": …}}',
     );
+  const groups = lmEvalGroups(d, new Set(records.map((r) => r.task)));
+  // Each task's few-shot count, located at its key under "n-shot"; a group's aggregate has its members'.
+  const shots: NonNullable<TaskMetricSet['shots']> = {};
+  const nShot = d['n-shot'];
+  if (nShot && typeof nShot === 'object' && !Array.isArray(nShot)) {
+    const nShotAt = at('"n-shot"').offset;
+    for (const task of new Set(records.map((r) => r.task))) {
+      const n = (nShot as Record<string, unknown>)[task];
+      if (groups[task] || typeof n !== 'number' || !Number.isInteger(n) || n < 0) continue;
+      const { line, column } = at(JSON.stringify(task), nShotAt);
+      shots[task] = { shots: n, line, column };
+    }
+  }
   return {
     source,
     format: 'lm-eval',
@@ -603,6 +676,8 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
     emptyCells: 0,
     ignoredColumns: [],
     ...(tasksWithoutMetrics.length ? { tasksWithoutMetrics } : {}),
+    ...(Object.keys(groups).length ? { groups } : {}),
+    ...(Object.keys(shots).length ? { shots } : {}),
   };
 }
 
@@ -617,7 +692,18 @@ export function mergeTaskMetricSets(sets: readonly TaskMetricSet[]): TaskMetric[
   const out: TaskMetric[] = [];
   const seen = new Map<string, { value: number; at: string }>();
   const sizes = new Map<string, { N: number; at: string }>();
+  const shotsOf = new Map<string, { shots: number; at: string }>();
   for (const set of sets) {
+    // A task's few-shot count is part of what its accuracy measures: 0-shot and 5-shot pooled would be fitted as one curve.
+    for (const [task, s] of Object.entries(set.shots ?? {})) {
+      const first = shotsOf.get(task);
+      if (!first) shotsOf.set(task, { shots: s.shots, at: `${set.source}:${s.line}` });
+      else if (first.shots !== s.shots)
+        throw new InputError(
+          { file: set.source, line: s.line, column: s.column },
+          `task ${task} was evaluated ${s.shots}-shot here ("n-shot") and ${first.shots}-shot at ${first.at}: expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; analyse each setting's files apart`,
+        );
+    }
     for (const r of set.records) {
       const at = `${set.source}:${r.line}`;
       if (r.N !== undefined) {

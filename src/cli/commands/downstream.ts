@@ -370,6 +370,20 @@ function logCountWarning(set: TaskMetricSet): string | undefined {
 }
 
 /**
+ * The run store keeps a results file's metrics, not its lm-eval groups (parseTaskMetrics' TaskMetricSet.groups)
+ * or few-shot counts: said once, at the first file with a group, since an average over every task of the study
+ * then counts MMLU's aggregate beside its tasks, as the files given to an analysis do not.
+ */
+function storedGroupsWarning(set: TaskMetricSet, sets: readonly TaskMetricSet[]): string | undefined {
+  const first = sets.find((s) => s.groups);
+  if (first !== set || !set.groups) return undefined;
+  const names = Object.keys(set.groups);
+  const top = names.filter((g) => !names.some((h) => set.groups![h].includes(g)));
+  const list = top.join(', ');
+  return `lm-eval group${top.length > 1 ? 's' : ''} ${list}: the store keeps ${list} as a task of its own, not as the mean of its tasks, and keeps no few-shot count (n-shot): an --average over all tasks of the study counts ${list} beside its tasks; give the results files to the analysis (which counts the aggregate once), or name the tasks to average`;
+}
+
+/**
  * On stderr (stdout may be JSON), what of the files is not analysed, so that nothing goes missing unseen:
  * each file's tasks with no metric and its columns not read (as `downstream import` names them), a step read
  * from W&B's _step, and — when every task is analysed (`every`, no --task) and no manifest names the tasks —
@@ -970,7 +984,7 @@ ${EXAMPLES}`,
                   emptyCells: set.emptyCells,
                   ignoredColumns: set.ignoredColumns,
                   tasksWithoutMetrics: set.tasksWithoutMetrics ?? [],
-                  warnings: [logCountWarning(set)].filter((w) => w !== undefined),
+                  warnings: [logCountWarning(set), storedGroupsWarning(set, data.sets)].filter((w) => w !== undefined),
                 });
               } catch (e) {
                 throw importStopped(

@@ -301,7 +301,10 @@ export function partsNote(
   const parts = t.parts ?? [];
   const equal = parts.every((p) => Math.abs(p.weight - parts[0].weight) < 1e-9);
   const list = parts
-    .map((p) => `${p.task} (${p.accuracyMetric}${equal ? '' : `, ${formatNumber(p.weight, 3)}`})`)
+    .map(
+      (p) =>
+        `${p.task} (${p.accuracyMetric}${equal ? '' : `, ${formatNumber(p.weight, 3)}`}${p.groupOf !== undefined ? `; an lm-eval group's aggregate, standing for its ${p.groupOf} tasks, which are not counted again` : ''})`,
+    )
     .join(', ');
   const loss = t.fit
     ? `; task loss: their mean ${t.fit.lossMetric}`

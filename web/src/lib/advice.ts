@@ -92,7 +92,11 @@ const phrases = (origin: DataOrigin, panel: PanelAdvice): [RegExp, string | ((..
     ],
     [/(?:try|use) --init grid( or auto)?/g, () => `try another ${control('init')}`],
     // The downstream panel has no N of its own: each file names its runs' parameters.
-    [/\(a column N, or --N when importing\)/g, () => '(a column N in the file: the panel reads N from the files only)'],
+    [
+      /\(a column N, config\.model_num_parameters in an lm-eval results file, a ladder manifest's "N", or --N when importing\)/g,
+      () =>
+        `(a column N, config.model_num_parameters in an lm-eval results file or a ladder manifest's "N": the panel reads N from the files only)`,
+    ],
   ];
 };
 
