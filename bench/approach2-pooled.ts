@@ -133,7 +133,7 @@ import { randomSource, type Random } from '../src/core/random.js';
 import { studentTQuantile } from '../src/core/specialFunctions.js';
 import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
 import {
-  checkAgainstApproach2,
+  checkDecidedRow,
   independentSeeds,
   levels,
   numberArg,
@@ -141,7 +141,6 @@ import {
   percentileIntervals,
   runSmallProfileBench,
   SMALL,
-  TARGET,
   vertexLaw,
   type Analysis as SmallAnalysis,
   type Profile,
@@ -251,11 +250,4 @@ const decided = runSmallProfileBench<Row>({
 });
 
 // ---- what frontier ships against the decision ---------------------------------------------------------------
-const shipped: Row = decided ?? 'incumbent';
-checkAgainstApproach2(
-  5,
-  (profiles) => analyse(profiles, [TARGET], 50, 7).intervals[shipped][0.95].a!,
-  `decided row "${shipped}"`,
-  'what approach2 ships,',
-  1,
-);
+checkDecidedRow(decided, analyse);

@@ -190,7 +190,7 @@ import { polynomialFit } from '../src/core/leastSquares.js';
 import { finiteInterval } from '../src/core/statistics.js';
 import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
 import {
-  checkAgainstApproach2,
+  checkDecidedRow,
   independentSeeds,
   families,
   levels,
@@ -417,11 +417,4 @@ const decided = runSmallProfileBench<Candidate>({
 });
 
 // ---- what frontier ships against the decision ---------------------------------------------------------------
-const shipped: Candidate = decided ?? 'incumbent';
-checkAgainstApproach2(
-  5,
-  (profiles) => analyse(profiles, [TARGET], 50, 7).intervals[shipped][0.95].a!,
-  `decided row "${shipped}"`,
-  'what approach2 ships,',
-  1,
-);
+checkDecidedRow(decided, analyse);

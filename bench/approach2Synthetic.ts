@@ -157,6 +157,24 @@ export function checkAgainstApproach2(
   if (!same) process.exit(failCode);
 }
 
+/**
+ * What frontier ships against a small-profile bench's decision (approach2-pooled, -vertex): the decided row,
+ * the incumbent's when none was, must give approach2's interval of a on a 5-size grid; exit 1 if it does not.
+ */
+export function checkDecidedRow<C extends string>(
+  decided: C | undefined,
+  analyse: (profiles: Profile[], targets: number[], reps: number, seed: number) => Analysis<C>,
+): void {
+  const shipped = decided ?? ('incumbent' as C);
+  checkAgainstApproach2(
+    5,
+    (profiles) => analyse(profiles, [TARGET], 50, 7).intervals[shipped][0.95].a!,
+    `decided row "${shipped}"`,
+    'what approach2 ships,',
+    1,
+  );
+}
+
 // ---- scoring a row's intervals --------------------------------------------------------------------------------
 
 /** One row's intervals on one synthetic fit, scored against the truths. */
