@@ -89,55 +89,45 @@
  * independent. With independent draws the decision holds (the term covers every family, the residuals
  * alone none), but 5 sizes sit at about 91 % at 95 %, under the floor (docs/methods.md §8).
  */
-import { approach2 } from '../src/analyses/frontier.js';
-import { chinchilla, predictLoss } from '../src/laws/index.js';
 import { normal, randomSource, type Random } from '../src/core/random.js';
-import { powerFit } from '../src/core/linearRegression.js';
 import { polynomialFit } from '../src/core/leastSquares.js';
-import { finiteInterval } from '../src/core/statistics.js';
 import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
-import { readBenchmark } from '../src/io/benchmarkCases.js';
-import type { Dataset, Run } from '../src/io/dataset.js';
-import { countedBudgets, sourceOf } from './isoflopCases.js';
+import {
+  checkAgainstApproach2,
+  families,
+  inside,
+  levels,
+  median,
+  noises,
+  numberArg,
+  parabolaVertex,
+  pct,
+  percentileIntervals,
+  realLadders,
+  scoreIntervals,
+  scoreUnit,
+  synthetic,
+  TARGET,
+  trueA,
+  trueLnN,
+  unanimous,
+  vertexLaw,
+  type Iv,
+  type Profile,
+  type ScoredTrial,
+} from './approach2Synthetic.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const seeds = arg('seeds', 24);
-const replicates = arg('replicates', 200);
+const seeds = numberArg('seeds', 24);
+const replicates = numberArg('replicates', 200);
 const json = process.argv.includes('--json');
 const log = (s: string) => process.stderr.write(s + '\n');
 const say = (s: string) => (json ? log(s) : console.log(s));
 
 const candidates = ['today', 'discrepancy', 'window', 'cubic'] as const;
 type Candidate = (typeof candidates)[number];
-const levels = [0.9, 0.95] as const;
 const WINDOW = 5;
 
-/** One budget's runs, sorted by size: x = ln N, y = loss. */
-interface Profile {
-  C: number;
-  x: number[];
-  y: number[];
-}
-
 const distinct = (x: number[]) => new Set(x).size;
-
-/** The parabola's vertex in ln N, or the lowest-loss run's when it is not convex (profileVertex's rule). */
-function parabolaVertex(x: number[], y: number[]): number {
-  const m = x.reduce((s, v) => s + v, 0) / x.length;
-  const c = polynomialFit(
-    x.map((v) => v - m),
-    y,
-    2,
-  );
-  if (c && c[2] > 0) {
-    const v = -c[1] / (2 * c[2]) + m;
-    if (Math.abs(v) < 230) return v;
-  }
-  return x[y.indexOf(Math.min(...y))];
-}
 
 /** The cubic's local minimum within the runs' range, else the parabola's vertex. */
 function cubicVertex(x: number[], y: number[]): number {
@@ -191,7 +181,7 @@ function plan(
 interface Intervals {
   a: number;
   lnN: number[];
-  intervals: Record<number, { a?: [number, number]; lnN: ([number, number] | undefined)[] }>;
+  intervals: Record<number, { a: Iv; lnN: Iv[] }>;
 }
 
 /** A candidate's estimate and percentile intervals of a and ln N_opt at each target C. */
@@ -199,11 +189,10 @@ function analyse(profiles: Profile[], c: Candidate, targets: number[], reps: num
   const plans = profiles.map((p) => plan(p, c));
   const sub = profiles.map((p, i) => ({ x: plans[i].idx.map((j) => p.x[j]), y: plans[i].idx.map((j) => p.y[j]) }));
   const vertices = sub.map((s, i) => plans[i].vertex(s.x, s.y));
-  const Cs = profiles.map((p) => p.C);
-  const law = (v: number[]) => {
-    const f = powerFit(Cs, v.map(Math.exp));
-    return { a: f.exponent, lnN: targets.map((C) => Math.log(f.coefficient) + f.exponent * Math.log(C)) };
-  };
+  const law = vertexLaw(
+    profiles.map((p) => p.C),
+    targets,
+  );
   const point = law(vertices);
   // Candidate 1's discrepancy: the all-runs parabola's vertex against the window parabola's.
   const discrepancy =
@@ -238,97 +227,27 @@ function analyse(profiles: Profile[], c: Candidate, targets: number[], reps: num
     l.lnN.forEach((n, k) => nReps[k].push(n));
   }
   const intervals: Intervals['intervals'] = {};
-  for (const level of levels)
-    intervals[level] = { a: finiteInterval(aReps, level), lnN: nReps.map((xs) => finiteInterval(xs, level)) };
+  for (const level of levels) intervals[level] = percentileIntervals(aReps, nReps, level);
   return { a: point.a, lnN: point.lnN, intervals };
 }
 
-// ---- generators ----------------------------------------------------------------------------------------
-interface Law {
-  E: number;
-  A: number;
-  B: number;
-  alpha: number;
-  beta: number;
-}
-const families: Record<string, Law> = {
-  hoffmann: { E: 1.69, A: 406.4, B: 410.7, alpha: 0.34, beta: 0.28 },
-  epoch: { E: 1.8172, A: 482.01, B: 2085.43, alpha: 0.3478, beta: 0.3658 },
-  muennighoff: {
-    E: Math.exp(0.6254804),
-    A: Math.exp(6.255414),
-    B: Math.exp(7.3049974),
-    alpha: 0.3526596,
-    beta: 0.3526596,
-  },
-  cs336: { E: 2.69, A: 1606.4, B: 3210.7, alpha: 0.34, beta: 0.36 },
-};
-const noises = [0.005, 0.01, 0.02];
+// ---- generators: bench/approach2Synthetic.ts's (moved there from here), every grid off-centre ------------------
 const widths = [5, 7, 9];
 const budgetCounts = [4, 7];
-const TARGET = 1e22;
-
-const trueA = (l: Law) => l.beta / (l.alpha + l.beta);
-/** N_opt(C) = G·(C/6)^a, G = (αA/(βB))^(1/(α+β)) (docs/methods.md §7). */
-const trueLnN = (l: Law, C: number) =>
-  Math.log((l.alpha * l.A) / (l.beta * l.B)) / (l.alpha + l.beta) + trueA(l) * Math.log(C / 6);
-
-function synthetic(l: Law, noise: number, sizes: number, budgets: number, seed: number): Profile[] {
-  const random = randomSource(seed, 96);
-  const half = (sizes - 1) / 2;
-  return Array.from({ length: budgets }, (_, i) => {
-    const C = 10 ** (18 + 0.5 * i);
-    const shift = (random() * 2 - 1) * 0.25;
-    const x: number[] = [],
-      y: number[] = [];
-    for (let k = -half; k <= half; k++) {
-      const lnN = trueLnN(l, C) + (k * 0.25 + shift) * Math.LN10;
-      const N = Math.exp(lnN),
-        D = C / (6 * N);
-      x.push(lnN);
-      y.push(predictLoss(chinchilla, { ...l }, { N, D }) * Math.exp(noise * normal(random)));
-    }
-    return { C, x, y };
-  });
-}
 
 // ---- scoring ---------------------------------------------------------------------------------------------
-interface Trial {
-  family: string;
-  cell: string;
-  candidate: Candidate;
-  covered: Record<number, { a: boolean; N: boolean }>;
-  width: Record<number, { a: number; N: number }>;
-  /** Interval scores at 95 % (a; ln N_opt), not yet normalised. */
-  score: { a: number; N: number };
-}
-const inside = (iv: [number, number] | undefined, t: number) => !!iv && iv[0] <= t && t <= iv[1];
-const intervalScore = (iv: [number, number] | undefined, t: number, alpha = 0.05) =>
-  !iv ? Infinity : iv[1] - iv[0] + (2 / alpha) * (Math.max(0, iv[0] - t) + Math.max(0, t - iv[1]));
+type Trial = ScoredTrial<Candidate>;
 
 // The candidate `frontier` ships against approach2 itself: the same a interval on one grid. Candidate 0 until
 // this bench's decision (it was checked equal, commit 5672964's run), candidate 1 since.
 const shipped: Candidate = 'discrepancy';
-{
-  const l = families.hoffmann;
-  const profiles = synthetic(l, 0.01, 7, 4, 1);
-  const runs: Run[] = profiles.flatMap((p) =>
-    p.x.map((x, j) => ({ N: Math.exp(x), D: p.C / (6 * Math.exp(x)), C: p.C, loss: p.y[j], line: 2 + j })),
-  );
-  const dataset: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
-  const r = approach2(
-    dataset,
-    [TARGET],
-    { budgets: profiles.map((p) => p.C) },
-    { replicates: 50, seed: 7, level: 0.95 },
-  );
-  const mine = analyse(profiles, shipped, [TARGET], 50, 7).intervals[0.95].a!;
-  const same = Math.abs(r.intervals.a![0] - mine[0]) < 1e-9 && Math.abs(r.intervals.a![1] - mine[1]) < 1e-9;
-  log(
-    `candidate ${candidates.indexOf(shipped)} (${shipped}) reimplemented: a interval ${mine.map((v) => v.toFixed(5)).join('–')} vs approach2's ${r.intervals.a!.map((v) => v.toFixed(5)).join('–')}: ${same ? 'equal' : 'DIFFERENT'}`,
-  );
-  if (!same) process.exit(2);
-}
+checkAgainstApproach2(
+  7,
+  (profiles) => analyse(profiles, shipped, [TARGET], 50, 7).intervals[0.95].a!,
+  `candidate ${candidates.indexOf(shipped)} (${shipped}) reimplemented`,
+  "approach2's",
+  2,
+);
 
 const trials: Trial[] = [];
 const started = Date.now();
@@ -338,43 +257,19 @@ for (const [family, l] of Object.entries(families))
       for (const budgets of budgetCounts) {
         const cell = `${family} ${noise * 100}% ${sizes}×${budgets}`;
         for (let seed = 1; seed <= seeds; seed++) {
-          const profiles = synthetic(l, noise, sizes, budgets, seed * 1000 + sizes * 10 + budgets);
+          const profiles = synthetic(l, noise, sizes, budgets, seed * 1000 + sizes * 10 + budgets, false);
           for (const c of candidates) {
             const r = analyse(profiles, c, [TARGET], replicates, seed);
             const ta = trueA(l),
               tN = trueLnN(l, TARGET);
-            trials.push({
-              family,
-              cell,
-              candidate: c,
-              covered: Object.fromEntries(
-                levels.map((lv) => [lv, { a: inside(r.intervals[lv].a, ta), N: inside(r.intervals[lv].lnN[0], tN) }]),
-              ),
-              width: Object.fromEntries(
-                levels.map((lv) => {
-                  const ia = r.intervals[lv].a,
-                    iN = r.intervals[lv].lnN[0];
-                  return [lv, { a: ia ? ia[1] - ia[0] : NaN, N: iN ? iN[1] - iN[0] : NaN }];
-                }),
-              ),
-              score: { a: intervalScore(r.intervals[0.95].a, ta), N: intervalScore(r.intervals[0.95].lnN[0], tN) },
-            });
+            trials.push({ family, cell, row: c, ...scoreIntervals(r.intervals, ta, tN) });
           }
         }
       }
 log(`scored ${trials.length} trials in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 
-const median = (xs: number[]) => {
-  const s = xs.filter(Number.isFinite).sort((p, q) => p - q);
-  return s.length ? s[s.length >> 1] : NaN;
-};
 // Candidate 0's median 95 % width per cell: the unit of the interval score.
-const unit = new Map<string, { a: number; N: number }>();
-for (const cell of new Set(trials.map((t) => t.cell))) {
-  const ts = trials.filter((t) => t.cell === cell && t.candidate === 'today');
-  unit.set(cell, { a: median(ts.map((t) => t.width[0.95].a)), N: median(ts.map((t) => t.width[0.95].N)) });
-}
-const normScore = (t: Trial) => t.score.a / unit.get(t.cell)!.a + t.score.N / unit.get(t.cell)!.N;
+const { unit, normScore } = scoreUnit(trials, 'today');
 
 interface Summary {
   trials: number;
@@ -403,7 +298,6 @@ function summarise(ts: Trial[]): Summary {
   }
   return { trials: n, coverage, medianWidth, score: ts.reduce((s, t) => s + normScore(t), 0) / n, covers, covers95 };
 }
-const pct = (x: number) => `${(100 * x).toFixed(1)}`.padStart(5);
 const row = (label: string, s: Summary) =>
   `${label.padEnd(34)} ${String(s.trials).padStart(4)}  a ${pct(s.coverage[0.9].a)} ${pct(s.coverage[0.95].a)}  N ${pct(s.coverage[0.9].N)} ${pct(s.coverage[0.95].N)}  width95 a ${s.medianWidth[0.95].a.toFixed(3)} lnN ${s.medianWidth[0.95].N.toFixed(3)}  score ${s.score.toFixed(2)}${s.covers ? '' : '  UNDER'}`;
 
@@ -416,7 +310,7 @@ const byFamily: Record<string, Record<Candidate, Summary>> = {};
 for (const f of familyNames) {
   byFamily[f] = {} as Record<Candidate, Summary>;
   for (const c of candidates) {
-    byFamily[f][c] = summarise(trials.filter((t) => t.family === f && t.candidate === c));
+    byFamily[f][c] = summarise(trials.filter((t) => t.family === f && t.row === c));
     say(row(`${c} / ${f}`, byFamily[f][c]));
   }
 }
@@ -425,7 +319,7 @@ const byWidth: Record<string, Record<Candidate, Summary>> = {};
 for (const w of widths) {
   byWidth[w] = {} as Record<Candidate, Summary>;
   for (const c of candidates) {
-    byWidth[w][c] = summarise(trials.filter((t) => t.candidate === c && t.cell.includes(` ${w}×`)));
+    byWidth[w][c] = summarise(trials.filter((t) => t.row === c && t.cell.includes(` ${w}×`)));
     say(row(`${c} / ${w} sizes`, byWidth[w][c]));
   }
 }
@@ -434,7 +328,7 @@ const byNoise: Record<string, Record<Candidate, Summary>> = {};
 for (const nz of noises) {
   byNoise[nz] = {} as Record<Candidate, Summary>;
   for (const c of candidates) {
-    byNoise[nz][c] = summarise(trials.filter((t) => t.candidate === c && t.cell.includes(` ${nz * 100}% `)));
+    byNoise[nz][c] = summarise(trials.filter((t) => t.row === c && t.cell.includes(` ${nz * 100}% `)));
     say(row(`${c} / ${nz * 100} % noise`, byNoise[nz][c]));
   }
 }
@@ -442,7 +336,7 @@ say('\nBy cell, today (candidate 0) only:');
 const byCell: Record<string, Record<Candidate, Summary>> = {};
 for (const cell of unit.keys()) {
   byCell[cell] = {} as Record<Candidate, Summary>;
-  for (const c of candidates) byCell[cell][c] = summarise(trials.filter((t) => t.cell === cell && t.candidate === c));
+  for (const c of candidates) byCell[cell][c] = summarise(trials.filter((t) => t.cell === cell && t.row === c));
   say(row(cell, byCell[cell].today));
 }
 
@@ -453,7 +347,7 @@ for (const cell of unit.keys()) {
 const folds = familyNames.map((held) => {
   const train = trials.filter((t) => t.family !== held);
   const qualified = candidates
-    .map((c) => ({ c, s: summarise(train.filter((t) => t.candidate === c)) }))
+    .map((c) => ({ c, s: summarise(train.filter((t) => t.row === c)) }))
     .filter((q) => q.s.covers95)
     .sort((p, q) => p.s.score - q.s.score);
   return {
@@ -467,14 +361,8 @@ for (const f of folds)
   say(
     `  held out ${f.held.padEnd(12)} chosen on the others: ${f.chosen ?? 'none (no candidate covers there)'}; on ${f.held}: ${candidates.map((c) => `${c} ${f.heldCovers[c] ? 'covers' : 'UNDER'}`).join(', ')}`,
   );
-const one = folds[0].chosen;
-const switchTo =
-  one !== undefined &&
-  one !== 'today' &&
-  folds.every((f) => f.chosen === one && f.heldCovers[one]) &&
-  folds.some((f) => !f.heldCovers.today)
-    ? one
-    : undefined;
+const one = unanimous(folds, 'today');
+const switchTo = one !== undefined && folds.some((f) => !f.heldCovers.today) ? one : undefined;
 say(`Decision: ${switchTo ? `switch to candidate "${switchTo}"` : 'keep candidate 0 (today)'}`);
 
 // ---- real check --------------------------------------------------------------------------------------------
@@ -487,13 +375,7 @@ const real: {
   heldC: number;
   results: Record<Candidate, Record<number, boolean>>;
 }[] = [];
-for (const bc of readBenchmark()) {
-  const counted = countedBudgets(bc);
-  if (counted.length < 3) continue;
-  const profiles: Profile[] = counted.map((b) => {
-    const runs = [...b.runs].sort((p, q) => p.N! - q.N!);
-    return { C: b.C, x: runs.map((r) => Math.log(r.N!)), y: runs.map((r) => r.loss) };
-  });
+for (const { source, id, budgets, profiles } of realLadders()) {
   const held = profiles[profiles.length - 1];
   const fitSet = profiles.slice(0, -1);
   const results = {} as Record<Candidate, Record<number, boolean>>;
@@ -511,10 +393,8 @@ for (const bc of readBenchmark()) {
       `${c} ${results[c][0.9] ? 'yes' : 'no'}/${results[c][0.95] ? 'yes' : 'no'} (${iv ? `×${Math.exp((iv[1] - iv[0]) / 2).toFixed(2)}` : '—'}, off ${Math.abs(Math.log10(Math.exp(r.lnN[0] - truth))).toFixed(3)} dec)`,
     );
   }
-  real.push({ source: sourceOf(bc.spec.id), case: bc.spec.id, budgets: counted.length, heldC: held.C, results });
-  say(
-    `  ${sourceOf(bc.spec.id)} [${bc.spec.id}], ${counted.length} budgets, held C = ${held.C.toExponential(2)}: ${parts.join('; ')}`,
-  );
+  real.push({ source, case: id, budgets, heldC: held.C, results });
+  say(`  ${source} [${id}], ${budgets} budgets, held C = ${held.C.toExponential(2)}: ${parts.join('; ')}`);
 }
 say(
   "  (covered at 90 %/95 %; ×: the 95 % interval's half-width as a factor; off: |log10| of the point estimate against that vertex)",

@@ -129,33 +129,26 @@
  * held out, ν = 2) pooling alone widens the 95 % interval of N_opt from ×8.3 to ×20 (pooled-centred ×79,
  * pooled-n ×20, pooled-t ×832; pooled-t-sd keeps the incumbent's draws at ν = 2).
  */
-import { approach2 } from '../src/analyses/frontier.js';
 import { randomSource, type Random } from '../src/core/random.js';
-import { powerFit } from '../src/core/linearRegression.js';
-import { finiteInterval } from '../src/core/statistics.js';
 import { studentTQuantile } from '../src/core/specialFunctions.js';
 import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
-import type { Dataset, Run } from '../src/io/dataset.js';
 import {
-  families,
+  checkDecidedRow,
+  independentSeeds,
   levels,
+  numberArg,
   parabolaVertex,
+  percentileIntervals,
   runSmallProfileBench,
   SMALL,
-  synthetic,
-  TARGET,
+  vertexLaw,
   type Analysis as SmallAnalysis,
   type Profile,
 } from './approach2Synthetic.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const seeds = arg('seeds', 24);
-const replicates = arg('replicates', 200);
+const seeds = numberArg('seeds', 24);
+const replicates = numberArg('replicates', 200);
 const json = process.argv.includes('--json');
-const log = (s: string) => process.stderr.write(s + '\n');
 
 const candidates = ['incumbent', 'pooled-centred', 'pooled-n', 'pooled-t', 'pooled-t-sd'] as const;
 /** The candidates and the reference row (pooled, f = 1), which is scored but cannot be chosen. */
@@ -169,11 +162,10 @@ const Z: Record<number, number> = { 0.9: 1.6448536269514722, 0.95: 1.95996398454
 function analyse(profiles: Profile[], targets: number[], reps: number, seed: number): Analysis {
   const small = profiles.map((p) => new Set(p.x).size <= SMALL);
   const vertices = profiles.map((p) => parabolaVertex(p.x, p.y));
-  const Cs = profiles.map((p) => p.C);
-  const law = (v: number[]) => {
-    const f = powerFit(Cs, v.map(Math.exp));
-    return { a: f.exponent, lnN: targets.map((C) => Math.log(f.coefficient) + f.exponent * Math.log(C)) };
-  };
+  const law = vertexLaw(
+    profiles.map((p) => p.C),
+    targets,
+  );
   const point = law(vertices);
   const groups = profiles.map((p) => ({ design: polynomialDesign(p.x, 2), observed: p.y }));
   const own = residualBootstrap(groups, { scale: 'relative', pooling: 'per-group' });
@@ -241,11 +233,7 @@ function analyse(profiles: Profile[], targets: number[], reps: number, seed: num
   const intervals = {} as Analysis['intervals'];
   for (const row of rows) {
     intervals[row] = {};
-    for (const lv of levels)
-      intervals[row][lv] = {
-        a: finiteInterval(samples[row][lv].a, lv),
-        lnN: samples[row][lv].lnN.map((xs) => finiteInterval(xs, lv)),
-      };
+    for (const lv of levels) intervals[row][lv] = percentileIntervals(samples[row][lv].a, samples[row][lv].lnN, lv);
   }
   return { a: point.a, lnN: point.lnN, intervals };
 }
@@ -257,30 +245,9 @@ const decided = runSmallProfileBench<Row>({
   replicates,
   json,
   // approach2-small's independent seeding, offset by 1e8: no trial repeats one it scored.
-  dataSeed: (seed, fi, ni, sizes, budgets) =>
-    seed * 1000 + sizes * 10 + budgets + 1e6 * (1 + fi) + 1e5 * (1 + ni) + 1e8,
-  replicateSeed: (seed, fi, ni) => seed + 1e4 * (1 + fi) + 1e3 * (1 + ni) + 1e8,
+  ...independentSeeds(1e8),
   analyse,
 });
 
 // ---- what frontier ships against the decision ---------------------------------------------------------------
-{
-  const shipped: Row = decided ?? 'incumbent';
-  const profiles = synthetic(families.hoffmann, 0.01, 5, 4, 1, false);
-  const runs: Run[] = profiles.flatMap((p) =>
-    p.x.map((x, j) => ({ N: Math.exp(x), D: p.C / (6 * Math.exp(x)), C: p.C, loss: p.y[j], line: 2 + j })),
-  );
-  const dataset: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
-  const r = approach2(
-    dataset,
-    [TARGET],
-    { budgets: profiles.map((p) => p.C) },
-    { replicates: 50, seed: 7, level: 0.95 },
-  );
-  const mine = analyse(profiles, [TARGET], 50, 7).intervals[shipped][0.95].a!;
-  const same = Math.abs(r.intervals.a![0] - mine[0]) < 1e-9 && Math.abs(r.intervals.a![1] - mine[1]) < 1e-9;
-  log(
-    `decided row "${shipped}": a interval ${mine.map((v) => v.toFixed(5)).join('–')} vs what approach2 ships, ${r.intervals.a!.map((v) => v.toFixed(5)).join('–')}: ${same ? 'equal' : 'DIFFERENT'}`,
-  );
-  if (!same) process.exit(1);
-}
+checkDecidedRow(decided, analyse);

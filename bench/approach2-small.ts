@@ -101,33 +101,27 @@
  * its largest budget held out 2 budgets remain, and t with 0 degrees of freedom is unbounded. On moby-small
  * (4 runs a budget) df-widened's ×2 draws widen the interval from ×8.3 to ×2665.
  */
-import { approach2 } from '../src/analyses/frontier.js';
 import { normal, randomSource, type Random } from '../src/core/random.js';
-import { powerFit } from '../src/core/linearRegression.js';
-import { finiteInterval } from '../src/core/statistics.js';
 import { studentTQuantile } from '../src/core/specialFunctions.js';
 import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
-import type { Dataset, Run } from '../src/io/dataset.js';
 import {
-  families,
+  checkAgainstApproach2,
+  independentSeeds,
   levels,
+  numberArg,
   parabolaVertex,
+  percentileIntervals,
   runSmallProfileBench,
   SMALL,
-  synthetic,
   TARGET,
+  vertexLaw,
   type Analysis as SmallAnalysis,
   type Profile,
 } from './approach2Synthetic.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const seeds = arg('seeds', 24);
-const replicates = arg('replicates', 200);
+const seeds = numberArg('seeds', 24);
+const replicates = numberArg('replicates', 200);
 const json = process.argv.includes('--json');
-const log = (s: string) => process.stderr.write(s + '\n');
 
 const candidates = ['incumbent', 'pooled', 'df-widened', 't-widened', 'leave-one-size-out'] as const;
 type Candidate = (typeof candidates)[number];
@@ -153,11 +147,10 @@ function analyse(profiles: Profile[], targets: number[], reps: number, seed: num
     const kept = leaveOneSizeOut(p);
     return vertices[i] - parabolaVertex(pick(p.x, kept), pick(p.y, kept));
   });
-  const Cs = profiles.map((p) => p.C);
-  const law = (v: number[]) => {
-    const f = powerFit(Cs, v.map(Math.exp));
-    return { a: f.exponent, lnN: targets.map((C) => Math.log(f.coefficient) + f.exponent * Math.log(C)) };
-  };
+  const law = vertexLaw(
+    profiles.map((p) => p.C),
+    targets,
+  );
   const point = law(vertices);
   const groups = profiles.map((p) => ({ design: polynomialDesign(p.x, 2), observed: p.y }));
   const own = residualBootstrap(groups, { scale: 'relative', pooling: 'per-group' });
@@ -200,35 +193,19 @@ function analyse(profiles: Profile[], targets: number[], reps: number, seed: num
   const intervals = {} as Analysis['intervals'];
   for (const c of candidates) {
     intervals[c] = {};
-    for (const level of levels)
-      intervals[c][level] = {
-        a: finiteInterval(reps_[c].a, level),
-        lnN: reps_[c].lnN.map((xs) => finiteInterval(xs, level)),
-      };
+    for (const level of levels) intervals[c][level] = percentileIntervals(reps_[c].a, reps_[c].lnN, level);
   }
   return { a: point.a, lnN: point.lnN, intervals };
 }
 
 // ---- the incumbent against frontier itself -----------------------------------------------------------------
-{
-  const profiles = synthetic(families.hoffmann, 0.01, 5, 4, 1, false);
-  const runs: Run[] = profiles.flatMap((p) =>
-    p.x.map((x, j) => ({ N: Math.exp(x), D: p.C / (6 * Math.exp(x)), C: p.C, loss: p.y[j], line: 2 + j })),
-  );
-  const dataset: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
-  const r = approach2(
-    dataset,
-    [TARGET],
-    { budgets: profiles.map((p) => p.C) },
-    { replicates: 50, seed: 7, level: 0.95 },
-  );
-  const mine = analyse(profiles, [TARGET], 50, 7).intervals.incumbent[0.95].a!;
-  const same = Math.abs(r.intervals.a![0] - mine[0]) < 1e-9 && Math.abs(r.intervals.a![1] - mine[1]) < 1e-9;
-  log(
-    `incumbent reimplemented: a interval ${mine.map((v) => v.toFixed(5)).join('–')} vs approach2's ${r.intervals.a!.map((v) => v.toFixed(5)).join('–')}: ${same ? 'equal' : 'DIFFERENT'}`,
-  );
-  if (!same) process.exit(2);
-}
+checkAgainstApproach2(
+  5,
+  (profiles) => analyse(profiles, [TARGET], 50, 7).intervals.incumbent[0.95].a!,
+  'incumbent reimplemented',
+  "approach2's",
+  2,
+);
 
 runSmallProfileBench({
   rows: candidates,
@@ -237,7 +214,6 @@ runSmallProfileBench({
   replicates,
   json,
   // approach2-width.ts's --independent seeding: each law and noise level its own draws.
-  dataSeed: (seed, fi, ni, sizes, budgets) => seed * 1000 + sizes * 10 + budgets + 1e6 * (1 + fi) + 1e5 * (1 + ni),
-  replicateSeed: (seed, fi, ni) => seed + 1e4 * (1 + fi) + 1e3 * (1 + ni),
+  ...independentSeeds(0),
   analyse,
 });

@@ -185,39 +185,36 @@
  * error, and it does not grow as the noise shrinks below 1 %; at 2 % every interval widens by the vertex's heavy
  * tails (−b/(2c) with a poorly determined c) and over-covers, which is the gradient approach2-pooled saw.
  */
-import { approach2 } from '../src/analyses/frontier.js';
 import { normal, randomSource } from '../src/core/random.js';
-import { powerFit } from '../src/core/linearRegression.js';
 import { polynomialFit } from '../src/core/leastSquares.js';
 import { finiteInterval } from '../src/core/statistics.js';
 import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
-import type { Dataset, Run } from '../src/io/dataset.js';
 import {
+  checkDecidedRow,
+  independentSeeds,
   families,
   levels,
   noises,
+  numberArg,
   parabolaVertex,
+  percentileIntervals,
   runSmallProfileBench,
   SMALL,
   synthetic,
   TARGET,
   trueA,
   trueLnN,
+  vertexLaw,
   type Analysis as SmallAnalysis,
   type Profile,
 } from './approach2Synthetic.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
 /** The confirmation run (the header's last paragraph): fresh seeds, 48 a cell. */
 const confirm = process.argv.includes('--confirm');
-const seeds = arg('seeds', confirm ? 48 : 24);
+const seeds = numberArg('seeds', confirm ? 48 : 24);
 const offset = confirm ? 3e8 : 2e8;
-const replicates = arg('replicates', 200);
+const replicates = numberArg('replicates', 200);
 const json = process.argv.includes('--json');
-const log = (s: string) => process.stderr.write(s + '\n');
 
 const candidates = ['incumbent', 'three-point', 'cubic', 'jackknife', 'weighted'] as const;
 type Candidate = (typeof candidates)[number];
@@ -313,11 +310,10 @@ function terms(profiles: Profile[], vertices: number[]): Record<Candidate, numbe
 /** Every candidate's percentile intervals of a and ln N_opt at each target (the header's table). */
 function analyse(profiles: Profile[], targets: number[], reps: number, seed: number): Analysis {
   const vertices = profiles.map((p) => parabolaVertex(p.x, p.y));
-  const Cs = profiles.map((p) => p.C);
-  const law = (v: number[]) => {
-    const f = powerFit(Cs, v.map(Math.exp));
-    return { a: f.exponent, lnN: targets.map((C) => Math.log(f.coefficient) + f.exponent * Math.log(C)) };
-  };
+  const law = vertexLaw(
+    profiles.map((p) => p.C),
+    targets,
+  );
   const point = law(vertices);
   const groups = profiles.map((p) => ({ design: polynomialDesign(p.x, 2), observed: p.y }));
   const own = residualBootstrap(groups, { scale: 'relative', pooling: 'per-group' });
@@ -341,11 +337,7 @@ function analyse(profiles: Profile[], targets: number[], reps: number, seed: num
   const intervals = {} as Analysis['intervals'];
   for (const c of candidates) {
     intervals[c] = {};
-    for (const lv of levels)
-      intervals[c][lv] = {
-        a: finiteInterval(samples[c].a, lv),
-        lnN: samples[c].lnN.map((xs) => finiteInterval(xs, lv)),
-      };
+    for (const lv of levels) intervals[c][lv] = percentileIntervals(samples[c].a, samples[c].lnN, lv);
   }
   return { a: point.a, lnN: point.lnN, intervals };
 }
@@ -367,10 +359,13 @@ function oracleCheck(seeds: number): void {
               profiles.map((p) => ({ design: polynomialDesign(p.x, 2), observed: p.y })),
               { scale: 'relative', pooling: 'per-group' },
             );
-            const Cs = profiles.map((p) => p.C);
+            const fit = vertexLaw(
+              profiles.map((p) => p.C),
+              [TARGET],
+            );
             const law = (v: number[]) => {
-              const f = powerFit(Cs, v.map(Math.exp));
-              return [f.exponent, Math.log(f.coefficient) + f.exponent * Math.log(TARGET)];
+              const l = fit(v);
+              return [l.a, l.lnN[0]];
             };
             const own_: number[][] = [[], []],
               oracle: number[][] = [[], []];
@@ -406,7 +401,7 @@ function oracleCheck(seeds: number): void {
     );
 }
 if (process.argv.includes('--oracle')) {
-  oracleCheck(arg('seeds', 36));
+  oracleCheck(numberArg('seeds', 36));
   process.exit(0);
 }
 
@@ -417,30 +412,9 @@ const decided = runSmallProfileBench<Candidate>({
   replicates,
   json,
   // approach2-small's independent seeding, offset by 2e8 (3e8 to confirm): no trial repeats one scored before.
-  dataSeed: (seed, fi, ni, sizes, budgets) =>
-    seed * 1000 + sizes * 10 + budgets + 1e6 * (1 + fi) + 1e5 * (1 + ni) + offset,
-  replicateSeed: (seed, fi, ni) => seed + 1e4 * (1 + fi) + 1e3 * (1 + ni) + offset,
+  ...independentSeeds(offset),
   analyse,
 });
 
 // ---- what frontier ships against the decision ---------------------------------------------------------------
-{
-  const shipped: Candidate = decided ?? 'incumbent';
-  const profiles = synthetic(families.hoffmann, 0.01, 5, 4, 1, false);
-  const runs: Run[] = profiles.flatMap((p) =>
-    p.x.map((x, j) => ({ N: Math.exp(x), D: p.C / (6 * Math.exp(x)), C: p.C, loss: p.y[j], line: 2 + j })),
-  );
-  const dataset: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
-  const r = approach2(
-    dataset,
-    [TARGET],
-    { budgets: profiles.map((p) => p.C) },
-    { replicates: 50, seed: 7, level: 0.95 },
-  );
-  const mine = analyse(profiles, [TARGET], 50, 7).intervals[shipped][0.95].a!;
-  const same = Math.abs(r.intervals.a![0] - mine[0]) < 1e-9 && Math.abs(r.intervals.a![1] - mine[1]) < 1e-9;
-  log(
-    `decided row "${shipped}": a interval ${mine.map((v) => v.toFixed(5)).join('–')} vs what approach2 ships, ${r.intervals.a!.map((v) => v.toFixed(5)).join('–')}: ${same ? 'equal' : 'DIFFERENT'}`,
-  );
-  if (!same) process.exit(1);
-}
+checkDecidedRow(decided, analyse);

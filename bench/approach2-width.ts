@@ -103,32 +103,34 @@
  * Real check: every row gives the same verdict on every case (chinchilla and datablations-1epoch miss at
  * 90 and 95 %; cs336-synthetic, gemstones-cooldown, moby-small and both Porian grids hold).
  */
-import { approach2 } from '../src/analyses/frontier.js';
 import { normal, randomSource, type Random } from '../src/core/random.js';
-import { powerFit } from '../src/core/linearRegression.js';
-import { finiteInterval } from '../src/core/statistics.js';
 import { polynomialDesign, residualBootstrap } from '../src/fit/residualBootstrap.js';
-import { readBenchmark } from '../src/io/benchmarkCases.js';
-import type { Dataset, Run } from '../src/io/dataset.js';
-import { countedBudgets, sourceOf } from './isoflopCases.js';
 import {
+  checkAgainstApproach2,
+  independentSeeds,
   families,
+  FLOOR,
+  levels,
+  median,
   noises,
+  numberArg,
   parabolaVertex,
+  pct,
+  percentileIntervals,
   placements,
-  synthetic,
+  realCheck,
+  scoreboard,
+  scoreGrids,
+  leaveOneLawOut,
   TARGET,
-  trueA,
-  trueLnN,
+  unanimous,
+  vertexLaw,
+  type Analysis as RowAnalysis,
   type Profile,
 } from './approach2Synthetic.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const seeds = arg('seeds', 24);
-const replicates = arg('replicates', 200);
+const seeds = numberArg('seeds', 24);
+const replicates = numberArg('replicates', 200);
 const json = process.argv.includes('--json');
 /**
  * Added after the decision run, as a check on it (not part of the pre-committed design): with the
@@ -144,9 +146,7 @@ const candidates = ['incumbent', 'pooled', 'shrunk', 'threshold', 'pooled-shrunk
 /** The candidates and the reference row (no term), which is scored but cannot be chosen. */
 const rows = [...candidates, 'no-term'] as const;
 type Row = (typeof rows)[number];
-const levels = [0.9, 0.95] as const;
 const WINDOW = 5;
-const FLOOR = 0.929;
 
 /**
  * The runs at the WINDOW distinct sizes centred on the lowest-loss run's size, shifted inward at an edge
@@ -160,7 +160,6 @@ function windowOf(p: Profile): number[] {
   return p.x.flatMap((x, i) => (kept.has(x) ? [i] : []));
 }
 const widths = [5, 7, 9];
-const budgetCounts = [4, 7];
 const pick = (xs: number[], idx: number[]) => idx.map((j) => xs[j]);
 
 /** Each row's term scale s_i, from the d's and their bootstrap variances (the header's table). */
@@ -195,11 +194,7 @@ function scales(row: Row, inE: boolean[], d: number[], v: number[]): number[] {
   });
 }
 
-type Iv = [number, number] | undefined;
-interface Analysis {
-  a: number;
-  lnN: number[];
-  intervals: Record<Row, Record<number, { a: Iv; lnN: Iv[] }>>;
+interface Analysis extends RowAnalysis<Row> {
   /** Per profile in E: d and its bootstrap standard deviation (reported). */
   d: { d: number; sd: number }[];
 }
@@ -212,11 +207,10 @@ function analyse(profiles: Profile[], targets: number[], reps: number, seed: num
   const d = profiles.map((p, i) =>
     inE[i] ? vertices[i] - parabolaVertex(pick(p.x, windows[i]), pick(p.y, windows[i])) : 0,
   );
-  const Cs = profiles.map((p) => p.C);
-  const law = (v: number[]) => {
-    const f = powerFit(Cs, v.map(Math.exp));
-    return { a: f.exponent, lnN: targets.map((C) => Math.log(f.coefficient) + f.exponent * Math.log(C)) };
-  };
+  const law = vertexLaw(
+    profiles.map((p) => p.C),
+    targets,
+  );
   const point = law(vertices);
   const boot = residualBootstrap(
     profiles.map((p) => ({ design: polynomialDesign(p.x, 2), observed: p.y })),
@@ -255,8 +249,7 @@ function analyse(profiles: Profile[], targets: number[], reps: number, seed: num
       l.lnN.forEach((n, k) => nReps[k].push(n));
     }
     intervals[row] = {};
-    for (const level of levels)
-      intervals[row][level] = { a: finiteInterval(aReps, level), lnN: nReps.map((xs) => finiteInterval(xs, level)) };
+    for (const level of levels) intervals[row][level] = percentileIntervals(aReps, nReps, level);
   }
   return {
     a: point.a,
@@ -267,159 +260,41 @@ function analyse(profiles: Profile[], targets: number[], reps: number, seed: num
 }
 
 // ---- the incumbent against frontier itself -----------------------------------------------------------------
-{
-  const profiles = synthetic(families.hoffmann, 0.01, 7, 4, 1, false);
-  const runs: Run[] = profiles.flatMap((p) =>
-    p.x.map((x, j) => ({ N: Math.exp(x), D: p.C / (6 * Math.exp(x)), C: p.C, loss: p.y[j], line: 2 + j })),
-  );
-  const dataset: Dataset = { source: 'iso.csv', runs, columns: { N: 'N', D: 'D', C: 'C', loss: 'loss' }, derived: {} };
-  const r = approach2(
-    dataset,
-    [TARGET],
-    { budgets: profiles.map((p) => p.C) },
-    { replicates: 50, seed: 7, level: 0.95 },
-  );
-  const mine = analyse(profiles, [TARGET], 50, 7).intervals.incumbent[0.95].a!;
-  const same = Math.abs(r.intervals.a![0] - mine[0]) < 1e-9 && Math.abs(r.intervals.a![1] - mine[1]) < 1e-9;
-  log(
-    `incumbent reimplemented: a interval ${mine.map((v) => v.toFixed(5)).join('–')} vs approach2's ${r.intervals.a!.map((v) => v.toFixed(5)).join('–')}: ${same ? 'equal' : 'DIFFERENT'}`,
-  );
-  if (!same) process.exit(2);
-}
-
-// ---- scoring ---------------------------------------------------------------------------------------------
-interface Trial {
-  family: string;
-  cell: string;
-  sizes: number;
-  placement: string;
-  noise: number;
-  row: Row;
-  covered: Record<number, { a: boolean; N: boolean }>;
-  width: Record<number, { a: number; N: number }>;
-  /** Interval scores at 95 % (a; ln N_opt), not yet normalised. */
-  score: { a: number; N: number };
-}
-const inside = (iv: Iv, t: number) => !!iv && iv[0] <= t && t <= iv[1];
-const intervalScore = (iv: Iv, t: number, alpha = 0.05) =>
-  !iv ? Infinity : iv[1] - iv[0] + (2 / alpha) * (Math.max(0, iv[0] - t) + Math.max(0, t - iv[1]));
-
-const trials: Trial[] = [];
-/** |d| against its bootstrap standard deviation, by size count and placement (how much of d is noise). */
-const dRatios = new Map<string, number[]>();
-const started = Date.now();
-for (const [fi, [family, l]] of Object.entries(families).entries())
-  for (const [ni, noise] of noises.entries())
-    for (const sizes of widths)
-      for (const budgets of budgetCounts)
-        for (const placement of placements) {
-          const cell = `${family} ${noise * 100}% ${sizes}×${budgets} ${placement}`;
-          for (let seed = 1; seed <= seeds; seed++) {
-            const profiles = synthetic(
-              l,
-              noise,
-              sizes,
-              budgets,
-              seed * 1000 + sizes * 10 + budgets + (independent ? 1e6 * (1 + fi) + 1e5 * (1 + ni) : 0),
-              placement === 'centred',
-            );
-            const r = analyse(
-              profiles,
-              [TARGET],
-              replicates,
-              independent ? seed + 1e4 * (1 + fi) + 1e3 * (1 + ni) : seed,
-            );
-            const key = `${sizes} sizes ${placement}`;
-            if (!dRatios.has(key)) dRatios.set(key, []);
-            for (const e of r.d) dRatios.get(key)!.push(Math.abs(e.d) / e.sd);
-            const ta = trueA(l),
-              tN = trueLnN(l, TARGET);
-            for (const row of rows) {
-              const iv = r.intervals[row];
-              trials.push({
-                family,
-                cell,
-                sizes,
-                placement,
-                noise,
-                row,
-                covered: Object.fromEntries(
-                  levels.map((lv) => [lv, { a: inside(iv[lv].a, ta), N: inside(iv[lv].lnN[0], tN) }]),
-                ),
-                width: Object.fromEntries(
-                  levels.map((lv) => {
-                    const ia = iv[lv].a,
-                      iN = iv[lv].lnN[0];
-                    return [lv, { a: ia ? ia[1] - ia[0] : NaN, N: iN ? iN[1] - iN[0] : NaN }];
-                  }),
-                ),
-                score: { a: intervalScore(iv[0.95].a, ta), N: intervalScore(iv[0.95].lnN[0], tN) },
-              });
-            }
-          }
-        }
-log(
-  `scored ${trials.length / rows.length} trials × ${rows.length} rows in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+checkAgainstApproach2(
+  7,
+  (profiles) => analyse(profiles, [TARGET], 50, 7).intervals.incumbent[0.95].a!,
+  'incumbent reimplemented',
+  "approach2's",
+  2,
 );
 
-const median = (xs: number[]) => {
-  const s = xs.filter(Number.isFinite).sort((p, q) => p - q);
-  return s.length ? s[s.length >> 1] : NaN;
-};
-// The incumbent's median 95 % width per cell: the unit of the interval score.
-const unit = new Map<string, { a: number; N: number }>();
-for (const cell of new Set(trials.map((t) => t.cell))) {
-  const ts = trials.filter((t) => t.cell === cell && t.row === 'incumbent');
-  unit.set(cell, { a: median(ts.map((t) => t.width[0.95].a)), N: median(ts.map((t) => t.width[0.95].N)) });
-}
-const normScore = (t: Trial) => t.score.a / unit.get(t.cell)!.a + t.score.N / unit.get(t.cell)!.N;
-
-interface Summary {
-  trials: number;
-  coverage: Record<number, { a: number; N: number }>;
-  medianWidth: Record<number, { a: number; N: number }>;
-  /** Median over trials of the 95 % ln N_opt width ÷ the incumbent's median in the same cell. */
-  relativeWidthN: number;
-  score: number;
-  /** 95 % coverage of a and of N_opt at least FLOOR. */
-  covers95: boolean;
-}
-function summarise(ts: Trial[]): Summary {
-  const n = ts.length;
-  const coverage: Summary['coverage'] = {},
-    medianWidth: Summary['medianWidth'] = {};
-  for (const lv of levels) {
-    coverage[lv] = { a: ts.filter((t) => t.covered[lv].a).length / n, N: ts.filter((t) => t.covered[lv].N).length / n };
-    medianWidth[lv] = { a: median(ts.map((t) => t.width[lv].a)), N: median(ts.map((t) => t.width[lv].N)) };
-  }
-  return {
-    trials: n,
-    coverage,
-    medianWidth,
-    relativeWidthN: median(ts.map((t) => t.width[0.95].N / unit.get(t.cell)!.N)),
-    score: ts.reduce((s, t) => s + normScore(t), 0) / n,
-    covers95: coverage[0.95].a >= FLOOR && coverage[0.95].N >= FLOOR,
-  };
-}
-const pct = (x: number) => `${(100 * x).toFixed(1)}`.padStart(5);
-const line = (label: string, s: Summary) =>
-  `${label.padEnd(36)} ${String(s.trials).padStart(4)}  a ${pct(s.coverage[0.9].a)} ${pct(s.coverage[0.95].a)}  N ${pct(s.coverage[0.9].N)} ${pct(s.coverage[0.95].N)}  width95 a ${s.medianWidth[0.95].a.toFixed(3)} lnN ${s.medianWidth[0.95].N.toFixed(3)} (×${s.relativeWidthN.toFixed(2)})  score ${s.score.toFixed(2)}${s.covers95 ? '' : '  UNDER'}`;
+// ---- scoring ---------------------------------------------------------------------------------------------
+/** |d| against its bootstrap standard deviation, by size count and placement (how much of d is noise). */
+const dRatios = new Map<string, number[]>();
+const trials = scoreGrids({
+  rows,
+  widths,
+  seeds,
+  replicates,
+  ...(independent
+    ? independentSeeds(0)
+    : {
+        dataSeed: (seed: number, _fi: number, _ni: number, sizes: number, budgets: number) =>
+          seed * 1000 + sizes * 10 + budgets,
+        replicateSeed: (seed: number) => seed,
+      }),
+  analyse,
+  seen: (r, sizes, placement) => {
+    const key = `${sizes} sizes ${placement}`;
+    if (!dRatios.has(key)) dRatios.set(key, []);
+    for (const e of r.d) dRatios.get(key)!.push(Math.abs(e.d) / e.sd);
+  },
+});
+const { summarise, table } = scoreboard(trials, rows, 36, say);
 
 say(
   `\nApproach 2 interval width, ${seeds} seeds a cell, ${replicates} replicates; coverage % (90, 95) of a and N_opt(1e22); ×: ln N_opt width ÷ the incumbent's; floor ${pct(FLOOR)} %`,
 );
-const table = (title: string, keys: string[], of: (t: Trial, k: string) => boolean) => {
-  say(`\n${title}`);
-  const out: Record<string, Record<Row, Summary>> = {};
-  for (const k of keys) {
-    out[k] = {} as Record<Row, Summary>;
-    for (const row of rows) {
-      out[k][row] = summarise(trials.filter((t) => t.row === row && of(t, k)));
-      say(line(`${row} / ${k}`, out[k][row]));
-    }
-  }
-  return out;
-};
 const familyNames = Object.keys(families);
 const byFamily = table('By family (all cells):', familyNames, (t, k) => t.family === k);
 const bySizes = table(
@@ -442,72 +317,19 @@ for (const [k, xs] of dRatios) {
 }
 
 // ---- the decision: leave one family out -----------------------------------------------------------------
-const folds = familyNames.map((held) => {
-  const train = trials.filter((t) => t.family !== held);
-  const qualified = candidates
-    .map((c) => ({ c, s: summarise(train.filter((t) => t.row === c)) }))
-    .filter((q) => q.s.covers95)
-    .sort((p, q) => p.s.score - q.s.score);
-  return {
-    held,
-    chosen: qualified[0]?.c,
-    scores: Object.fromEntries(qualified.map((q) => [q.c, q.s.score])),
-    heldCovers: Object.fromEntries(candidates.map((c) => [c, byFamily[held][c].covers95])),
-  };
+const folds = leaveOneLawOut({
+  pool: trials,
+  summarise,
+  choosable: candidates,
+  shown: candidates,
+  heldSummaries: byFamily,
+  header: '\nLeave one family out (qualified on the other three at 95 %, their mean interval score):',
+  say,
 });
-say('\nLeave one family out (qualified on the other three at 95 %, their mean interval score):');
-for (const f of folds)
-  say(
-    `  held out ${f.held.padEnd(12)} chosen: ${f.chosen ?? 'none'} (${Object.entries(f.scores)
-      .map(([c, s]) => `${c} ${s.toFixed(2)}`)
-      .join(
-        ', ',
-      )}); on ${f.held} at 95 %: ${candidates.map((c) => `${c} ${f.heldCovers[c] ? 'covers' : 'UNDER'}`).join(', ')}`,
-  );
-const one = folds[0].chosen;
-const winner =
-  one !== undefined && one !== 'incumbent' && folds.every((f) => f.chosen === one && f.heldCovers[one])
-    ? one
-    : undefined;
+const winner = unanimous(folds, 'incumbent');
 say(`Decision: ${winner ? `ship candidate "${winner}"` : 'keep the incumbent'}`);
 
-// ---- real check --------------------------------------------------------------------------------------------
-say('\nReal check: the largest counted budget held out, each row fitted on the others (400 replicates, seed 1);');
-say("does its interval for N_opt at that C hold the held-out budget's own vertex? (that vertex is noisy too)");
-const real: {
-  source: string;
-  case: string;
-  budgets: number;
-  heldC: number;
-  results: Record<Row, Record<number, boolean>>;
-}[] = [];
-for (const bc of readBenchmark()) {
-  const counted = countedBudgets(bc);
-  if (counted.length < 3) continue;
-  const profiles: Profile[] = counted.map((b) => {
-    const runs = [...b.runs].sort((p, q) => p.N! - q.N!);
-    return { C: b.C, x: runs.map((r) => Math.log(r.N!)), y: runs.map((r) => r.loss) };
-  });
-  const held = profiles[profiles.length - 1];
-  const r = analyse(profiles.slice(0, -1), [held.C], 400, 1);
-  const truth = parabolaVertex(held.x, held.y);
-  const results = {} as Record<Row, Record<number, boolean>>;
-  const parts: string[] = [];
-  for (const row of rows) {
-    results[row] = Object.fromEntries(levels.map((lv) => [lv, inside(r.intervals[row][lv].lnN[0], truth)]));
-    const iv = r.intervals[row][0.95].lnN[0];
-    parts.push(
-      `${row} ${results[row][0.9] ? 'yes' : 'no'}/${results[row][0.95] ? 'yes' : 'no'} (${iv ? `×${Math.exp((iv[1] - iv[0]) / 2).toFixed(2)}` : '—'})`,
-    );
-  }
-  real.push({ source: sourceOf(bc.spec.id), case: bc.spec.id, budgets: counted.length, heldC: held.C, results });
-  say(
-    `  ${sourceOf(bc.spec.id)} [${bc.spec.id}], ${counted.length} budgets, held C = ${held.C.toExponential(2)}, off ${Math.abs(Math.log10(Math.exp(r.lnN[0] - truth))).toFixed(3)} dec: ${parts.join('; ')}`,
-  );
-}
-say(
-  "  (covered at 90 %/95 %; ×: the 95 % interval's half-width as a factor; off: |log10| of the estimate against that vertex)",
-);
+const real = realCheck(rows, analyse, 'row', false, say);
 
 if (json)
   console.log(

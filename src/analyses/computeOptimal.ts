@@ -3,6 +3,7 @@
  * the predicted loss (Chinchilla's Approach 3), and the rules of thumb it is compared with. Pure.
  */
 import { minimize1d, bisect } from '../core/minimize1d.js';
+import { powerFit, type PowerFit } from '../core/linearRegression.js';
 import { paramsWithRole, predictLoss, type Law } from '../laws/law.js';
 import { chinchilla, lawIdsReading } from '../laws/index.js';
 import { FitError, UsageError } from '../errors/index.js';
@@ -21,6 +22,27 @@ export interface Allocation {
   tokensPerParameter: number;
   /** Predicted loss, when a law is given. */
   loss?: number;
+}
+
+/**
+ * N_opt(C) and D_opt(C) as power laws through compute-optimal points, one a budget, each fitted as a line
+ * in log–log (Hoffmann et al. 2022's Approaches 1 and 2: the envelope's points, the IsoFLOP vertices).
+ */
+export function optimumPowerLaws(optima: readonly { C: number; N: number; D: number }[]): {
+  N: PowerFit;
+  D: PowerFit;
+} {
+  const C = optima.map((p) => p.C);
+  return {
+    N: powerFit(
+      C,
+      optima.map((p) => p.N),
+    ),
+    D: powerFit(
+      C,
+      optima.map((p) => p.D),
+    ),
+  };
 }
 
 /**

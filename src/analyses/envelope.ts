@@ -12,7 +12,8 @@
  */
 import { InputError } from '../errors/index.js';
 import type { Dataset, Run } from '../io/dataset.js';
-import { powerFit, type PowerFit } from '../core/linearRegression.js';
+import type { PowerFit } from '../core/linearRegression.js';
+import { optimumPowerLaws } from './computeOptimal.js';
 import { formatNumber, plain } from '../core/format.js';
 
 export interface Curve {
@@ -219,19 +220,11 @@ export function envelopeAnalysis(curves: Curve[], gridSize = 1500, source = 'dat
       'the largest model is on the envelope at the highest compute, and the fit goes through those points: larger models might do better there (the frontier is not bracketed)',
     );
   }
-  const C = fitted.map((p) => p.C);
   return {
     curves: curves.length,
     points: fitted,
     count,
-    N: powerFit(
-      C,
-      fitted.map((p) => p.N),
-    ),
-    D: powerFit(
-      C,
-      fitted.map((p) => p.D),
-    ),
+    ...optimumPowerLaws(fitted),
     warnings,
   };
 }

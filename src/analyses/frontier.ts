@@ -23,7 +23,7 @@ import {
   type Dataset,
   type Run,
 } from '../io/dataset.js';
-import { computeOptimal } from './computeOptimal.js';
+import { computeOptimal, optimumPowerLaws } from './computeOptimal.js';
 import type { ProcedureJson } from '../fit/summary.js';
 import { envelopeAnalysis, trainingCurves, type Curve, type EnvelopeCount, type EnvelopeResult } from './envelope.js';
 import {
@@ -426,19 +426,11 @@ function vertexLaws(
   kept: Profile[],
   lossParams: Record<string, number> | undefined,
 ): { N: PowerFit; D: PowerFit; lossParams?: Record<string, number> } {
-  const C = kept.map((p) => p.C);
   return {
-    N: powerFit(
-      C,
-      kept.map((p) => p.N),
-    ),
-    D: powerFit(
-      C,
-      kept.map((p) => p.D),
-    ),
+    ...optimumPowerLaws(kept),
     lossParams: lossParams
       ? lossAgainstCompute(
-          C,
+          kept.map((p) => p.C),
           kept.map((p) => p.loss),
           lossParams,
         )

@@ -5,7 +5,8 @@
  * D_opt ∝ C^b through the vertices. Pure.
  */
 import { FitError, InputError, OptionError } from '../errors/index.js';
-import { powerFit, type PowerFit } from '../core/linearRegression.js';
+import type { PowerFit } from '../core/linearRegression.js';
+import { optimumPowerLaws } from './computeOptimal.js';
 import { polynomialFit } from '../core/leastSquares.js';
 import type { Dataset, Run } from '../io/dataset.js';
 import { formatNumber } from '../core/format.js';
@@ -224,18 +225,10 @@ export function isoflopAnalysis(dataset: Dataset, options: IsoflopOptions = {}):
       `${unassigned.length} run${unassigned.length === 1 ? '' : 's'} fell on no IsoFLOP budget and were not used (line ${lines(unassigned)})`,
     );
   }
-  const C = profiles.map((p) => p.C);
   return {
     profiles,
     unassigned,
-    N: powerFit(
-      C,
-      profiles.map((p) => p.N),
-    ),
-    D: powerFit(
-      C,
-      profiles.map((p) => p.D),
-    ),
+    ...optimumPowerLaws(profiles),
     warnings,
   };
 }

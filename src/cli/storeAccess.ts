@@ -6,6 +6,7 @@
 import { MissingStoreError, storeErrorFrom } from '../store/errors.js';
 import { RunStore } from '../store/store.js';
 import { storeFileStat } from '../store/storeFile.js';
+import { describeWriter, type WaitOptions } from '../store/writers.js';
 import { closestNames, levenshtein } from '../core/names.js';
 import { isScaleLabError, ScaleLabError, UsageError, type Location } from '../errors/index.js';
 
@@ -49,6 +50,20 @@ export function requireStudy(store: RunStore, study: string, path: string): void
     ? `its studies: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … (${names.length} in all)` : ''}`
     : 'it holds no study yet';
   throw new UsageError(`no study "${study}" in ${path} (${near.length ? `did you mean ${near[0]}? ` : ''}${has})`);
+}
+
+/**
+ * How an import waits for another process writing to the store (--wait, in seconds): up to that long, the
+ * status line saying who holds the store and how long of it has gone.
+ */
+export function importWait(path: string, waitSeconds: number, waiting: { show: (text: string) => void }): WaitOptions {
+  return {
+    timeoutMs: waitSeconds * 1000,
+    onWait: ({ holder, waitedMs }) =>
+      waiting.show(
+        `waiting for the store ${path} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
+      ),
+  };
 }
 
 /**

@@ -5,9 +5,9 @@
  * limit — reading an oversized one to its end before answering 413, so the client sees the status —
  * give a client a time to send its whole request (a client sending a byte a second holds a
  * connection for that long at most, never the server), and answer what Node's HTTP parser refuses
- * as JSON like every other error.
+ * as JSON like every other error, and listen on a port (0: any free one) saying which it got.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 
@@ -154,4 +154,19 @@ export function clientErrorAnswer(body: (status: number, message: string) => unk
     // A client that neither reads nor closes must not keep the socket: let it go shortly after.
     setTimeout(() => socket.destroy(), 1000).unref();
   };
+}
+
+/**
+ * Start `server` listening on host:port; resolves with the port bound (the one the system chose for
+ * port 0), rejects with the listen error (EADDRINUSE, EACCES …) instead of throwing it as an event.
+ */
+export function listenOn(server: Server, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const a = server.address();
+      resolve(typeof a === 'object' && a ? a.port : port);
+    });
+  });
 }

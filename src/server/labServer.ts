@@ -22,6 +22,7 @@ import {
   BodyTooLarge,
   clientErrorAnswer,
   hostAllowed,
+  listenOn,
   malformedEscape,
   misdirectedMessage,
   readBody,
@@ -357,14 +358,7 @@ export function createLabServer(o: LabServerSetup): LabServer {
     state: lab,
     listen(port: number, host = '127.0.0.1') {
       bindHost = host;
-      return new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const a = server.address();
-          resolve({ port: typeof a === 'object' && a ? a.port : port, host });
-        });
-      });
+      return listenOn(server, port, host).then((bound) => ({ port: bound, host }));
     },
     close() {
       return new Promise((resolve) => {

@@ -28,6 +28,7 @@ import {
   BodyTooLarge,
   clientErrorAnswer,
   hostAllowed,
+  listenOn,
   malformedEscape,
   misdirectedMessage,
   readBody,
@@ -566,15 +567,9 @@ export function createWebServer(o: WebServerOptions): WebServer {
     storeStatus,
     listen(port: number, host = '127.0.0.1') {
       bindHost = host;
-      return new Promise((resolveListen, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          const a = server.address();
-          const p = typeof a === 'object' && a ? a.port : port;
-          const shownHost = host.includes(':') ? `[${host}]` : host;
-          resolveListen({ port: p, host, url: `http://${shownHost}:${p}` });
-        });
+      return listenOn(server, port, host).then((p) => {
+        const shownHost = host.includes(':') ? `[${host}]` : host;
+        return { port: p, host, url: `http://${shownHost}:${p}` };
       });
     },
     close() {

@@ -6,7 +6,7 @@ import { flagFor } from '../optionFlags.js';
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { flag } from '../flags.js';
-import { importStopped, interruptedImport, openStore } from '../storeAccess.js';
+import { importStopped, importWait, interruptedImport, openStore } from '../storeAccess.js';
 import { betweenSteps, handleToTheEnd, onInterrupt, stepwise } from '../interrupt.js';
 import { readTaskMetrics, taskMetricFilesRead } from '../../io/readTaskMetrics.js';
 import type { RunRole, TaskMetricData, TaskMetricSet } from '../../io/parseTaskMetrics.js';
@@ -38,7 +38,6 @@ import {
   type MetricChoice,
 } from '../../analyses/taskChoices.js';
 import { defaultStorePath } from '../../store/store.js';
-import { describeWriter } from '../../store/writers.js';
 import { MissingStoreError } from '../../store/errors.js';
 import { exitCodes, InputError, type OptionNamer, UsageError } from '../../errors/index.js';
 import { unknownName } from '../../core/names.js';
@@ -966,18 +965,11 @@ ${EXAMPLES}`,
               await betweenSteps();
               const waiting = statusLine(f);
               try {
-                const counts = await store.importTaskMetrics(
-                  f.study,
-                  set,
-                  {
-                    timeoutMs: waitSeconds * 1000,
-                    onWait: ({ holder, waitedMs }) =>
-                      waiting.show(
-                        `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
-                      ),
-                  },
-                  { tasks: data.tasks, roles: data.roles, source: data.source },
-                );
+                const counts = await store.importTaskMetrics(f.study, set, importWait(f.db, waitSeconds, waiting), {
+                  tasks: data.tasks,
+                  roles: data.roles,
+                  source: data.source,
+                });
                 results.push({
                   file: set.source,
                   ...counts,

@@ -3,8 +3,7 @@ import { forEachRun, inputSize } from '../../io/readRuns.js';
 import { runFormatNames, type DatasetInfo, type Field } from '../../io/parseRuns.js';
 import { defaultStorePath, type ImportCounts, type RunStatus, type RunStore } from '../../store/store.js';
 import { distinctRunNames, leftOutByStudy } from '../../store/storeDataset.js';
-import { describeWriter } from '../../store/writers.js';
-import { importStopped, interruptedImport, openExisting, openStore, requireStudy } from '../storeAccess.js';
+import { importStopped, importWait, interruptedImport, openExisting, openStore, requireStudy } from '../storeAccess.js';
 import { betweenSteps, onInterrupt } from '../interrupt.js';
 import { runStatuses } from '../../store/runStatus.js';
 import { counted, formatNumber, shortReason } from '../../core/format.js';
@@ -282,13 +281,7 @@ in a fit and narrow its intervals; --keep-copies adds them all the same.`,
                     bar = progress('import', sizes[i], f);
                     forEachRun(file, options, add, (n) => bar!.tick(n));
                   },
-                  {
-                    timeoutMs: waitSeconds * 1000,
-                    onWait: ({ holder, waitedMs }) =>
-                      waiting.show(
-                        `waiting for the store ${f.db} (${Math.round(waitedMs / 1000)} s of ${waitSeconds}): ${describeWriter(holder)}`,
-                      ),
-                  },
+                  importWait(f.db, waitSeconds, waiting),
                   infos[i].columns.lineage,
                   infos[i].columns.state,
                   { keepCopies: f.keepCopies },

@@ -15,16 +15,14 @@ import {
   designFlags,
   makeBackend,
   openStudy,
-  interruptedSweep,
   storeBusyNotice,
   unreachableWait,
   warnBudgetShort,
   studyPlanFlags,
   type BackendFlags,
 } from '../backendFlags.js';
-import { sweepProgressBar } from './sweep.js';
+import { takeStudyForSweep } from './sweep.js';
 import { betweenSteps } from '../interrupt.js';
-import { claimStudyOrClose, openStore } from '../storeAccess.js';
 import type { Run } from '../output.js';
 
 export function registerStudy(program: Command, run: Run): void {
@@ -89,13 +87,7 @@ Examples:
           const setup = makeBackend(f, cmd);
           const targetHours = parseQuantity(f.targetHours, '--target-hours', { unit: 'hours' });
           const experimentHours = parseQuantity(f.experimentHours, '--experiment-hours', { unit: 'hours' });
-          const store = openStore(f.db);
-          const claim = claimStudyOrClose(store, f.study);
-          const bar = sweepProgressBar(f.json);
-          const withdraw = interruptedSweep(store, f.study, setup.backend, () => {
-            bar.stop();
-            claim.release();
-          });
+          const { store, bar, release } = takeStudyForSweep(f.db, f.study, setup.backend, f.json);
           let summary: StudySummary;
           try {
             // --verify adds one run after the fit: a verified study is the same plan.
@@ -160,10 +152,7 @@ Examples:
               { onWait: onBusy },
             );
           } finally {
-            withdraw();
-            bar.stop();
-            claim.release();
-            store.close();
+            release();
           }
           // A fit warning's advice names the command with the flag (scalelab fit --init grid): study run has none of fit's.
           const optionName = commandFlagNamer(cmd);

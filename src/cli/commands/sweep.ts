@@ -46,8 +46,33 @@ export function progressStates(p: Pick<SweepProgress, 'failed' | 'running' | 'qu
   return `failed ${p.failed} | running ${p.running} | queued ${p.queued}`;
 }
 
+/**
+ * A study taken for one sweep (sweep run, study run): the store opened (or created), the study claimed
+ * (a second sweep of it at once is refused), the progress bar, and on Ctrl-C the line saying what became
+ * of the runs in flight. `release` undoes them all once the sweep is over, however it ended.
+ */
+export function takeStudyForSweep(db: string, study: string, backend: Backend, json?: boolean) {
+  const store = openStore(db);
+  const claim = claimStudyOrClose(store, study);
+  const bar = sweepProgressBar(json);
+  const withdraw = interruptedSweep(store, study, backend, () => {
+    bar.stop();
+    claim.release();
+  });
+  return {
+    store,
+    bar,
+    release: () => {
+      withdraw();
+      bar.stop();
+      claim.release();
+      store.close();
+    },
+  };
+}
+
 /** Terminal progress for a sweep; silent off a terminal or with --json. */
-export function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
+function sweepProgressBar(json?: boolean): { update: (p: SweepProgress) => void; stop: () => void } {
   if (json || !process.stderr.isTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
@@ -268,13 +293,7 @@ Examples:
           planFile,
         );
         const setup = makeBackend(f, cmd);
-        const store = openStore(f.db);
-        const claim = claimStudyOrClose(store, f.study);
-        const bar = sweepProgressBar(f.json);
-        const withdraw = interruptedSweep(store, f.study, setup.backend, () => {
-          bar.stop();
-          claim.release();
-        });
+        const { store, bar, release } = takeStudyForSweep(f.db, f.study, setup.backend, f.json);
         try {
           const runs = [...plan.probe, ...plan.isoflop];
           // The plan's content, not its file name, is the plan: a copy of plan.json resumes the study.
@@ -416,10 +435,7 @@ Examples:
             process.exitCode = exitCodes.failed;
           }
         } finally {
-          withdraw();
-          bar.stop();
-          claim.release();
-          store.close();
+          release();
         }
       }, f.json),
   );
