@@ -855,9 +855,8 @@ async function chaosSeed(seed: number, steps: number) {
     assert.equal(exported.end.code, 0, exported.out.stderr);
     const fresh = RunStore.open(join(mkdtempSync(join(w.dir, 'fresh-')), 'fresh.db'));
     try {
-      // Imported runs beside the sweep's have no configuration: their cells of its columns are empty, which
-      // the reader refuses in a column it reads as hyperparameters (found by this test; see its report), so
-      // those columns are left unread here, as the refusal advises.
+      // Runs imported beside the sweep's have no configuration: their cells of its columns are empty, which
+      // the reader refuses in a column it reads as hyperparameters, saying to leave them unread, as here.
       const unread = { batch: '-', lr: '-', width: '-', layers: '-' };
       fresh.importDataset(parseRuns(exported.out.stdout, { source: 'sweep.csv', columns: unread }), SWEEP_STUDY);
       const tuple = (x: { N?: number | null; D?: number | null; loss?: number | null }) => `${x.N}|${x.D}|${x.loss}`;
