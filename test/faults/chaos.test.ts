@@ -1,13 +1,17 @@
 // A seeded chaos test of the run store: a random sequence of real CLI processes on one store — runs import
 // (files that overlap earlier ones), a sweep on the local backend with a tiny trainer, sweep cancel and
-// retry, runs export — some of them killed (SIGKILL, sometimes SIGINT or SIGTERM) at a random moment, one
-// or two at once. The targeted fault tests pick their moments; this one checks the moments nobody picked.
+// retry, runs export; study run and a sweep on the simulated lab; imports into the studies those drive, now
+// or earlier (a killed one leaves its claim); downstream import; runs ls reading meanwhile — some of them
+// killed (SIGKILL, sometimes SIGINT or SIGTERM) at a random moment, one or two at once. The targeted fault tests pick their moments; this one checks the moments nobody picked.
 // Each moment is either a state the test observes (an import paused at a row inside its transaction, a
 // number of runs started) or a seeded delay that correctness never needs: a kill that lands before the
 // work or after it is as valid an outcome as one inside it. After each step the store is held to a model
 // of what was committed: integrity_check ok; each import's file wholly present or wholly absent; no run
 // stored twice; the sweep's runs each in one state, none lost once a sweep runs whole; an export imported
-// into a fresh store gives the same runs; exit codes and messages as documented.
+// into a fresh store gives the same runs; exit codes and messages as documented. A planned phase (a study's
+// probe, its IsoFLOP runs) whole or absent; a completed run never recorded again (a resumed study trains no
+// finished run twice); an import into a driven study refused naming the process driving it, or whole — never
+// refused by a claim whose process has gone; a reader sees an import whole or not at all.
 //
 // Replay a failure with the seed it names: SCALELAB_CHAOS_SEEDS=1234 (a comma list). A soak:
 // SCALELAB_CHAOS_SOAK_S=600 runs new seeds for that many seconds, from SCALELAB_CHAOS_SOAK_FROM (1000);
@@ -885,7 +889,7 @@ const seeds = process.env.SCALELAB_CHAOS_SEEDS
   : DEFAULT_SEEDS;
 
 test(
-  `chaos: seeded sequences of imports, sweeps, cancels, retries and exports, killed at random moments, lose and double nothing (seeds ${seeds.join(', ')}, ${STEPS} steps)`,
+  `chaos: seeded sequences of imports, sweeps, study runs, cancels, retries and exports, killed at random moments, lose and double nothing (seeds ${seeds.join(', ')}, ${STEPS} steps)`,
   // A soak's given seeds run before its clock starts, and its last seed may start just before it ends (a
   // seed of 12 steps took 5 minutes on a loaded 2-core machine): the timeout only stops a hang.
   { timeout: SOAK_S ? (SOAK_S + 600 + 300 * seeds.length) * 1000 : 600_000 },
