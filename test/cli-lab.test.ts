@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { createServer, type AddressInfo } from 'node:net';
 import { noStackTrace, scalelab } from './helpers/cli.js';
 import { defaultAssetsDir } from '../src/server/webServer.js';
+import { writePlan } from './faults/common.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-cli-lab-'));
 const db = join(dir, 'runs.db');
@@ -274,4 +275,35 @@ test("runs import says which columns it read but does not keep (batch, width, la
   // A file of only what the store keeps says nothing of it.
   const plain = scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', hpDb, '--study', 'c', '--json']);
   assert.equal(plain.json().files[0].notStored, undefined);
+});
+
+test("runs export of a study whose first run was imported, beside a sweep's runs, writes the sweep runs' configuration (not the first row's columns only)", () => {
+  // Found by the chaos test (test/faults/chaos.test.ts): an import into a sweep's study before its sweep ran.
+  const mixDb = join(dir, 'mix.db');
+  const file = join(dir, 'mix.csv');
+  writeFileSync(file, 'run,N,D,loss\nx1,1e8,2e9,3.1\n');
+  assert.equal(scalelab(['runs', 'import', file, '--db', mixDb, '--study', 'm']).code, 0);
+  const plan = writePlan(join(dir, 'mix-plan.json'), [0, 1]);
+  const swept = scalelab(['sweep', 'run', plan, '--study', 'm', '--backend', 'sim', '--db', mixDb, '--json']);
+  assert.equal(swept.code, 0, swept.stderr);
+  for (const format of ['csv', 'jsonl']) {
+    const exported = scalelab(['runs', 'export', '--db', mixDb, '--study', 'm', '--format', format]);
+    assert.equal(exported.code, 0, exported.stderr);
+    const lines = exported.stdout.trim().split('\n');
+    if (format === 'jsonl') {
+      assert.deepEqual(
+        lines.map((l) => (JSON.parse(l) as { n_layer?: number }).n_layer),
+        [undefined, 2, 2],
+        'each run its own configuration',
+      );
+      continue;
+    }
+    // Before: the header was the imported run's (study,run,N,D,C,loss,group,status), the sweep's n_layer … gone.
+    assert.equal(lines[0], 'study,run,N,D,C,loss,group,status,n_layer,d_model,n_heads,batch_tokens,learning_rate,seed');
+    assert.match(lines[1], /^m,x1,100000000,2000000000,1200000000000000000,3\.1,,completed,,,,,,$/);
+    assert.match(
+      lines[2],
+      /^m,isoflop-[0-9a-f]{8},98304,3000000,1769472000000,[0-9.]+,isoflop,completed,2,64,1,4096,0\.001,[01]$/,
+    );
+  }
 });

@@ -119,9 +119,11 @@ export function studyHasSweep(path: string, study: string): boolean {
 /**
  * Refuses to add runs to a study another process's sweep (or study run) holds: it counts every run of
  * its study as its own, so imported runs would swell its totals past its plan (47 done of 44).
+ * @param source the file being imported: the refusal says it was not, not that nothing was (a sweep may
+ *   claim the study between two files of one import, the first of them stored)
  * @throws StoreError naming the sweep, and what to do instead
  */
-export function refuseHeldStudy(path: string, study: string): void {
+export function refuseHeldStudy(path: string, study: string, source: string): void {
   if (path === ':memory:') return;
   const base = studyClaimFile(path, study);
   for (const g of claimGenerations(base)) {
@@ -130,7 +132,7 @@ export function refuseHeldStudy(path: string, study: string): void {
     throw new StoreError(
       path,
       (o) =>
-        `study "${study}" is being run by a sweep: ${describeClaimHolder(held.holder)}. Runs imported into it would be counted as that sweep's own; nothing was imported. Wait for it to finish, or import into another study (${o('study')})`,
+        `study "${study}" is being run by a sweep: ${describeClaimHolder(held.holder)}. Runs imported into it would be counted as that sweep's own, so ${source} was not imported. Wait for it to finish, or import into another study (${o('study')})`,
     );
   }
 }

@@ -658,7 +658,7 @@ export class RunStore {
     options: ImportOptions = {},
   ): ImportCounts {
     // Under the write lock: a sweep that claims the study later plans it after this import commits.
-    refuseHeldStudy(this.path, studyName);
+    refuseHeldStudy(this.path, studyName, source);
     const pauseAfter = pauseHook();
     // A new run or checkpoint costs one insert; lookups happen only when the insert finds a row.
     // Positional parameters and one timestamp for the whole import: a million rows must be cheap.

@@ -1,17 +1,21 @@
 // A seeded chaos test of the run store: a random sequence of real CLI processes on one store — runs import
 // (files that overlap earlier ones), a sweep on the local backend with a tiny trainer, sweep cancel and
-// retry, runs export — some of them killed (SIGKILL, sometimes SIGINT or SIGTERM) at a random moment, one
-// or two at once. The targeted fault tests pick their moments; this one checks the moments nobody picked.
+// retry, runs export; study run and a sweep on the simulated lab; imports into the studies those drive, now
+// or earlier (a killed one leaves its claim); downstream import; runs ls reading meanwhile — some of them
+// killed (SIGKILL, sometimes SIGINT or SIGTERM) at a random moment, one or two at once. The targeted fault tests pick their moments; this one checks the moments nobody picked.
 // Each moment is either a state the test observes (an import paused at a row inside its transaction, a
 // number of runs started) or a seeded delay that correctness never needs: a kill that lands before the
 // work or after it is as valid an outcome as one inside it. After each step the store is held to a model
 // of what was committed: integrity_check ok; each import's file wholly present or wholly absent; no run
 // stored twice; the sweep's runs each in one state, none lost once a sweep runs whole; an export imported
-// into a fresh store gives the same runs; exit codes and messages as documented.
+// into a fresh store gives the same runs; exit codes and messages as documented. A planned phase (a study's
+// probe, its IsoFLOP runs) whole or absent; a completed run never recorded again (a resumed study trains no
+// finished run twice); an import into a driven study refused naming the process driving it, or whole — never
+// refused by a claim whose process has gone; a reader sees an import whole or not at all.
 //
 // Replay a failure with the seed it names: SCALELAB_CHAOS_SEEDS=1234 (a comma list). A soak:
 // SCALELAB_CHAOS_SOAK_S=600 runs new seeds for that many seconds, from SCALELAB_CHAOS_SOAK_FROM (1000);
-// SCALELAB_CHAOS_STEPS sets steps per seed.
+// SCALELAB_CHAOS_STEPS sets steps per seed; SCALELAB_CHAOS_VERBOSE=1 writes each seed's steps to stderr.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +33,12 @@ const SOAK_S = Number(process.env.SCALELAB_CHAOS_SOAK_S) || 0;
 const SOAK_FROM = Number(process.env.SCALELAB_CHAOS_SOAK_FROM) || 1000;
 const SWEEP_RUNS = 4;
 const SWEEP_STUDY = 'sw';
+/** The study `study run` drives on the simulated lab (a probe phase, then an IsoFLOP phase: seconds in all). */
+const STUDY_RUN = 'st';
+/** The study a sweep of the same four-run plan drives on the simulated lab. */
+const SIM_SWEEP = 'sim';
+/** The studies a sweep or a study run claims while it drives them (an import into one is refused meanwhile). */
+const CLAIMED = [SWEEP_STUDY, STUDY_RUN, SIM_SWEEP] as const;
 
 /** mulberry32: a small seeded generator, the same sequence for a seed on every machine. */
 function rng(seed: number) {
@@ -65,7 +75,8 @@ interface ImportFile {
 const rowKey = (r: { name: string; N: number }) => `${r.name}|${r.N}`;
 
 /** How a process was ended, if the test ended it. */
-type Kill = { signal: NodeJS.Signals; moment: 'paused' | 'delay' | 'started'; arg: number } | undefined;
+type Kill =
+  { signal: NodeJS.Signals; moment: 'paused' | 'delay' | 'started' | 'ended'; arg: number; study?: string } | undefined;
 
 /** One seed's world: its store, the files it imported, and the model of what is committed. */
 class World {
@@ -75,6 +86,18 @@ class World {
   readonly trainerLog: string;
   readonly plan: string;
   readonly sweepArgs: string[];
+  readonly simSweepArgs: string[];
+  studyArgs: string[];
+  /** Runs each phase of a planned study holds once it was planned (a phase is planned in one transaction). */
+  readonly phaseRuns = new Map<string, number>();
+  /** Every completed run as it was first seen completed: a finished run is never trained or recorded again. */
+  readonly finished = new Map<string, string>();
+  /** Processes that claim a study (sweep run, study run), by pid: the only holders an import may be refused by. */
+  readonly claimers = new Map<number, string>();
+  /** Files of per-task metrics (downstream import), each with its rows; `stored` once seen whole in the store. */
+  readonly metricFiles: { file: string; study: string; rows: number; stored: boolean }[] = [];
+  /** Recommendations `study run` saved, as the store holds them after the last step. */
+  recommendations = 0;
   readonly files: ImportFile[] = [];
   /** Committed imported runs per study, by name and N. */
   readonly committed = new Map<string, Map<string, Row>>();
@@ -127,6 +150,21 @@ const t = setInterval(() => {
       command,
       '--json',
     ]);
+    this.simSweepArgs = [
+      'sweep',
+      'run',
+      this.plan,
+      '--study',
+      SIM_SWEEP,
+      '--db',
+      this.db,
+      '--backend',
+      'sim',
+      '--json',
+    ];
+    // The simulated lab's whole loop, no bootstrap: about 40 runs and a fit in seconds.
+    this.studyArgs = ['study', 'run', '--backend', 'sim', '--study', STUDY_RUN, '--db', this.db, '--bootstrap', '0'];
+    this.studyArgs = this.studyArgs.concat(['--json']);
   }
 
   studyRows(study: string): Map<string, Row> {
@@ -177,6 +215,7 @@ const t = setInterval(() => {
 function storedRuns(db: string): {
   study: string;
   name: string | null;
+  phase: string | null;
   n: number;
   d: number;
   loss: number | null;
@@ -189,7 +228,7 @@ function storedRuns(db: string): {
   try {
     return raw
       .prepare(
-        'SELECT s.name AS study, r.name, r.n, r.d, r.loss, r.source, r.status, r.key FROM runs r JOIN studies s ON s.id = r.study_id',
+        'SELECT s.name AS study, r.name, r.phase, r.n, r.d, r.loss, r.source, r.status, r.key FROM runs r JOIN studies s ON s.id = r.study_id',
       )
       .all() as ReturnType<typeof storedRuns>;
   } catch (e) {
@@ -202,13 +241,14 @@ function storedRuns(db: string): {
 }
 
 /** Start a CLI process, and end it at the moment `kill` says (or leave it). */
-async function launch(w: World, args: string[], kill: Kill, env: Record<string, string> = {}) {
+async function launch(w: World, args: string[], kill: Kill, claims?: string) {
   const gate = mkdtempSync(join(w.dir, 'gate-'));
   const pauseEnv: Record<string, string> =
     kill?.moment === 'paused'
       ? { SCALELAB_TEST_IMPORT_PAUSE_AFTER: String(kill.arg), SCALELAB_TEST_IMPORT_PAUSE: gate }
       : {};
-  const p = spawnCli(args, { ...env, ...pauseEnv }, 90_000);
+  const p = spawnCli(args, pauseEnv, 90_000);
+  if (claims && p.child.pid !== undefined) w.claimers.set(p.child.pid, claims);
   let sent = false;
   const act = async () => {
     if (!kill) return;
@@ -221,6 +261,12 @@ async function launch(w: World, args: string[], kill: Kill, env: Record<string, 
         'the import to pause or end',
         () =>
           existsSync(join(gate, `${p.child.pid}.paused`)) || p.child.exitCode !== null || p.child.signalCode !== null,
+      );
+    } else if (kill.moment === 'ended') {
+      // A number of the simulated study's runs ended (or the process ended first).
+      await waitFor(
+        'runs to end',
+        () => endedRuns(w.db, kill.study!) >= kill.arg || p.child.exitCode !== null || p.child.signalCode !== null,
       );
     } else {
       // A number of the sweep's trainers started (or the sweep ended first).
@@ -241,12 +287,26 @@ async function launch(w: World, args: string[], kill: Kill, env: Record<string, 
 const starts = (w: World) =>
   existsSync(w.trainerLog) ? readFileSync(w.trainerLog, 'utf8').trim().split('\n').filter(Boolean) : [];
 
-function chooseKill(r: Rng, kind: 'import' | 'sweep' | 'other'): Kill {
+function chooseKill(r: Rng, kind: 'import' | 'sweep' | 'sim' | 'other', study?: string): Kill {
   if (r.chance(0.35)) return undefined;
   const signal = r.chance(0.7) ? 'SIGKILL' : r.pick(['SIGINT', 'SIGTERM'] as const);
   if (kind === 'import' && r.chance(0.6)) return { signal, moment: 'paused', arg: r.int(1, 120) };
   if (kind === 'sweep' && r.chance(0.6)) return { signal, moment: 'started', arg: r.int(0, SWEEP_RUNS) };
+  // A study run's ~44 runs (a sim sweep's 4) end within a second or two of its start: some ended, or a delay.
+  if (kind === 'sim' && r.chance(0.6))
+    return { signal, moment: 'ended', arg: r.int(0, study === SIM_SWEEP ? SWEEP_RUNS : 44), study };
   return { signal, moment: 'delay', arg: r.int(0, 2500) };
+}
+
+/** Runs of `study` that have ended (completed, failed or cancelled), as another process reads them. */
+function endedRuns(db: string, study: string): number {
+  try {
+    return storedRuns(db).filter(
+      (x) => x.study === study && (x.status === 'completed' || x.status === 'failed' || x.status === 'cancelled'),
+    ).length;
+  } catch {
+    return 0; // the store being created: its schema not yet whole
+  }
 }
 
 /**
@@ -259,11 +319,28 @@ function interruptedSaid(p: { out: { stdout: string; stderr: string } }, json: b
   return doc.error?.type === 'Interrupted' ? doc.error.message : undefined;
 }
 
+/** The refusal of an import into a study a sweep (or study run) holds: the study and the pid it names. */
+function heldBy(stdout: string): { study: string; pid: number; message: string } | undefined {
+  let doc: { error?: { message?: string } };
+  try {
+    doc = JSON.parse(stdout) as typeof doc;
+  } catch {
+    return undefined;
+  }
+  const message = doc.error?.message ?? '';
+  const m = /study "([^"]*)" is being run by a sweep: pid (\d+)/.exec(message);
+  return m ? { study: m[1], pid: Number(m[2]), message } : undefined;
+}
+
 /** A signal handled by the CLI: its documented exit code. */
 const handledCode = (s: NodeJS.Signals) => (s === 'SIGINT' ? 130 : 143);
 
-/** An import, maybe killed: the files wholly there or not, and what it said is true. */
-async function importStep(w: World, r: Rng, files: ImportFile[], kill: Kill) {
+/**
+ * An import, maybe killed: the files wholly there or not, and what it said is true. Into a study a sweep or
+ * study run claims (`alongside`: one may be driving it now), it is refused naming that process, or lands
+ * whole; a claim left by a process that has gone (killed) is no reason to refuse it.
+ */
+async function importStep(w: World, r: Rng, files: ImportFile[], kill: Kill, alongside = false) {
   const p = await launch(
     w,
     ['runs', 'import', ...files.map((f) => f.file), '--db', w.db, '--study', files[0].study, '--json'],
@@ -299,6 +376,23 @@ async function importStep(w: World, r: Rng, files: ImportFile[], kill: Kill) {
   const firstMissing = landed.indexOf('no');
   if (firstMissing >= 0)
     assert.ok(!landed.slice(firstMissing).includes('now'), `files land in order: ${landed.join(', ')}`);
+  const held = heldBy(p.out.stdout);
+  if (held) {
+    // Refused at a file: it and those after it not stored, and the process it names drives that study.
+    assert.equal(p.end.code, 1, p.out.stderr);
+    assert.ok(landed.at(-1) !== 'now', `a refused import stored its last file: ${held.message}`);
+    assert.equal(held.study, files[0].study, held.message);
+    assert.equal(
+      w.claimers.get(held.pid),
+      files[0].study,
+      `refused naming pid ${held.pid}, no sweep or study run of "${files[0].study}": ${held.message}`,
+    );
+    assert.ok(alongside, `refused by a claim whose process had ended (stale, to be taken over): ${held.message}`);
+    // What it says of the store is true: nothing stored, or which files were.
+    if (landed.includes('now'))
+      assert.doesNotMatch(held.message, /nothing was imported/, `a file of it landed: ${held.message}`);
+    return;
+  }
   if (!p.sent) {
     assert.equal(p.end.code, 0, p.out.stderr);
     assert.ok(
@@ -334,17 +428,23 @@ async function importStep(w: World, r: Rng, files: ImportFile[], kill: Kill) {
   }
 }
 
-/** A sweep run, maybe killed: its runs each in one state; one that ran whole ran every run. */
-async function sweepStep(w: World, kill: Kill) {
-  const p = await launch(w, w.sweepArgs, kill);
-  w.log.push(`  sweep run → code ${p.end.code} signal ${p.end.signal}; ${starts(w).length} trainer starts`);
-  const runs = storedRuns(w.db).filter((x) => x.study === SWEEP_STUDY);
+/**
+ * A sweep run (on the local backend, or the simulated lab's with `sim`), maybe killed: its runs each in one
+ * state; one that ran whole ran every run. Runs imported into its study are not its own.
+ */
+async function sweepStep(w: World, kill: Kill, sim = false) {
+  const study = sim ? SIM_SWEEP : SWEEP_STUDY;
+  const p = await launch(w, sim ? w.simSweepArgs : w.sweepArgs, kill, study);
+  w.log.push(
+    `  ${sim ? 'sim sweep run' : 'sweep run'} → code ${p.end.code} signal ${p.end.signal}${sim ? '' : `; ${starts(w).length} trainer starts`}`,
+  );
+  const runs = planRuns(w.db, study);
   assert.ok(
     runs.length === 0 || runs.length === SWEEP_RUNS,
     `the plan is stored whole or not at all: ${runs.length} runs`,
   );
   assert.equal(new Set(runs.map((x) => x.key)).size, runs.length, 'each planned run once');
-  if (runs.length) w.sweepPlanned = true;
+  if (runs.length && !sim) w.sweepPlanned = true;
   if (!p.sent) {
     const states = runs.map((x) => x.status);
     const ok = states.every((s) => s === 'completed');
@@ -358,6 +458,59 @@ async function sweepStep(w: World, kill: Kill) {
     assert.equal(summary.done, states.filter((s) => s === 'completed').length);
   } else if (p.end.code === handledCode(kill!.signal)) {
     assert.match(interruptedSaid(p, true) ?? '', /^interrupted \(SIG/, p.out.stdout + p.out.stderr);
+  }
+}
+
+/** The runs a sweep or study run planned in `study` (imported runs have no phase). */
+const planRuns = (db: string, study: string) => storedRuns(db).filter((x) => x.study === study && x.phase !== null);
+
+/**
+ * study run on the simulated lab, maybe killed (at a number of its runs ended, or a seeded delay): each phase
+ * planned whole or not at all, each run once; run again, it resumes and trains no finished run again (the
+ * store's check after each step); one that ends by itself recorded every run and its recommendation.
+ */
+async function studyStep(w: World, kill: Kill) {
+  const p = await launch(w, w.studyArgs, kill, STUDY_RUN);
+  const runs = planRuns(w.db, STUDY_RUN);
+  w.log.push(`  study run → code ${p.end.code} signal ${p.end.signal}; ${runs.length} runs planned`);
+  assert.equal(new Set(runs.map((x) => x.key)).size, runs.length, 'each planned run once');
+  const saved = recommendationsOf(w.db, STUDY_RUN);
+  if (!p.sent || p.end.code === 0) {
+    assert.equal(p.end.code, 0, p.out.stderr);
+    const summary = JSON.parse(p.out.stdout) as { runs: { total: number; completed: number } };
+    assert.equal(summary.runs.total, runs.length, 'the summary counts every planned run');
+    assert.equal(
+      summary.runs.completed,
+      runs.filter((x) => x.status === 'completed').length,
+      'the summary counts the completed runs',
+    );
+    assert.ok(
+      runs.every((x) => x.status === 'completed' || x.status === 'failed'),
+      `a study that ran whole leaves no run in flight: ${runs.map((x) => x.status).join(', ')}`,
+    );
+    assert.equal(saved, w.recommendations + 1, 'a study that ran whole saved its recommendation');
+  } else if (p.end.code === handledCode(kill!.signal)) {
+    assert.match(interruptedSaid(p, true) ?? '', /^interrupted \(SIG/, p.out.stdout + p.out.stderr);
+    assert.equal(saved, w.recommendations, 'a study stopped by a signal saves no recommendation');
+  }
+  w.recommendations = saved;
+}
+
+/** Recommendations the store holds for `study`. */
+function recommendationsOf(db: string, study: string): number {
+  if (!existsSync(db)) return 0;
+  const raw = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return (
+      raw
+        .prepare('SELECT count(*) AS n FROM recommendations r JOIN studies s ON s.id = r.study_id WHERE s.name = ?')
+        .get(study) as { n: number }
+    ).n;
+  } catch (e) {
+    if (/no such table/.test(String(e))) return 0;
+    throw e;
+  } finally {
+    raw.close();
   }
 }
 
@@ -380,9 +533,7 @@ async function cancelStep(w: World) {
 
 /** sweep retry: it queues again, and says so, every failed or cancelled run. */
 async function retryStep(w: World) {
-  const before = storedRuns(w.db).filter(
-    (x) => x.study === SWEEP_STUDY && (x.status === 'failed' || x.status === 'cancelled'),
-  ).length;
+  const before = planRuns(w.db, SWEEP_STUDY).filter((x) => x.status === 'failed' || x.status === 'cancelled').length;
   const p = await launch(w, ['sweep', 'retry', '--study', SWEEP_STUDY, '--db', w.db, '--json'], undefined);
   w.log.push(`  sweep retry → code ${p.end.code}: ${p.out.stdout.trim()}`);
   assert.equal(p.end.code, 0, p.out.stderr);
@@ -430,6 +581,76 @@ function sameRuns(w: World, study: string, csv: string | undefined) {
   }
 }
 
+/**
+ * runs ls of `study` while `f` is imported into it (or was, or will be): the reader sees one snapshot, with
+ * `seen.before` runs committed before and the file's `seen.adds` new runs all or none.
+ */
+async function readerStep(w: World, study: string, f: ImportFile, seen: { before: number; adds: number }) {
+  const p = await launch(w, ['runs', 'ls', '--study', study, '--db', w.db, '--json'], undefined);
+  w.log.push(`  runs ls ${study} → code ${p.end.code}`);
+  assert.equal(p.end.code, 0, p.out.stdout + p.out.stderr);
+  const listed = JSON.parse(p.out.stdout) as { source: string | null }[];
+  const fromIt = listed.filter((x) => x.source?.startsWith(`${f.file}:`)).length;
+  assert.ok(fromIt === 0 || fromIt === seen.adds, `the reader saw ${fromIt} of the ${seen.adds} runs ${f.file} adds`);
+  assert.equal(listed.length - fromIt, seen.before, "the reader saw the study's other runs");
+}
+
+/**
+ * downstream import of a new file of per-task metrics (or one imported before), maybe killed: another writer
+ * of the store, into its own table; each file's metrics whole or absent, and once stored they stay.
+ */
+async function metricsStep(w: World, r: Rng, kill: Kill) {
+  let f = w.metricFiles.length && r.chance(0.3) ? r.pick(w.metricFiles) : undefined;
+  if (!f) {
+    const n = r.int(1, 150);
+    const file = join(w.dir, `m${w.metricFiles.length}.csv`);
+    const k = w.metricFiles.length;
+    const lines = Array.from(
+      { length: n },
+      (_, i) =>
+        `m${k}-${i % 10},${1e8 * (1 + (i % 10))},${2e9 * (1 + Math.floor(i / 10))},hellaswag,acc,${(0.3 + i * 0.001).toFixed(3)}`,
+    );
+    writeFileSync(file, `run,N,tokens,task,metric,value\n${lines.join('\n')}\n`);
+    f = { file, study: r.pick(['a', 'b', ...CLAIMED]), rows: n, stored: false };
+    w.metricFiles.push(f);
+  }
+  const p = await launch(w, ['downstream', 'import', f.file, '--study', f.study, '--db', w.db, '--json'], kill);
+  w.log.push(`  downstream import ${f.file.replace(w.dir + '/', '')} → code ${p.end.code} signal ${p.end.signal}`);
+  const got = metricRows(w.db, f.file);
+  assert.ok(got === 0 || got === f.rows, `${f.file}: ${got} metrics stored of ${f.rows}: whole or absent`);
+  if (got === f.rows) f.stored = true;
+  if (!p.sent) {
+    assert.equal(p.end.code, 0, p.out.stdout + p.out.stderr);
+    assert.equal(got, f.rows, 'a downstream import that ended by itself stored its file');
+  } else if (p.end.code === handledCode(kill!.signal)) {
+    const said = interruptedSaid(p, true) ?? '';
+    assert.match(said, /^interrupted \(SIG/, p.out.stdout + p.out.stderr);
+    // It says whether the file was stored: "nothing was imported", or the file imported whole.
+    if (got) assert.doesNotMatch(said, /nothing was imported/, `its file was stored: ${said}`);
+    else assert.doesNotMatch(said, /imported whole/, `its file was not stored: ${said}`);
+  }
+}
+
+/** Task metrics the store holds from `file`. */
+function metricRows(db: string, file: string): number {
+  if (!existsSync(db)) return 0;
+  const raw = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return (
+      raw
+        .prepare('SELECT count(*) AS n FROM task_metrics WHERE substr(source, 1, ?) = ?')
+        .get(file.length + 1, `${file}:`) as {
+        n: number;
+      }
+    ).n;
+  } catch (e) {
+    if (/no such table/.test(String(e))) return 0;
+    throw e;
+  } finally {
+    raw.close();
+  }
+}
+
 /** The invariants after every step, against the model. */
 function checkStore(w: World) {
   if (!existsSync(w.db)) return;
@@ -438,7 +659,8 @@ function checkStore(w: World) {
   RunStore.open(w.db).close();
   const runs = storedRuns(w.db);
   for (const [study, rows] of w.committed) {
-    const got = runs.filter((x) => x.study === study);
+    // Imported runs (those with a source): a sweep's or study's own runs share some of these studies.
+    const got = runs.filter((x) => x.study === study && x.source !== null);
     const tuples = got.map((x) => `${x.name}|${x.n}|${x.d}|${x.loss}`);
     assert.equal(new Set(tuples).size, tuples.length, `no run stored twice in "${study}"`);
     assert.deepEqual(
@@ -454,12 +676,51 @@ function checkStore(w: World) {
       .prepare(
         `SELECT s.name AS study, r.key, r.status, count(c.run_id) AS checkpoints FROM runs r JOIN studies s ON s.id = r.study_id
          LEFT JOIN checkpoints c ON c.run_id = r.id GROUP BY r.id
-         HAVING CASE WHEN s.name = ? THEN r.status = 'completed' AND checkpoints != 3 ELSE checkpoints != 1 END`,
+         HAVING CASE WHEN r.phase IS NULL THEN checkpoints != 1
+           WHEN s.name = ? THEN r.status = 'completed' AND checkpoints != 3 ELSE 0 END`,
       )
       .all(SWEEP_STUDY);
     assert.deepEqual(odd, [], 'checkpoints per run');
+    // A run once completed stays as it was: resumed, retried, cancelled or imported again, nothing trains it
+    // again or records another result over it.
+    const done = raw
+      .prepare(
+        `SELECT s.name || '|' || r.key AS id, r.loss, r.n, r.d, r.seconds, r.finished_at AS finished,
+           (SELECT count(*) FROM checkpoints c WHERE c.run_id = r.id) AS checkpoints
+         FROM runs r JOIN studies s ON s.id = r.study_id WHERE r.status = 'completed'`,
+      )
+      .all() as { id: string }[];
+    for (const x of done) {
+      const now = JSON.stringify(x);
+      const then = w.finished.get(x.id);
+      if (then === undefined) w.finished.set(x.id, now);
+      else assert.equal(now, then, `a completed run recorded again: ${x.id}`);
+    }
+    const still = new Set(done.map((x) => x.id));
+    for (const id of w.finished.keys()) assert.ok(still.has(id), `a completed run is no longer completed: ${id}`);
+    // Each phase of a planned study whole or absent: a phase's runs are planned in one transaction.
+    for (const study of [STUDY_RUN, SIM_SWEEP]) {
+      const phases = raw
+        .prepare(
+          'SELECT r.phase, count(*) AS n FROM runs r JOIN studies s ON s.id = r.study_id WHERE s.name = ? AND r.phase IS NOT NULL GROUP BY r.phase',
+        )
+        .all(study) as { phase: string; n: number }[];
+      for (const { phase, n } of phases) {
+        const first = w.phaseRuns.get(`${study}|${phase}`) ?? (study === SIM_SWEEP ? SWEEP_RUNS : undefined);
+        if (first === undefined) w.phaseRuns.set(`${study}|${phase}`, n);
+        else assert.equal(n, first, `study "${study}" phase ${phase}: ${n} runs planned, once ${first}`);
+      }
+    }
   } finally {
     raw.close();
+  }
+  for (const f of w.metricFiles) {
+    const got = metricRows(w.db, f.file);
+    assert.ok(
+      got === (f.stored ? f.rows : 0) || (!f.stored && got === f.rows),
+      `${f.file}: ${got} metrics of ${f.rows}`,
+    );
+    if (got === f.rows) f.stored = true;
   }
   // No run is trained more than once, but for those a retry queued again.
   const s = starts(w);
@@ -485,8 +746,14 @@ async function chaosSeed(seed: number, steps: number) {
         'cancel/retry',
         'export',
         'pair',
+        'study',
+        'sim sweep',
+        'import held',
+        'downstream',
       ] as const);
+      const began = Date.now();
       w.log.push(`step ${i}: ${kind}`);
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
       if (kind === 'import' || (kind === 'reimport' && !w.files.length)) {
         const study = r.pick(studies);
         const files = [w.newFile(r, study)];
@@ -497,6 +764,28 @@ async function chaosSeed(seed: number, steps: number) {
         await importStep(w, r, [f], chooseKill(r, 'import'));
       } else if (kind === 'sweep') {
         await sweepStep(w, chooseKill(r, 'sweep'));
+      } else if (kind === 'downstream') {
+        await metricsStep(w, r, chooseKill(r, 'import'));
+      } else if (kind === 'study') {
+        await studyStep(w, chooseKill(r, 'sim', STUDY_RUN));
+      } else if (kind === 'sim sweep') {
+        await sweepStep(w, chooseKill(r, 'sim', SIM_SWEEP), true);
+      } else if (kind === 'import held') {
+        // Into a study a sweep or study run drives: alone (its last one maybe killed, its claim left behind),
+        // or while one drives it now (refused naming it, or whole before or after its claim).
+        const study = r.pick(CLAIMED);
+        const files = [w.newFile(r, study)];
+        if (r.chance(0.3)) files.push(w.newFile(r, study));
+        const kill = chooseKill(r, 'import');
+        if (r.chance(0.5)) await importStep(w, r, files, kill);
+        else {
+          w.log.push('  with its driver');
+          const driving =
+            study === STUDY_RUN
+              ? studyStep(w, chooseKill(r, 'sim', STUDY_RUN))
+              : sweepStep(w, chooseKill(r, study === SIM_SWEEP ? 'sim' : 'sweep', study), study === SIM_SWEEP);
+          await Promise.all([driving, importStep(w, r, files, kill, true)]);
+        }
       } else if (kind === 'cancel/retry') {
         if (w.sweepPlanned) await cancelOrRetry(w, r);
       } else if (kind === 'export') {
@@ -507,9 +796,19 @@ async function chaosSeed(seed: number, steps: number) {
         // an import and an export (which reads one snapshot, while the import may hold the write lock).
         const [study, other] = r.chance(0.5) ? studies : [...studies].reverse();
         const importing = () => importStep(w, r, [w.newFile(r, study)], chooseKill(r, 'import'));
-        const second = r.pick(['sweep', 'import', 'export', 'sweep cancelled'] as const);
+        const second = r.pick(['sweep', 'import', 'export', 'sweep cancelled', 'reader'] as const);
         w.log.push(`  with ${second}`);
-        if (second === 'sweep cancelled' && w.sweepPlanned) {
+        if (second === 'reader' && hasRuns(w, study)) {
+          // Instead: an import into a study and `runs ls` of it after a seeded delay, while the import (maybe
+          // killed) writes or not: the reader sees the file whole or not at all, and the study's other runs.
+          const f = w.newFile(r, study);
+          const seen = { before: w.studyRows(study).size, adds: w.wouldAdd(f) };
+          const delay = r.int(0, 3000);
+          await Promise.all([
+            importStep(w, r, [f], chooseKill(r, 'import')),
+            new Promise((res) => setTimeout(res, delay)).then(() => readerStep(w, study, f, seen)),
+          ]);
+        } else if (second === 'sweep cancelled' && w.sweepPlanned) {
           // Instead: a sweep (maybe killed) and a sweep cancel after a seeded delay, while it polls its runs or not.
           const delay = r.int(0, 3000);
           await Promise.all([
@@ -529,20 +828,25 @@ async function chaosSeed(seed: number, steps: number) {
           ]);
       }
       checkStore(w);
+      w.log.push(`  (${((Date.now() - began) / 1000).toFixed(1)} s)`);
     }
-    // The end: every import again, a sweep run (after a retry) to the end, an export of each study, unkilled.
+    // The end, unkilled: every import again, a sweep run (after a retry) to the end, the simulated sweep and
+    // study run again if they were started (resumed, they train no finished run again), an export of each study.
     w.log.push('finish');
-    for (const study of studies) {
+    for (const study of [...studies, ...CLAIMED]) {
       const files = w.files.filter((f) => f.study === study);
       if (files.length) await importStep(w, r, files, undefined);
     }
     if (w.sweepPlanned) await retryStep(w);
     await sweepStep(w, undefined);
+    const started = new Set(w.claimers.values());
+    if (started.has(SIM_SWEEP)) await sweepStep(w, undefined, true);
+    if (started.has(STUDY_RUN)) await studyStep(w, undefined);
     for (const study of studies) if (hasRuns(w, study)) await exportStep(w, study, undefined);
     checkStore(w);
     const sweepRuns = storedRuns(w.db).filter((x) => x.study === SWEEP_STUDY);
     assert.deepEqual(
-      sweepRuns.map((x) => x.status),
+      planRuns(w.db, SWEEP_STUDY).map((x) => x.status),
       Array(SWEEP_RUNS).fill('completed'),
       'no run of the sweep lost',
     );
@@ -555,16 +859,20 @@ async function chaosSeed(seed: number, steps: number) {
     assert.equal(exported.end.code, 0, exported.out.stderr);
     const fresh = RunStore.open(join(mkdtempSync(join(w.dir, 'fresh-')), 'fresh.db'));
     try {
-      fresh.importDataset(parseRuns(exported.out.stdout, { source: 'sweep.csv' }), SWEEP_STUDY);
+      // Runs imported beside the sweep's have no configuration: their cells of its columns are empty, which
+      // the reader refuses in a column it reads as hyperparameters, saying to leave them unread, as here.
+      const unread = { batch: '-', lr: '-', width: '-', layers: '-' };
+      fresh.importDataset(parseRuns(exported.out.stdout, { source: 'sweep.csv', columns: unread }), SWEEP_STUDY);
       const tuple = (x: { N?: number | null; D?: number | null; loss?: number | null }) => `${x.N}|${x.D}|${x.loss}`;
       assert.deepEqual(
         fresh.runs({ study: SWEEP_STUDY }).map(tuple).sort(),
         sweepRuns.map((x) => tuple({ N: x.n, D: x.d, loss: x.loss })).sort(),
-        "the sweep's export, imported into a fresh store, gives its runs",
+        "the sweep's export, imported into a fresh store, gives its runs (and those imported into its study)",
       );
     } finally {
       fresh.close();
     }
+    if (process.env.SCALELAB_CHAOS_VERBOSE) process.stderr.write(`chaos seed ${seed}:\n${w.log.join('\n')}\n`);
     rmSync(w.dir, { recursive: true, force: true });
   } catch (e) {
     const err = e as Error;
@@ -573,20 +881,28 @@ async function chaosSeed(seed: number, steps: number) {
   }
 }
 
+/** Steps taken of each kind, over every seed run (said at the end of a soak). */
+const kinds = new Map<string, number>();
+
 const seeds = process.env.SCALELAB_CHAOS_SEEDS
   ? process.env.SCALELAB_CHAOS_SEEDS.split(',').map(Number)
   : DEFAULT_SEEDS;
 
 test(
-  `chaos: seeded sequences of imports, sweeps, cancels, retries and exports, killed at random moments, lose and double nothing (seeds ${seeds.join(', ')}, ${STEPS} steps)`,
-  { timeout: SOAK_S ? (SOAK_S + 300) * 1000 : 600_000 },
+  `chaos: seeded sequences of imports, sweeps, study runs, cancels, retries and exports, killed at random moments, lose and double nothing (seeds ${seeds.join(', ')}, ${STEPS} steps)`,
+  // A soak's given seeds run before its clock starts, and its last seed may start just before it ends (a
+  // seed of 12 steps took 5 minutes on a loaded 2-core machine): the timeout only stops a hang.
+  { timeout: SOAK_S ? (SOAK_S + 600 + 300 * seeds.length) * 1000 : 600_000 },
   async () => {
     for (const seed of seeds) await chaosSeed(seed, STEPS);
     if (SOAK_S) {
       const end = Date.now() + SOAK_S * 1000;
       let n = 0;
       for (let seed = SOAK_FROM; Date.now() < end; seed++, n++) await chaosSeed(seed, STEPS);
-      process.stderr.write(`chaos soak: ${n} seeds of ${STEPS} steps, from seed ${SOAK_FROM}\n`);
+      const taken = [...kinds].map(([k, n]) => `${k} ${n}`).join(', ');
+      process.stderr.write(
+        `chaos soak: ${n} seeds of ${STEPS} steps, from seed ${SOAK_FROM} (steps, with the given seeds: ${taken})\n`,
+      );
     }
   },
 );

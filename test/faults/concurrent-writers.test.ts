@@ -369,7 +369,7 @@ test('runs import into a study a sweep holds is refused naming it; into another 
   assert.match(
     again.out.stderr,
     new RegExp(
-      `^scalelab: error: ${db}: study "s" is being run by a sweep: pid ${sweep.child.pid} \\(".*"\\), since .*; nothing was imported\\. Wait for it to finish, or import into another study \\(--study\\)`,
+      `^scalelab: error: ${db}: study "s" is being run by a sweep: pid ${sweep.child.pid} \\(".*"\\), since .*\\. Runs imported into it would be counted as that sweep's own, so ${data} was not imported\\. Wait for it to finish, or import into another study \\(--study\\)`,
     ),
   );
   const store = RunStore.open(db);
@@ -422,6 +422,50 @@ test('runs import into a study a sweep holds is refused naming it; into another 
     replanned.out.stderr,
     /study "w" was planned otherwise \(--experiment-hours 12, now --experiment-hours 24\)/,
   );
+});
+
+test('an import of two files into a study a sweep claims between them: the first stored, the second refused naming the sweep, and the message says which was imported (not "nothing was imported")', async (t) => {
+  // Found by the chaos test: the claim is checked at each file's transaction, and a sweep may claim the
+  // study while the first file is being imported.
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-faults-import-claimed-between-'));
+  const db = join(dir, 'runs.db');
+  const [first, second] = [join(dir, 'a.csv'), join(dir, 'b.csv')];
+  writeFileSync(first, 'run,N,D,loss\na1,1e8,2e9,3.1\na2,2e8,2e9,3.0\n');
+  writeFileSync(second, 'run,N,D,loss\nb1,4e8,2e9,2.9\n');
+  RunStore.open(db).close();
+  const gate = mkdtempSync(join(dir, 'gate-'));
+  const imported = cli(['runs', 'import', first, second, '--db', db, '--study', 's'], {
+    SCALELAB_TEST_IMPORT_PAUSE_AFTER: '1',
+    SCALELAB_TEST_IMPORT_PAUSE: gate,
+  });
+  t.after(() => imported.child.kill('SIGKILL'));
+  await waitFor(
+    'the import to pause inside its first file',
+    () => existsSync(join(gate, `${imported.child.pid}.paused`)) || imported.child.exitCode !== null,
+  );
+  const sweep = claimer(db);
+  t.after(() => sweep.child.kill('SIGKILL'));
+  await waitFor('the claim', () => sweep.out.stdout !== '' || sweep.child.exitCode !== null);
+  assert.equal(sweep.out.stdout, 'claimed\n', sweep.out.stderr);
+  writeFileSync(join(gate, `${imported.child.pid}.go`), '');
+  const end = await imported.done;
+  assert.equal(end.code, 1, imported.out.stderr);
+  const said = /^scalelab: error: (.*)$/m.exec(imported.out.stderr)?.[1] ?? imported.out.stderr;
+  assert.match(said, new RegExp(`study "s" is being run by a sweep: pid ${sweep.child.pid} `));
+  assert.match(said, /b\.csv was not imported, but the file before it was \(.*a\.csv\)/);
+  assert.doesNotMatch(said, /nothing was imported/, 'a.csv was');
+  const store = RunStore.open(db);
+  try {
+    assert.deepEqual(
+      store
+        .runs({ study: 's' })
+        .map((r) => r.name)
+        .sort(),
+      ['a1', 'a2'],
+    );
+  } finally {
+    store.close();
+  }
 });
 
 test('a sweep whose runs finish while another connection holds the store says at once that it waits (not after the 30 s busy timeout), then records them', async (t) => {

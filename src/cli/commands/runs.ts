@@ -447,7 +447,12 @@ in a fit and narrow its intervals; --keep-copies adds them all the same.`,
           if (rows.every((r) => r.lineage === null)) for (const r of rows) delete r.lineage;
           // The group column of checkpoints only when a run has one (runs imported from files may not).
           if (f.checkpoints && rows.every((r) => r.group === null)) for (const r of rows) delete r.group;
-          const columns = rows.length ? Object.keys(rows[0]) : ['study', 'run', 'N', 'D', 'C', 'loss'];
+          // Every row's columns, not the first row's: a run imported beside a sweep's has no configuration,
+          // and one first in the study dropped every sweep run's n_layer, d_model, … from the CSV unsaid
+          // (their cells are empty for the runs without one; the reader says how to read such a file).
+          const columns = rows.length
+            ? [...new Set(rows.flatMap((r) => Object.keys(r)))]
+            : ['study', 'run', 'N', 'D', 'C', 'loss'];
           const line =
             format === 'csv'
               ? (r: Record<string, unknown>) => columns.map((c) => csvCell(r[c])).join(',') + '\n'
