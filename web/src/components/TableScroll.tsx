@@ -1,4 +1,4 @@
-import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react';
+import { useLayoutEffect, useRef, useState, type ReactNode } from 'react';
 
 /** Whether a box's content is wider (or taller) than the box: then it scrolls. */
 const overflows = (box: HTMLElement) => box.scrollWidth > box.clientWidth || box.scrollHeight > box.clientHeight;
@@ -14,19 +14,18 @@ const overflows = (box: HTMLElement) => box.scrollWidth > box.clientWidth || box
 export function TableScroll({ label, children }: { label: string; children: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
   const [scrolls, setScrolls] = useState(false);
-  // Measured before the first paint, so a table that overflows is a tab stop from the start.
+  // Measured before the first paint, so a table that overflows is a tab stop from the start; then the box and
+  // what it holds are watched, observed afresh when the children change (a table can be replaced by another).
   useLayoutEffect(() => {
-    if (ref.current) setScrolls(overflows(ref.current));
-  });
-  // The box and what it holds now (a table can be replaced by another on a re-render: observed again).
-  useEffect(() => {
     const box = ref.current;
-    if (!box || typeof ResizeObserver === 'undefined') return;
+    if (!box) return;
+    setScrolls(overflows(box));
+    if (typeof ResizeObserver === 'undefined') return;
     const observer = new ResizeObserver(() => setScrolls(overflows(box)));
     observer.observe(box);
     for (const child of box.children) observer.observe(child);
     return () => observer.disconnect();
-  });
+  }, [children]);
   return (
     <div ref={ref} className="table-scroll" role="region" aria-label={label} tabIndex={scrolls ? 0 : undefined}>
       {children}
