@@ -269,6 +269,34 @@ test('a study export mixing LR probes, IsoFLOP runs and a verification: the whol
   assert.match(none.stderr, /no runs in group "nope"; the data's groups are "lr-probe", "isoflop", "verify"/);
 });
 
+test("--group '(no group)' selects the runs whose group cell is blank, alone or beside named groups; data whose every run has a group say so", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-group-'));
+  const law = (N: number, D: number) => 1.69 + 406.4 / N ** 0.34 + 410.7 / D ** 0.28;
+  const rows = ['N,D,loss,group'];
+  for (const [C, group] of [
+    [1e18, 'isoflop'],
+    [3e18, 'isoflop'],
+    [1e19, ''],
+    [3e19, ''],
+  ] as const)
+    for (const f of [0.5, 1, 2]) {
+      const N = f * Math.sqrt(C / 6 / 20);
+      rows.push(`${N},${C / (6 * N)},${law(N, C / (6 * N))},${group}`);
+    }
+  const file = join(dir, 'blank-groups.csv');
+  writeFileSync(file, rows.join('\n') + '\n');
+  const fit = (group: string) => scalelab(['fit', file, '--group', group, '--procedure', 'huber', '--json']);
+  const alone = fit('(no group)');
+  assert.equal(alone.code, 0, alone.stderr);
+  assert.equal(alone.json().data.selection, 'group (no group): 6 of 12 rows');
+  const both = fit('isoflop,(no group)');
+  assert.equal(both.code, 0, both.stderr);
+  assert.equal(both.json().data.selection, 'group isoflop or (no group): 12 of 12 rows');
+  const grouped = scalelab(['fit', 'test/fixtures/mixed-study-export.csv', '--group', '(no group)']);
+  assert.equal(grouped.code, 2);
+  assert.match(grouped.stderr, /no runs in group \(no group\); the data's groups are "lr-probe", "isoflop", "verify"/);
+});
+
 test('fit flags from the command line: --fix, --tie, --loss, --delta and --init hoffmann change the fit as documented', () => {
   const base = scalelab(['fit', 'examples/chinchilla.csv', '--json']).json();
   const tied = scalelab(['fit', 'examples/chinchilla.csv', '--tie', 'beta=alpha', '--fix', 'E=1.69', '--json']).json();

@@ -5,8 +5,8 @@
  * every box ticked is every row pooled with fit's pooled-variants warning, and two groups ticked fit what
  * `scalelab fit FILE --group a,b` fits, kept in the URL as `group=a,b` (a name with a comma survives a
  * reload). While the first fit runs, the planner (and the optimiser panel) says so and keeps a budget
- * typed meanwhile. Runs with no group beside one named group have a box of their own, ticked only with
- * every group (--group cannot name them). An upload whose header gives a unit says the factor. Needs the
+ * typed meanwhile. Runs with no group beside one named group have a box of their own, "(no group)", ticked
+ * and unticked like any other: `--group '(no group)'` names them. An upload whose header gives a unit says the factor. Needs the
  * built app (web/dist) and Chromium, as test/web-e2e.test.ts (skipped without them, likewise).
  */
 import { test } from 'node:test';
@@ -201,7 +201,7 @@ test(
     // The optimiser panel predicts at the planner's budget: it says the fit is running too, not "Open a data set".
     assert.match(
       (await page.getByTestId('hparams-at').textContent()) ?? '',
-      /^Fitting Three groups — η and the batch are predicted at the planner’s budget, which appears when the fit is done\./,
+      /^η and the batch are predicted at the planner’s budget, and it has none\. The planner: Fitting Three groups — the plan appears when the fit is done\./,
     );
     await budget.fill('3e21');
     await page.evaluate(`(() => {
@@ -251,11 +251,22 @@ test(
 );
 
 test(
-  "web app: a study's runs with no group beside its IsoFLOP runs (imported beside the sweep) open as study run fits them, fit --group isoflop; their own box fits every run, as fit without --group; the CLI cannot choose them alone, nor the page",
-  { skip: browserTool.skip, timeout: 180_000 },
+  "web app: a study's runs with no group beside its IsoFLOP runs (imported beside the sweep) open as study run fits them, fit --group isoflop; every box can be unticked but the last, and each choice fits what the CLI fits with the same --group, '(no group)' naming the runs with no group",
+  { skip: browserTool.skip, timeout: 240_000 },
   async (t) => {
-    // The IsoFLOP sweep and six runs imported beside it without a group (the probe's rows, unnamed).
-    const text = studyExport().replace(/,lr-probe$/gm, ',');
+    // The IsoFLOP sweep and twelve runs imported beside it without a group, at four larger budgets and on
+    // another data source's law (E 1.8 in place of 1.69): fitted alone, they give their own law.
+    const rows = studyExport()
+      .trimEnd()
+      .split('\n')
+      .filter((r) => !r.endsWith(',lr-probe'));
+    for (const C of [3e19, 1e20, 3e20, 1e21])
+      for (const f of [0.5, 1, 2]) {
+        const N = f * Math.sqrt(C / 6 / 20);
+        const D = C / (6 * N);
+        rows.push(`${N},${D},${law(N, D) + 0.11},`);
+      }
+    const text = rows.join('\n') + '\n';
     const file = join(dir, 'ungrouped.csv');
     writeFileSync(file, text);
     const storePath = join(dir, 'ungrouped.db');
@@ -268,8 +279,10 @@ test(
       return r.json().params as Record<string, number>;
     };
     const isoflopOnly = fitCli(['--group', 'isoflop']);
+    const ungroupedOnly = fitCli(['--group', '(no group)']);
     const every = fitCli([]);
     assert.notEqual(isoflopOnly.E, every.E, 'the runs with no group move the fit: the test tells them apart');
+    assert.notEqual(ungroupedOnly.E, every.E);
 
     const { url, browser } = await openWebApp(t, { storePath });
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -283,8 +296,9 @@ test(
     await fitted(page, 15);
     const isoflop = page.getByTestId('setting-group-isoflop');
     const none = page.getByTestId('setting-group-(no group)');
+    const hint = async () => (await page.getByTestId('setting-groups-hint').textContent()) ?? '';
     assert.ok(await isoflop.isChecked());
-    assert.ok(await isoflop.isDisabled(), 'the runs with no group cannot be fitted alone: --group cannot name them');
+    assert.ok(await isoflop.isDisabled(), 'the one box ticked cannot be unticked: no rows is no fit');
     assert.ok(!(await none.isChecked()), 'the runs with no group are not fitted by default, as study run');
     await sameParams(page, isoflopOnly, 'fit --group isoflop');
     assert.match(page.url(), /[?&]group=isoflop(&|$)/);
@@ -292,19 +306,35 @@ test(
     // Their box ticked, with the keyboard: every run, as `fit` without --group.
     await none.focus();
     await page.keyboard.press('Space');
-    await fitted(page, 21);
+    await fitted(page, 27);
     assert.ok(await isoflop.isChecked());
-    assert.ok(await isoflop.isDisabled(), 'unticked, the runs with no group would be fitted alone');
-    assert.ok(await none.isEnabled());
+    assert.ok(await isoflop.isEnabled(), 'the IsoFLOP box can be unticked: --group names the others');
     await sameParams(page, every, 'fit without --group');
     assert.doesNotMatch(page.url(), /[?&]group=/);
     assert.match(
-      (await page.getByTestId('setting-groups-hint').textContent()) ?? '',
-      /All 1 group and the 6 rows with no group fitted as one data set.*--group cannot name them/,
+      await hint(),
+      /All 1 group and the 12 rows with no group fitted as one data set.*"\(no group\)" to --group/,
     );
-    // Unticked again: back to the IsoFLOP runs.
-    await page.keyboard.press('Space');
+    // The IsoFLOP box unticked: the runs with no group alone, as fit --group '(no group)'.
+    await isoflop.uncheck();
+    await fitted(page, 12);
+    assert.ok(await none.isChecked());
+    assert.ok(await none.isDisabled(), 'the last box ticked');
+    await sameParams(page, ungroupedOnly, "fit --group '(no group)'");
+    assert.match(page.url(), /[?&]group=\(no%20group\)(&|$)/);
+    assert.match(await hint(), /The rows "scalelab fit --group '\(no group\)'" reads\./);
+    // A reload keeps the choice.
+    await page.reload();
+    await fitted(page, 12);
+    assert.ok(!(await isoflop.isChecked()));
+    assert.ok(await none.isChecked());
+    await sameParams(page, ungroupedOnly, "fit --group '(no group)' after a reload");
+    // Both again, then their box unticked: back to the IsoFLOP runs.
+    await isoflop.check();
+    await fitted(page, 27);
+    await none.uncheck();
     await fitted(page, 15);
+    await sameParams(page, isoflopOnly, 'fit --group isoflop');
     assert.match(page.url(), /[?&]group=isoflop(&|$)/);
     assert.deepEqual(problems, []);
   },

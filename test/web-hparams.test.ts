@@ -245,7 +245,10 @@ test(
     await panel.getByTestId('hparams-example').click();
     // No plan yet, no C to predict at: the panel says so and waits.
     assert.equal(await panel.getByTestId('hparams-run').isDisabled(), true);
-    assert.match((await panel.getByTestId('hparams-at').textContent()) ?? '', /Open a data set first/);
+    assert.match(
+      (await panel.getByTestId('hparams-at').textContent()) ?? '',
+      /The planner: Open a data set: the planner uses the current fit\./,
+    );
     // The budget is typed while the data set is being fitted: the planner's field must be the same element
     // once the fit arrives (it was replaced, and what was typed into the old one could be lost — a CI run did).
     await page.getByTestId('planner-mode-flops').check();
@@ -418,6 +421,55 @@ test(
     const said = (await panel.getByTestId('error').innerText()).replace(/\s+/g, ' ');
     assert.match(said, /give the file a column named batch/);
     assert.doesNotMatch(said, /--columns/);
+    assert.deepEqual(problems, []);
+  },
+);
+
+test(
+  'web app: with a data set open and fitted, the optimiser panel says why the planner has no budget (a planner field that cannot be read, and where), as the planner says it — not "open a data set"',
+  { skip: browserTool.skip, timeout: 180_000 },
+  async (t) => {
+    const { url, browser } = await openWebApp(t, {
+      storePath: join(mkdtempSync(join(tmpdir(), 'scalelab-web-hparams-')), 'runs.db'),
+      datasets: [
+        {
+          id: 'cs336-isoflops',
+          name: 'CS336 IsoFLOP runs (72 runs)',
+          file: join(root, 'examples', 'cs336-isoflops.json'),
+          path: 'examples/cs336-isoflops.json',
+          description: 'Stanford CS336 Assignment 3',
+        },
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.setDefaultTimeout(60_000);
+    const problems = pageProblems(page);
+    await page.goto(url);
+    const panel = page.getByTestId('hparams-panel');
+    await panel.getByTestId('hparams-example').click();
+    // A budget that cannot be read before the fit arrives: no plan was ever made, so none is kept.
+    await page.getByTestId('planner-mode-flops').check();
+    await page.getByTestId('planner-flops').fill('1e2x');
+    await page.getByTestId('dataset-cs336-isoflops').click();
+    await page.getByTestId('fit-status').filter({ hasText: 'up to date' }).waitFor();
+    await page.getByTestId('planner-error').waitFor();
+    const planner = (await page.getByTestId('planner-error').textContent()) ?? '';
+    assert.match(planner, /^Training FLOPs: .*expected a number of FLOPs such as 1e24/);
+    const at = (await panel.getByTestId('hparams-at').textContent()) ?? '';
+    const why = (await panel.getByTestId('hparams-run-unavailable').textContent()) ?? '';
+    for (const said of [at, why]) {
+      assert.doesNotMatch(said, /open a data set/i);
+      // The planner's own message, and the field to fix.
+      assert.ok(said.includes(`No plan until the planner's "Training FLOPs" can be read: ${planner}`), said);
+    }
+    assert.equal(await panel.getByTestId('hparams-run').isDisabled(), true);
+    // Fixed in the planner: the panel predicts at its budget.
+    await page.getByTestId('planner-flops').fill('1e21');
+    await panel
+      .getByTestId('hparams-at')
+      .filter({ hasText: "Predicted at the planner's budget, C = 1e21 FLOPs" })
+      .waitFor();
+    assert.equal(await panel.getByTestId('hparams-run').isDisabled(), false);
     assert.deepEqual(problems, []);
   },
 );

@@ -16,6 +16,7 @@ import {
   fittedRuns,
   groupChoices,
   noGroup,
+  groupFlag,
   runGroups,
   studyDefaultGroups,
   toggleGroup,
@@ -26,7 +27,7 @@ import { fileText } from '../web/src/lib/upload.js';
 import { readText } from '../src/io/readRuns.js';
 import { isoflopUnsupported } from '../web/src/worker/support.js';
 import { defaultSettings } from '../web/src/worker/protocol.js';
-import { defaultPlannerInputs, planFor } from '../web/src/hooks/usePlan.js';
+import { defaultPlannerInputs, planFor, whyNoPlan, type PlanState } from '../web/src/hooks/usePlan.js';
 import { defaultAcceleratorId } from '../src/hardware/catalog.js';
 import { autoFitToJson } from '../src/fit/summary.js';
 import { chooseProcedure } from '../src/fit/auto.js';
@@ -237,7 +238,7 @@ test("the Fit settings' group choice: offered for two or more groups, all pooled
   assert.deepEqual(readUrlState('?upload=export.csv&group=isoflop'), state);
 });
 
-test("runs with no group beside one named group (imported into a study beside its sweep): a box of their own; a study fits its IsoFLOP runs by default, as study run does; they are fitted only with every group, as the CLI's --group cannot name them", () => {
+test("runs with no group beside one named group (imported into a study beside its sweep): a box of their own, '(no group)' as --group names them; a study fits its IsoFLOP runs by default, as study run does; every box can be unticked but the last, and each choice reads the rows the CLI's --group reads", () => {
   const text =
     'N,D,loss,group\n1e7,1e9,3,isoflop\n2e7,1e9,2.8,isoflop\n3e7,1e9,2.7,isoflop\n5e7,1e9,2.6,\n8e7,1e9,2.5,\n';
   const dataset = parseRuns(text, { source: 'study.csv' });
@@ -250,17 +251,40 @@ test("runs with no group beside one named group (imported into a study beside it
   assert.deepEqual(studyDefaultGroups(dataset), ['isoflop']);
   const chosen = fittedRuns(study, studyDefaultGroups(dataset)).loaded!;
   assert.deepEqual(chosen.dataset.runs, parseRuns(text, { source: 'study.csv', groups: ['isoflop'] }).runs);
-  // The CLI drops a blank --group name: the rows with no group cannot be chosen alone.
+  // The CLI names the rows with no group '(no group)' (a blank name is still dropped, and a list of blanks refused).
   assert.throws(() => runSelection({ group: ',' }), /--group: expected one or more group names/);
+  assert.deepEqual(runSelection({ group: '(no group)' }).groups, ['']);
+  assert.deepEqual(runSelection({ group: ' isoflop , (no group) ' }).groups, ['isoflop', '']);
   const names = groupChoices(study).map((g) => g.group);
-  assert.deepEqual(toggleGroup(names, ['isoflop'], noGroup, true), []);
+  // Their box unticked: the IsoFLOP runs; the IsoFLOP box unticked instead: the rows with no group alone.
   assert.deepEqual(toggleGroup(names, [], noGroup, false), ['isoflop']);
+  assert.deepEqual(toggleGroup(names, [], 'isoflop', false), [noGroup]);
+  assert.deepEqual(toggleGroup(names, [noGroup], 'isoflop', true), []);
+  assert.deepEqual(toggleGroup(names, ['isoflop'], noGroup, true), []);
+  // Each choice fits the rows the CLI reads with the same --group, with the same note.
+  for (const [groups, flag] of [
+    [[noGroup], '(no group)'],
+    [['isoflop', noGroup], 'isoflop,(no group)'],
+  ] as const) {
+    const web = fittedRuns(study, groups).loaded!.dataset;
+    const cli = parseRuns(text, { source: 'study.csv', ...runSelection({ group: flag }) });
+    assert.deepEqual(web.runs, cli.runs, flag);
+    assert.equal(web.selection, cli.selection);
+  }
+  assert.equal(fittedRuns(study, [noGroup]).loaded!.dataset.selection, 'group (no group): 2 of 5 rows');
+  assert.equal(groupFlag([noGroup]), "--group '(no group)'");
+  assert.equal(groupFlag(['isoflop', 'scale-up']), '--group isoflop,scale-up');
   // Ticking every named box leaves the rows with no group out until their own box is ticked.
   const three = ['isoflop', 'lr-probe', noGroup];
-  assert.deepEqual(toggleGroup(three, [], 'lr-probe', false), ['isoflop']);
+  assert.deepEqual(toggleGroup(three, [], 'lr-probe', false), ['isoflop', noGroup]);
   assert.deepEqual(toggleGroup(three, ['isoflop'], 'lr-probe', true), ['isoflop', 'lr-probe']);
   assert.deepEqual(toggleGroup(three, ['isoflop', 'lr-probe'], noGroup, true), []);
-  assert.deepEqual(toggleGroup(three, ['lr-probe'], noGroup, false), ['lr-probe']);
+  assert.deepEqual(toggleGroup(three, ['lr-probe', noGroup], noGroup, false), ['lr-probe']);
+  // A file whose rows all have a group: '(no group)' selects nothing, said with the groups there are.
+  assert.throws(
+    () => parseRuns('N,D,loss,group\n1e7,1e9,3,isoflop\n', { source: 'g.csv', groups: [''] }),
+    /no runs in group \(no group\); the data's groups are "isoflop"/,
+  );
 });
 
 test("several groups: pooled as fit --group a,b reads them, every box ticked is no choice, and the URL's list keeps a name with a comma", () => {
@@ -339,6 +363,46 @@ test("an IsoFLOP sweep is recognised (CS336, Chinchilla's profiles); runs spread
     );
   }
   assert.match(isoflopUnsupported(parseRuns('C,loss\n1e18,3\n1e19,2.5\n', { source: 'c.csv' })) ?? '', /need N and C/);
+});
+
+test('why there is no plan, said by the planner and the optimiser panel at its budget: with a data set open, the reason (its runs, its fit, the law, a planner field) and where to fix it, never "open a data set"', () => {
+  const noFit: PlanState = { unavailable: 'Open a data set: the planner uses the current fit.' };
+  assert.equal(whyNoPlan(noFit, {}), 'Open a data set: the planner uses the current fit.');
+  const opened = { opened: 'Chinchilla' };
+  const field = (() => {
+    try {
+      plannerNumber('gpus', 'abc');
+    } catch (e) {
+      if (e instanceof PlannerInputError) return { error: e.message, field: e.field };
+    }
+    assert.fail('"abc" GPUs read');
+  })();
+  const cases: [PlanState, Parameters<typeof whyNoPlan>[1], RegExp][] = [
+    [noFit, { ...opened, fitting: 'Chinchilla' }, /^Fitting Chinchilla — the plan appears when the fit is done\.$/],
+    [noFit, { ...opened, failed: 'Chinchilla' }, /^No plan: the fit of Chinchilla failed \(its error is above\)\.$/],
+    [
+      noFit,
+      { ...opened, runsError: true },
+      /^No plan: the runs chosen under "Runs to fit" in the Fit settings cannot be fitted/,
+    ],
+    [noFit, opened, /^No plan: Chinchilla has no fit yet\.$/],
+    [field, opened, /^No plan until the planner's "GPUs" can be read: GPUs: .*expected a whole number of GPUs/],
+    [{ error: 'compute 1e10 FLOPs is below the data' }, opened, /^No plan: compute 1e10 FLOPs is below the data$/],
+    [
+      { unavailable: 'Law kaplan-c does not split compute between parameters and tokens: choose chinchilla to plan.' },
+      opened,
+      /^Law kaplan-c does not split compute/,
+    ],
+  ];
+  for (const [state, data, expected] of cases) {
+    const why = whyNoPlan(state, data) ?? '';
+    assert.match(why, expected);
+    assert.doesNotMatch(why, /open a data set/i);
+  }
+  // A plan (a stale one too: the planner marks it) is a budget: no reason.
+  const plan = { compute: 1e23 } as NonNullable<PlanState['plan']>;
+  assert.equal(whyNoPlan({ plan }, opened), undefined);
+  assert.equal(whyNoPlan({ plan, stale: true, ...field }, opened), undefined);
 });
 
 test("the web planner's N and D from an auto fit: the reported law's optimum, said with the other candidates', as plan says it", () => {

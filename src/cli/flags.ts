@@ -47,7 +47,8 @@ export const sharedFlags = {
   },
   group: {
     flags: '--group <names>',
-    meaning: 'keep only runs whose group column is one of these (comma-separated), e.g. isoflop',
+    meaning:
+      "keep only runs whose group column is one of these (comma-separated), e.g. isoflop; '(no group)' names the runs whose group cell is blank, e.g. 'isoflop,(no group)'",
   },
   db: {
     flags: '--db <path>',

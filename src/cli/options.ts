@@ -8,6 +8,7 @@ import { plain } from '../core/format.js';
 import { exponentSlip } from '../core/slips.js';
 import { UsageError } from '../errors/index.js';
 import { parseColumnMapping } from '../io/parseRuns.js';
+import { noGroup } from '../io/dataset.js';
 import { parseQuantity } from '../io/parseQuantity.js';
 import { parseSuffixedNumber, separatorHint } from '../core/quantity.js';
 
@@ -166,10 +167,13 @@ export function runSelection(flags: { columns?: string; group?: string; lineage?
   groups?: string[];
   lineage?: string;
 } {
+  // The runs with no group are the empty group to the readers (parseRuns, selectGroups): named by the
+  // reserved '(no group)', as the web app's box for them, since a blank name is dropped here.
   const groups = flags.group
     ?.split(',')
     .map((g) => g.trim())
-    .filter(Boolean);
+    .filter(Boolean)
+    .map((g) => (g === noGroup ? '' : g));
   if (flags.group !== undefined && !groups?.length)
     throw new UsageError('--group: expected one or more group names separated by commas');
   if (flags.lineage !== undefined && flags.lineage.trim() === '')

@@ -472,16 +472,27 @@ export function finalCheckpoints(dataset: Dataset): { dataset: Dataset; note?: s
 }
 
 /**
+ * The name a group selection gives the runs with no group (a blank or absent group cell): `--group
+ * '(no group)'`, alone or beside named groups, and the web app's "Runs to fit" box for them. Reserved: a
+ * group column holding this text is read as a group of that name, which --group cannot select.
+ */
+export const noGroup = '(no group)';
+
+/** A chosen group as messages write it: the empty group (the runs with no group) by its reserved name. */
+const chosenName = (group: string) => (group === '' ? noGroup : group);
+
+/**
  * The note a group selection leaves on its data set ("group isoflop: 15 of 25 rows"): a fit's trust
  * warnings read it (a chosen group is not "pooled"), and a report says which rows were fitted.
  */
 export function groupSelectionNote(groups: readonly string[], kept: number, total: number): string {
-  return `group ${groups.join(' or ')}: ${kept} of ${total} rows`;
+  return `group ${groups.map(chosenName).join(' or ')}: ${kept} of ${total} rows`;
 }
 
 /** Why a group selection kept no run, with the groups there are to choose from. */
 export function noRunsInGroups(groups: readonly string[], seen: Iterable<string>): string {
-  return `no runs in group ${groups.map((g) => `"${g}"`).join(' or ')}; the data's groups are ${[...seen].map((g) => quoteForMessage(g)).join(', ')}`;
+  const name = (g: string) => (g === '' ? noGroup : quoteForMessage(g));
+  return `no runs in group ${groups.map((g) => (g === '' ? noGroup : `"${g}"`)).join(' or ')}; the data's groups are ${[...seen].map(name).join(', ')}`;
 }
 
 /**

@@ -22,7 +22,7 @@ import { useApi } from './hooks/useApi.js';
 import { DataOriginContext } from './hooks/useAdvice.js';
 import { useFit } from './hooks/useFit.js';
 import { useBacktest } from './hooks/useBacktest.js';
-import { usePlan, type PlannerInputs } from './hooks/usePlan.js';
+import { usePlan, whyNoPlan, type PlannerInputs } from './hooks/usePlan.js';
 import { defaultBacktestSettings, type BacktestSettings, type FitSettings } from './worker/protocol.js';
 import { DataPanel } from './components/DataPanel.js';
 import { FitSettingsForm } from './components/FitSettingsForm.js';
@@ -111,6 +111,14 @@ export function App() {
   // Why the planner (and the optimiser panel, at its budget) has nothing yet: the first fit runs, or failed.
   const fitting = loaded && !fit.outcome && fit.running ? loaded.label : undefined;
   const fitFailed = loaded && !fit.outcome && !fit.running && fit.error ? loaded.label : undefined;
+  // One reason for a missing plan, for the planner and the optimiser panel at its budget: with a data set
+  // open it is never "open a data set".
+  const noPlan = whyNoPlan(plan, {
+    opened: openedData?.label,
+    runsError: chosen.error !== undefined,
+    fitting,
+    failed: fitFailed,
+  });
   const backtest = useBacktest(loaded?.dataset, backtestSettings, backtestWithFit);
   const studies = useApi(api.studies);
   // New studies appear without a reload of the page.
@@ -301,14 +309,7 @@ export function App() {
           {/* One planner and one shape panel, whether the fit has arrived or not: the fields are the same
               elements before and after, so a budget typed while the data set is fitting is not lost with
               the element it was typed into (and the focus stays where it was). */}
-          <PlannerPanel
-            fit={fitted}
-            inputs={plannerInputs}
-            state={plan}
-            onChange={setPlannerInputs}
-            fitting={fitting}
-            failed={fitFailed}
-          />
+          <PlannerPanel fit={fitted} inputs={plannerInputs} state={plan} onChange={setPlannerInputs} noPlan={noPlan} />
           <ShapePanel plannedN={plan.plan?.recommendation.N} inputs={shapeInputs} onChange={setShapeInputs} />
           {loaded && fit.outcome && (
             <>
@@ -333,7 +334,7 @@ export function App() {
           <DataOriginContext.Provider value="upload">
             <CompareGroupsPanel loaded={openedData} />
             <MupTransferPanel />
-            <HparamsSweepPanel plannedC={plan.plan?.compute} fitting={fitting} failed={fitFailed} />
+            <HparamsSweepPanel plannedC={plan.plan?.compute} noBudget={noPlan} />
             <CriticalBatchPanel />
             <DownstreamPanel />
             <CurveLawPanel />

@@ -15,7 +15,7 @@ import {
 import { Field } from './Field.js';
 import { sci } from '../../../src/plots/specs.js';
 import { useAdvice } from '../hooks/useAdvice.js';
-import { noGroup, toggleGroup } from '../lib/runGroups.js';
+import { groupFlag, noGroup, toggleGroup } from '../lib/runGroups.js';
 
 interface Props {
   settings: FitSettings;
@@ -57,9 +57,9 @@ function procedureHint(id: string) {
 /**
  * "Runs to fit": a box for each of the data's groups, as `fit --group a,b` takes a list. Every box
  * ticked (the default) is every row pooled, as `fit` without --group; the last box ticked cannot be
- * unticked (no rows is no fit). Rows with no group have a box too, ticked only with every other (the
- * CLI cannot select them alone), so the last named box ticked cannot be unticked either. A chosen name the data lack (a link's, for other data) is listed too,
- * so that it can be unticked.
+ * unticked (no rows is no fit). Rows with no group have a box too, "(no group)", ticked and unticked like
+ * any other: `fit --group '(no group)'` names them. A chosen name the data lack (a link's, for other data)
+ * is listed too, so that it can be unticked.
  */
 function RunsToFit({
   groups,
@@ -73,10 +73,9 @@ function RunsToFit({
   const names = groups.map((g) => g.group);
   const listed = [...groups, ...chosen.filter((g) => !names.includes(g)).map((group) => ({ group, runs: 0 }))];
   const ticked = (g: string) => chosen.length === 0 || chosen.includes(g);
-  // The runs with no group are fitted only with every group (toggleGroup): a named box is the last one.
   const named = names.filter((g) => g !== noGroup);
-  const tickedNamed = chosen.length ? chosen : named;
-  const only = tickedNamed.length === 1 ? tickedNamed[0] : undefined;
+  const tickedNow = chosen.length ? chosen : names;
+  const only = tickedNow.length === 1 ? tickedNow[0] : undefined;
   const ungrouped = groups.find((g) => g.group === noGroup);
   const comma = chosen.filter((g) => g.includes(','));
   return (
@@ -97,12 +96,11 @@ function RunsToFit({
       <p className="hint" id="run-groups-hint" data-testid="setting-groups-hint">
         {chosen.length === 0
           ? `All ${named.length} ${named.length === 1 ? 'group' : 'groups'}${ungrouped ? ` and the ${ungrouped.runs} ${ungrouped.runs === 1 ? 'row' : 'rows'} with no group` : ''} fitted as one data set, as "scalelab fit" without --group (a study's export: its learning-rate probe beside its IsoFLOP runs); untick the ones to leave out.`
-          : `The rows "scalelab fit --group ${chosen.join(',')}" reads${chosen.length === 1 ? '' : ', pooled as one data set'}.` +
+          : `The rows "scalelab fit ${groupFlag(chosen)}" reads${chosen.length === 1 ? '' : ', pooled as one data set'}.` +
             (comma.length
               ? ` (--group splits at commas: ${comma.map((g) => `"${g}"`).join(', ')} cannot be named there.)`
               : '')}
-        {ungrouped &&
-          ` Rows with no group are fitted only with every group: --group cannot name them, so their box ticks every box.`}
+        {ungrouped && ` Rows with no group are "${noGroup}" to --group.`}
       </p>
     </fieldset>
   );

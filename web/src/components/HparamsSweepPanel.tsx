@@ -50,14 +50,14 @@ function readTolerance(text: string): { value?: number; problem?: string } {
  */
 export function HparamsSweepPanel({
   plannedC,
-  fitting,
-  failed,
+  noBudget,
 }: {
   plannedC?: number;
-  /** The data set being fitted while there is no fit yet: the planner's budget comes when it is done. */
-  fitting?: string;
-  /** The data set whose fit failed: no planner's budget. */
-  failed?: string;
+  /**
+   * Why the planner has no budget, as the planner says it (whyNoPlan): no data set open, its fit running or
+   * failed, a law that does not split compute, a planner field that cannot be read.
+   */
+  noBudget: string | undefined;
 }) {
   const [file, setFile] = useState<RunsFile>();
   const [bootstrap, setBootstrap] = useState(defaultHparamsSweepSettings.bootstrap);
@@ -151,11 +151,7 @@ export function HparamsSweepPanel({
             !file
               ? 'Choose a sweep, or the example, first.'
               : plannedC === undefined
-                ? fitting !== undefined
-                  ? `Wait for the fit of ${fitting} (the planner's budget).`
-                  : failed !== undefined
-                    ? `No planner's budget: the fit of ${failed} failed.`
-                    : "Open a data set first (the planner's budget)."
+                ? `No planner's budget to predict at. The planner: ${noBudget ?? ''}`
                 : tolerance.problem
                   ? 'Fix the near-optimal field first.'
                   : undefined
@@ -168,11 +164,7 @@ export function HparamsSweepPanel({
       </div>
       <p className="muted" data-testid="hparams-at">
         {plannedC === undefined
-          ? fitting !== undefined
-            ? `Fitting ${fitting} — η and the batch are predicted at the planner’s budget, which appears when the fit is done.`
-            : failed !== undefined
-              ? `No planner’s budget: the fit of ${failed} failed (its error is above).`
-              : 'Open a data set first: η and the batch are predicted at the planner’s budget.'
+          ? `η and the batch are predicted at the planner’s budget, and it has none. The planner: ${noBudget ?? ''}`
           : `Predicted at the planner's budget, C = ${formatNumber(plannedC, 4)} FLOPs.`}
         {file && ` Sweep: ${file.name}.`}
       </p>

@@ -14,21 +14,14 @@ interface Props {
   /** The plan for the fit and the inputs (usePlan), shared with the procedure panel. */
   state: PlanState;
   onChange: (inputs: PlannerInputs) => void;
-  /** The data set being fitted, while its first fit runs: the plan waits for it (the inputs do not). */
-  fitting?: string;
-  /** The data set whose fit failed: no fit to plan from. */
-  failed?: string;
+  /** Why there is no plan (whyNoPlan): the same sentence the optimiser panel shows for its missing budget. */
+  noPlan?: string;
 }
 
-export function PlannerPanel({ fit, inputs, state, onChange, fitting, failed }: Props) {
+export function PlannerPanel({ fit, inputs, state, onChange, noPlan }: Props) {
   const { plan, error, field, stale } = state;
-  // A data set is open: say what the plan waits for, not "open a data set".
-  const unavailable =
-    fitting !== undefined
-      ? `Fitting ${fitting} — the plan appears when the fit is done.`
-      : failed !== undefined
-        ? `No plan: the fit of ${failed} failed (its error is above).`
-        : state.unavailable;
+  // A field that cannot be read says so at the field (or below the form): not said twice.
+  const unavailable = error ? undefined : noPlan;
   const set = (key: keyof PlannerInputs) => (e: { target: { value: string } }) =>
     onChange({ ...inputs, [key]: e.target.value });
   /** A text input for a number, with its own message when it cannot be read. */

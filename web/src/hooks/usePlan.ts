@@ -23,7 +23,7 @@ import {
   defaultMfuSource,
   hardwareBudget,
 } from '../../../src/hardware/catalog.js';
-import { plannerNumber, PlannerInputError, type PlannerField } from '../lib/plannerNumbers.js';
+import { plannerFields, plannerNumber, PlannerInputError, type PlannerField } from '../lib/plannerNumbers.js';
 
 export interface PlannerInputs {
   /** Budget from a cluster (GPUs × days × MFU) or given in FLOPs. */
@@ -171,10 +171,48 @@ function withRunLoss(fit: FitJson, plan: Plan): Plan {
   return plan;
 }
 
+/** Why there is no plan while no data set is open (nor any fit). */
+const noFit = 'Open a data set: the planner uses the current fit.';
+
+/** Where the data stand when there is no plan: what is open, and why it has no fit to plan from. */
+export interface PlanData {
+  /** The open data set's name; undefined when none is open. */
+  opened?: string;
+  /** The runs chosen under "Runs to fit" cannot be fitted (no row in the groups chosen): their error is shown. */
+  runsError?: boolean;
+  /** The data set being fitted, while its first fit runs. */
+  fitting?: string;
+  /** The data set whose fit failed. */
+  failed?: string;
+}
+
+/**
+ * Why there is no plan, in the planner's words and saying where to fix it: the one sentence the planner and
+ * the panels that work at its budget (the optimiser's η and batch) show, so that none of them says "open a
+ * data set" while one is open and the budget is missing for another reason (its runs, its fit, the law,
+ * or a planner field that cannot be read). Undefined while there is a plan (a stale one too: the planner
+ * marks it).
+ */
+export function whyNoPlan(state: PlanState, data: PlanData): string | undefined {
+  if (state.plan) return undefined;
+  if (data.opened === undefined) return noFit;
+  if (data.runsError)
+    return `No plan: the runs chosen under "Runs to fit" in the Fit settings cannot be fitted (the error is above).`;
+  if (data.fitting !== undefined) return `Fitting ${data.fitting} — the plan appears when the fit is done.`;
+  if (data.failed !== undefined) return `No plan: the fit of ${data.failed} failed (its error is above).`;
+  if (state.error)
+    return state.field
+      ? `No plan until the planner's "${plannerFields[state.field].label}" can be read: ${state.error}.`
+      : `No plan: ${state.error}`;
+  return state.unavailable && state.unavailable !== noFit
+    ? state.unavailable
+    : `No plan: ${data.opened} has no fit yet.`;
+}
+
 export function usePlan(fit: FitJson | undefined, inputs: PlannerInputs): PlanState {
   const last = useRef<{ fit: FitJson; plan: Plan }>(undefined);
   return useMemo((): PlanState => {
-    if (!fit) return { unavailable: 'Open a data set: the planner uses the current fit.' };
+    if (!fit) return { unavailable: noFit };
     if (!canAllocate(getLaw(lawChoiceFromJson(fit)))) {
       return {
         unavailable: `Law ${fit.law} does not split compute between parameters and tokens: choose ${allocatingLawIds().join(' or ')} to plan.`,

@@ -5,13 +5,13 @@
  * size and the verification run at the target would distort the law — and so does the Fit settings'
  * choice when a study is opened; a study imported without phases is fitted whole.
  */
-import { selectGroups, type Dataset } from '../../../src/io/dataset.js';
+import { noGroup, selectGroups, type Dataset } from '../../../src/io/dataset.js';
 import type { StudyRuns } from '../../../src/server/webApi.js';
 import type { LoadedDataset } from './loaded.js';
 import { toErrorInfo, type ErrorInfo } from './errors.js';
 
-/** What a run without a group or phase is listed as. */
-export const noGroup = '(no group)';
+/** What a run without a group or phase is listed as: the name `--group` gives it too. */
+export { noGroup };
 /** The phases `study run` fits (src/experiments/study.ts). */
 export const fittedPhases = ['isoflop', 'scale-up'];
 
@@ -54,9 +54,8 @@ export function groupChoices(loaded: Pick<LoadedDataset, 'dataset'> | undefined)
 /**
  * The choice after one group is ticked or unticked, in the data's order (a chosen name the data lack
  * after them). Every group ticked is no choice: the rows pooled as `fit` reads them without --group, so
- * one look of the boxes is one fit. The runs with no group (noGroup) are fitted only with every group:
- * --group cannot name them (the CLI drops a blank name, src/cli/options.ts runSelection), so ticking
- * their box ticks every box, and unticking any box unticks theirs.
+ * one look of the boxes is one fit. The runs with no group (noGroup) are a box like any other: `--group`
+ * names them '(no group)'.
  */
 export function toggleGroup(
   choices: readonly string[],
@@ -64,15 +63,20 @@ export function toggleGroup(
   group: string,
   on: boolean,
 ): string[] {
-  const named = choices.filter((g) => g !== noGroup);
-  if (group === noGroup) return on ? [] : chosen.length ? [...chosen] : named;
-  const ticked = new Set(chosen.length ? chosen : named);
+  const ticked = new Set(chosen.length ? chosen : choices);
   if (on) ticked.add(group);
   else ticked.delete(group);
-  const next = [...named.filter((g) => ticked.has(g)), ...[...ticked].filter((g) => !named.includes(g))];
-  const every = next.length === named.length && named.every((g) => ticked.has(g));
-  // With rows of no group, every named box ticked still leaves theirs out: `fit --group` of them all.
-  return every && named.length === choices.length ? [] : next;
+  const next = [...choices.filter((g) => ticked.has(g)), ...[...ticked].filter((g) => !choices.includes(g))];
+  return next.length === choices.length && choices.every((g) => ticked.has(g)) ? [] : next;
+}
+
+/**
+ * The `--group` that selects `groups`, as a shell takes it: quoted when a name holds anything but letters,
+ * digits and `._-` ('(no group)', say).
+ */
+export function groupFlag(groups: readonly string[]): string {
+  const list = groups.join(',');
+  return /^[\w.,-]+$/.test(list) ? `--group ${list}` : `--group '${list.replace(/'/g, `'\\''`)}'`;
 }
 
 /**
@@ -86,7 +90,11 @@ export function fittedRuns(
 ): { loaded?: LoadedDataset; error?: ErrorInfo } {
   if (!loaded || groups.length === 0) return { loaded };
   try {
-    const dataset = selectGroups(loaded.dataset, groups);
+    // The runs with no group are the empty group to selectGroups, as `--group '(no group)'` reads them.
+    const dataset = selectGroups(
+      loaded.dataset,
+      groups.map((g) => (g === noGroup ? '' : g)),
+    );
     const named = groups.length === 1 ? `group ${groups[0]}` : `groups ${groups.join(', ')}`;
     return { loaded: { ...loaded, dataset, label: `${loaded.label}, ${named}` } };
   } catch (e) {
