@@ -253,6 +253,11 @@ test("runs with no group beside one named group (imported into a study beside it
   assert.deepEqual(chosen.dataset.runs, parseRuns(text, { source: 'study.csv', groups: ['isoflop'] }).runs);
   // The CLI names the rows with no group '(no group)' (a blank name is still dropped, and a list of blanks refused).
   assert.throws(() => runSelection({ group: ',' }), /--group: expected one or more group names/);
+  // A blank name (--group '', as one might try for the runs with no group) says what names them.
+  assert.throws(
+    () => runSelection({ group: '' }),
+    /--group: expected one or more group names separated by commas \(the runs whose group cell is blank are '\(no group\)'\)/,
+  );
   assert.deepEqual(runSelection({ group: '(no group)' }).groups, ['', noGroup]);
   assert.deepEqual(runSelection({ group: ' isoflop , (no group) ' }).groups, ['isoflop', '', noGroup]);
   const names = groupChoices(study).map((g) => g.group);

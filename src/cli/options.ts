@@ -176,7 +176,9 @@ export function runSelection(flags: { columns?: string; group?: string; lineage?
     .filter(Boolean)
     .flatMap((g) => (g === noGroup ? ['', noGroup] : [g]));
   if (flags.group !== undefined && !groups?.length)
-    throw new UsageError('--group: expected one or more group names separated by commas');
+    throw new UsageError(
+      `--group: expected one or more group names separated by commas (the runs whose group cell is blank are '${noGroup}')`,
+    );
   if (flags.lineage !== undefined && flags.lineage.trim() === '')
     throw new UsageError('--lineage: expected a column name (runs with equal values are drawn together)');
   return {
