@@ -7,6 +7,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { noStackTrace, scalelab } from './helpers/cli.js';
 import { defaultAssetsDir } from '../src/server/webServer.js';
 import { writePlan } from './faults/common.js';
+import { RunStore } from '../src/store/store.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'scalelab-cli-lab-'));
 const db = join(dir, 'runs.db');
@@ -275,6 +276,43 @@ test("runs import says which columns it read but does not keep (batch, width, la
   // A file of only what the store keeps says nothing of it.
   const plain = scalelab(['runs', 'import', 'examples/chinchilla.csv', '--db', hpDb, '--study', 'c', '--json']);
   assert.equal(plain.json().files[0].notStored, undefined);
+});
+
+test('runs export writes its columns in one order whichever run comes first (a first run planned without a parametrization)', () => {
+  // The header is every row's columns (see the test after this one); taken in the order rows were met, a
+  // column the first run lacked came last, so a script reading by position read another column.
+  const orderDb = join(dir, 'order.db');
+  const store = RunStore.open(orderDb);
+  const config = { n_layer: 2, d_model: 64, n_heads: 1, batch_tokens: 4096, learning_rate: 1e-3, seed: 0 };
+  for (const [study, first] of [
+    ['plain-first', false],
+    ['mup-first', true],
+  ] as const) {
+    const planned = store.plan(
+      study,
+      [first, !first].map((mup, i) => ({
+        key: `k${i}`,
+        name: `r${i}`,
+        phase: 'isoflop',
+        config: mup ? { ...config, parametrization: 'mup' } : config,
+        N: 1e5 * (i + 1),
+        D: 3e6,
+        C: 6 * 1e5 * (i + 1) * 3e6,
+        estimatedSeconds: 1,
+      })),
+    );
+    for (const r of planned) assert.ok(store.finish(r.id, { status: 'completed', loss: 4 - r.N! / 1e6, seconds: 1 }));
+  }
+  store.close();
+  const header = (study: string) => {
+    const r = scalelab(['runs', 'export', '--db', orderDb, '--study', study]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.split('\n')[0];
+  };
+  const expected =
+    'study,run,N,D,C,loss,group,status,n_layer,d_model,n_heads,batch_tokens,learning_rate,parametrization,seed';
+  assert.equal(header('mup-first'), expected);
+  assert.equal(header('plain-first'), expected);
 });
 
 test("runs export of a study whose first run was imported, beside a sweep's runs, writes the sweep runs' configuration (not the first row's columns only)", () => {

@@ -253,8 +253,13 @@ test("runs with no group beside one named group (imported into a study beside it
   assert.deepEqual(chosen.dataset.runs, parseRuns(text, { source: 'study.csv', groups: ['isoflop'] }).runs);
   // The CLI names the rows with no group '(no group)' (a blank name is still dropped, and a list of blanks refused).
   assert.throws(() => runSelection({ group: ',' }), /--group: expected one or more group names/);
-  assert.deepEqual(runSelection({ group: '(no group)' }).groups, ['']);
-  assert.deepEqual(runSelection({ group: ' isoflop , (no group) ' }).groups, ['isoflop', '']);
+  // A blank name (--group '', as one might try for the runs with no group) says what names them.
+  assert.throws(
+    () => runSelection({ group: '' }),
+    /--group: expected one or more group names separated by commas \(the runs whose group cell is blank are '\(no group\)'\)/,
+  );
+  assert.deepEqual(runSelection({ group: '(no group)' }).groups, ['', noGroup]);
+  assert.deepEqual(runSelection({ group: ' isoflop , (no group) ' }).groups, ['isoflop', '', noGroup]);
   const names = groupChoices(study).map((g) => g.group);
   // Their box unticked: the IsoFLOP runs; the IsoFLOP box unticked instead: the rows with no group alone.
   assert.deepEqual(toggleGroup(names, [], noGroup, false), ['isoflop']);
@@ -284,6 +289,34 @@ test("runs with no group beside one named group (imported into a study beside it
   assert.throws(
     () => parseRuns('N,D,loss,group\n1e7,1e9,3,isoflop\n', { source: 'g.csv', groups: [''] }),
     /no runs in group \(no group\); the data's groups are "isoflop"/,
+  );
+});
+
+test('a group cell that says "(no group)" is in the box of the runs with no group: the web and --group \'(no group)\' select both it and the blank rows, and a message names it once', () => {
+  // Before, --group '(no group)' read only the blank rows: the box counted 4 rows and fitted 2, and a file
+  // whose only unnamed rows said "(no group)" was told "no runs in group (no group)" while listing it.
+  const text =
+    'N,D,loss,group\n1e7,1e9,3,isoflop\n2e7,1e9,2.8,isoflop\n3e7,1e9,2.7,(no group)\n5e7,1e9,2.6,\n8e7,1e9,2.5,(no group)\n';
+  const upload = { dataset: parseRuns(text, { source: 'g.csv' }), label: 'g.csv', origin: 'upload' as const, key: 'g' };
+  assert.deepEqual(groupChoices(upload), [
+    { group: 'isoflop', runs: 2 },
+    { group: noGroup, runs: 3 },
+  ]);
+  for (const [groups, flag, note] of [
+    [[noGroup], '(no group)', 'group (no group): 3 of 5 rows'],
+    [['isoflop', noGroup], 'isoflop,(no group)', 'group isoflop or (no group): 5 of 5 rows'],
+  ] as const) {
+    const web = fittedRuns(upload, groups).loaded!.dataset;
+    const cli = parseRuns(text, { source: 'g.csv', ...runSelection({ group: flag }) });
+    assert.deepEqual(web.runs, cli.runs, flag);
+    assert.equal(cli.selection, note);
+    assert.equal(web.selection, note);
+  }
+  const onlyLiteral = 'N,D,loss,group\n1e7,1e9,3,isoflop\n3e7,1e9,2.7,(no group)\n';
+  assert.equal(parseRuns(onlyLiteral, { source: 'l.csv', ...runSelection({ group: '(no group)' }) }).runs.length, 1);
+  assert.throws(
+    () => parseRuns('N,D,loss,group\n1e7,1e9,3,(no group)\n2e7,1e9,3,\n', { source: 'n.csv', groups: ['isoflop'] }),
+    /no runs in group "isoflop"; the data's groups are \(no group\)$/,
   );
 });
 

@@ -168,14 +168,17 @@ export function runSelection(flags: { columns?: string; group?: string; lineage?
   lineage?: string;
 } {
   // The runs with no group are the empty group to the readers (parseRuns, selectGroups): named by the
-  // reserved '(no group)', as the web app's box for them, since a blank name is dropped here.
+  // reserved '(no group)', as the web app's box for them, since a blank name is dropped here. A group cell
+  // that says "(no group)" is selected with them (the web's box holds both), never left unselectable.
   const groups = flags.group
     ?.split(',')
     .map((g) => g.trim())
     .filter(Boolean)
-    .map((g) => (g === noGroup ? '' : g));
+    .flatMap((g) => (g === noGroup ? ['', noGroup] : [g]));
   if (flags.group !== undefined && !groups?.length)
-    throw new UsageError('--group: expected one or more group names separated by commas');
+    throw new UsageError(
+      `--group: expected one or more group names separated by commas (the runs whose group cell is blank are '${noGroup}')`,
+    );
   if (flags.lineage !== undefined && flags.lineage.trim() === '')
     throw new UsageError('--lineage: expected a column name (runs with equal values are drawn together)');
   return {

@@ -474,11 +474,11 @@ export function finalCheckpoints(dataset: Dataset): { dataset: Dataset; note?: s
 /**
  * The name a group selection gives the runs with no group (a blank or absent group cell): `--group
  * '(no group)'`, alone or beside named groups, and the web app's "Runs to fit" box for them. Reserved: a
- * group column holding this text is read as a group of that name, which --group cannot select.
+ * group cell holding this text is one group with the blank ones (the selection asks for both, '' and this).
  */
 export const noGroup = '(no group)';
 
-/** A chosen group as messages write it: the empty group (the runs with no group) by its reserved name. */
+/** A chosen or seen group as messages write it: the empty group (the runs with no group) by its reserved name. */
 const chosenName = (group: string) => (group === '' ? noGroup : group);
 
 /**
@@ -486,13 +486,14 @@ const chosenName = (group: string) => (group === '' ? noGroup : group);
  * warnings read it (a chosen group is not "pooled"), and a report says which rows were fitted.
  */
 export function groupSelectionNote(groups: readonly string[], kept: number, total: number): string {
-  return `group ${groups.map(chosenName).join(' or ')}: ${kept} of ${total} rows`;
+  return `group ${[...new Set(groups.map(chosenName))].join(' or ')}: ${kept} of ${total} rows`;
 }
 
 /** Why a group selection kept no run, with the groups there are to choose from. */
 export function noRunsInGroups(groups: readonly string[], seen: Iterable<string>): string {
-  const name = (g: string) => (g === '' ? noGroup : quoteForMessage(g));
-  return `no runs in group ${groups.map((g) => (g === '' ? noGroup : `"${g}"`)).join(' or ')}; the data's groups are ${[...seen].map(name).join(', ')}`;
+  const asked = new Set(groups.map((g) => (chosenName(g) === noGroup ? noGroup : `"${g}"`)));
+  const there = new Set([...seen].map((g) => (chosenName(g) === noGroup ? noGroup : quoteForMessage(g))));
+  return `no runs in group ${[...asked].join(' or ')}; the data's groups are ${[...there].join(', ')}`;
 }
 
 /**

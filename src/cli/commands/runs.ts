@@ -76,12 +76,34 @@ function csvCell(v: unknown): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/** The configuration a sweep's run was planned with that runs export writes, in this order. */
+const exportedConfig = ['n_layer', 'd_model', 'n_heads', 'batch_tokens', 'learning_rate', 'parametrization', 'seed'];
+
 /** The training configuration of a planned run as columns (d_model, n_layer, learning_rate, …). */
 function configColumns(config: Record<string, unknown> | null): Record<string, unknown> {
   if (!config) return {};
-  const pick = ['n_layer', 'd_model', 'n_heads', 'batch_tokens', 'learning_rate', 'parametrization', 'seed'];
-  return Object.fromEntries(pick.filter((k) => k in config).map((k) => [k, config[k]]));
+  return Object.fromEntries(exportedConfig.filter((k) => k in config).map((k) => [k, config[k]]));
 }
+
+/**
+ * Every column of an export's rows, each at its place in the order a full row has (exportedRuns): the CSV's
+ * columns stay in one order whichever run comes first (one without a `parametrization`, say), for a script
+ * that reads them by position.
+ */
+const exportOrder = [
+  'study',
+  'run',
+  'lineage',
+  'N',
+  'D',
+  'C',
+  'loss',
+  'group',
+  'status',
+  'step',
+  'lr',
+  ...exportedConfig,
+];
 
 /**
  * What an import says of its rows that repeat stored runs with rounded values (store.ts, ImportCounts.copies):
@@ -450,8 +472,9 @@ in a fit and narrow its intervals; --keep-copies adds them all the same.`,
           // Every row's columns, not the first row's: a run imported beside a sweep's has no configuration,
           // and one first in the study dropped every sweep run's n_layer, d_model, … from the CSV unsaid
           // (their cells are empty for the runs without one; the reader says how to read such a file).
+          const rank = (c: string) => (exportOrder.includes(c) ? exportOrder.indexOf(c) : exportOrder.length);
           const columns = rows.length
-            ? [...new Set(rows.flatMap((r) => Object.keys(r)))]
+            ? [...new Set(rows.flatMap((r) => Object.keys(r)))].sort((a, b) => rank(a) - rank(b))
             : ['study', 'run', 'N', 'D', 'C', 'loss'];
           const line =
             format === 'csv'

@@ -90,10 +90,11 @@ export function fittedRuns(
 ): { loaded?: LoadedDataset; error?: ErrorInfo } {
   if (!loaded || groups.length === 0) return { loaded };
   try {
-    // The runs with no group are the empty group to selectGroups, as `--group '(no group)'` reads them.
+    // The runs with no group are the empty group to selectGroups, and a cell saying "(no group)" is in
+    // their box too (groupOf): both, as `--group '(no group)'` reads them.
     const dataset = selectGroups(
       loaded.dataset,
-      groups.map((g) => (g === noGroup ? '' : g)),
+      groups.flatMap((g) => (g === noGroup ? ['', noGroup] : [g])),
     );
     const named = groups.length === 1 ? `group ${groups[0]}` : `groups ${groups.join(', ')}`;
     return { loaded: { ...loaded, dataset, label: `${loaded.label}, ${named}` } };
