@@ -65,7 +65,17 @@ test('downstream --study gives what the files give: an --average over all tasks 
   const screen = ['downstream', 'screen', '--average', 'core=all', '--json'];
   const fromFiles = scalelab([...screen, ...files, '--batch-tokens', '1048576']);
   assert.equal(fromFiles.code, 0, fromFiles.stderr);
-  const imported = scalelab(['downstream', 'import', ...files, '--batch-tokens', '1048576', '--study', 's', '--db', db]);
+  const imported = scalelab([
+    'downstream',
+    'import',
+    ...files,
+    '--batch-tokens',
+    '1048576',
+    '--study',
+    's',
+    '--db',
+    db,
+  ]);
   assert.equal(imported.code, 0, imported.stderr);
   assert.equal(imported.stderr, '', 'no warning');
   const fromStore = scalelab([...screen, '--study', 's', '--db', db]);

@@ -1253,12 +1253,12 @@ export class RunStore {
       );
       for (const [task, s] of Object.entries(set.shots ?? {})) {
         const stored = otherShots.get(studyId, task, s.shots) as
-          | { shots: number; run: string; source: string | null }
-          | undefined;
+          { shots: number; run: string; source: string | null } | undefined;
         if (stored)
           throw new InputError(
             { file: set.source, line: s.line, column: s.column },
-            `task ${task} was evaluated ${s.shots}-shot here ("n-shot"), but ${stored.shots}-shot in the store (run "${stored.run}", from ${stored.source ?? 'an earlier import'}) in study "${studyName}": expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; import each setting into a study of its own (--study)`,
+            (o) =>
+              `task ${task} was evaluated ${s.shots}-shot here ("n-shot"), but ${stored.shots}-shot in the store (run "${stored.run}", from ${stored.source ?? 'an earlier import'}) in study "${studyName}": expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; import each setting into a study of its own (${o('study')})`,
           );
       }
       // The file's lm-eval groups (a group and each direct member), kept beside those of earlier imports.
@@ -1350,7 +1350,10 @@ export class RunStore {
    * @throws InputError for a task stored at two few-shot counts (a store written by hand: an import
    * refuses it), located at the second, naming the first, as two such files given to an analysis are
    */
-  taskMetricContext(study: string): { groups: Record<string, string[]>; unrecorded: { metrics: number; files: string[] } } {
+  taskMetricContext(study: string): {
+    groups: Record<string, string[]>;
+    unrecorded: { metrics: number; files: string[] };
+  } {
     const studyId = (this.db.prepare('SELECT id FROM studies WHERE name = ?').get(study) as { id: number } | undefined)
       ?.id;
     // SQLite takes a bare column from the row MIN() chose: the first import of each count.
@@ -1366,7 +1369,8 @@ export class RunStore {
       const at = /^(.*):(\d+)$/.exec(second.source ?? '');
       throw new InputError(
         at ? { file: at[1], line: Number(at[2]) } : { file: this.path },
-        `task ${second.task} is stored ${second.shots}-shot here (run "${second.run}") and ${first.shots}-shot at ${first.source ?? 'an earlier import'} (run "${first.run}") in study "${study}" of ${this.path}: expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; import each setting into a study of its own (--study)`,
+        (o) =>
+          `task ${second.task} is stored ${second.shots}-shot here (run "${second.run}") and ${first.shots}-shot at ${first.source ?? 'an earlier import'} (run "${first.run}") in study "${study}" of ${this.path}: expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; import each setting into a study of its own (${o('study')})`,
       );
     }
     const groups: Record<string, string[]> = {};

@@ -150,9 +150,7 @@ test("task metrics: an lm-eval file's groups and few-shot counts are kept; a tas
       "a group's aggregate has no count of its own",
     );
     // A store written by hand with a second count (an import refuses it): refused as it is read.
-    store.db
-      .prepare(`UPDATE task_metrics SET shots = 5 WHERE task = 'arc_easy' AND metric = 'acc_norm'`)
-      .run();
+    store.db.prepare(`UPDATE task_metrics SET shots = 5 WHERE task = 'arc_easy' AND metric = 'acc_norm'`).run();
     assert.throws(
       () => store.taskMetricContext('s'),
       (e: unknown) =>

@@ -499,7 +499,8 @@ function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analys
         tasks: store.taskDefinitions(f.study),
         ...(Object.keys(groups).length ? { groups } : {}),
       };
-      if (unrecorded.metrics) process.stderr.write(`scalelab: warning: ${unrecordedWarning(f.study, f.db, unrecorded)}\n`);
+      if (unrecorded.metrics)
+        process.stderr.write(`scalelab: warning: ${unrecordedWarning(f.study, f.db, unrecorded)}\n`);
     } finally {
       store.close();
     }
