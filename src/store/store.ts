@@ -1354,8 +1354,8 @@ export class RunStore {
     groups: Record<string, string[]>;
     unrecorded: { metrics: number; files: string[] };
   } {
-    const studyId = (this.db.prepare('SELECT id FROM studies WHERE name = ?').get(study) as { id: number } | undefined)
-      ?.id;
+    const studyId =
+      (this.db.prepare('SELECT id FROM studies WHERE name = ?').get(study) as { id: number } | undefined)?.id ?? null;
     // SQLite takes a bare column from the row MIN() chose: the first import of each count.
     const counts = this.db
       .prepare(

@@ -328,7 +328,7 @@ test("a store of schema version 7 with an lm-eval file's metrics is upgraded kee
   // The schema as version 7 wrote it: no few-shot count, reader or groups.
   const raw = new Database(db);
   raw.exec(
-    'DROP TABLE task_groups; ALTER TABLE task_metrics DROP COLUMN shots; ALTER TABLE task_metrics DROP COLUMN format',
+    'DROP TABLE task_groups; DROP INDEX task_metrics_shots; ALTER TABLE task_metrics DROP COLUMN shots; ALTER TABLE task_metrics DROP COLUMN format',
   );
   raw.pragma('user_version = 7');
   raw.close();
