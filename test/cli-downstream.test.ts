@@ -19,7 +19,7 @@ test('downstream --help lists the subcommands; each has --help and --json', () =
   assert.match(p.stdout, /--json/);
 });
 
-test("downstream import of lm-eval 0.4 files of local checkpoints: the step from the folder, MMLU's group said to be kept as a task, two few-shot counts of a task refused", () => {
+test('downstream import of lm-eval 0.4 files of local checkpoints: the step from the folder, no warning (the store keeps groups and few-shot counts), two few-shot counts of a task refused', () => {
   const fixture = 'test/fixtures/downstream/lm-eval-0.4-mmlu-group-step1144.json';
   const db = join(tmp, 'group.db');
   const args = ['--batch-tokens', '1048576', '--N', '60M', '--study', 'g', '--db', db, '--json'];
@@ -28,9 +28,7 @@ test("downstream import of lm-eval 0.4 files of local checkpoints: the step from
   const [file] = r.json().files as { added: number; warnings: string[] }[];
   // 5 tasks with acc and acc_norm or acc alone (9 metrics), MMLU's aggregate, 4 categories and 57 subjects.
   assert.equal(file.added, 9 + 1 + 4 + 57);
-  assert.deepEqual(file.warnings, [
-    'lm-eval group mmlu: the store keeps mmlu as a task of its own, not as the mean of its tasks, and keeps no few-shot count (n-shot): an --average over all tasks of the study counts mmlu beside its tasks; give the results files to the analysis (which counts the aggregate once), or name the tasks to average',
-  ]);
+  assert.deepEqual(file.warnings, [], 'before schema version 8: "the store keeps mmlu as a task of its own, …"');
   // Another checkpoint of the run evaluated arc_easy 5-shot: refused, located, nothing of it stored.
   const text = readFileSync(fixture, 'utf8').replaceAll('step1144', 'step2288');
   const fiveShot = join(tmp, 'results_5shot.json');
@@ -48,6 +46,76 @@ test("downstream import of lm-eval 0.4 files of local checkpoints: the step from
     again.json().files.map((f: { added: number; skipped: number }) => [f.added, f.skipped]),
     [[0, 71]],
   );
+});
+
+/** The lm-eval 0.4 fixture (MMLU's group, 0-shot tasks) at another step, with a size, and arc_easy at `shots`. */
+function groupFixtureAt(step: number, shots = 0): string {
+  const text = readFileSync('test/fixtures/downstream/lm-eval-0.4-mmlu-group-step1144.json', 'utf8')
+    .replaceAll('step1144', `step${step}`)
+    .replace('"model": "hf",', '"model": "hf", "model_num_parameters": 60000000,')
+    .replace(/("n-shot": \{[^}]*"arc_easy": )0/, `$1${shots}`);
+  const file = join(tmp, `results_step${step}_${shots}shot.json`);
+  writeFileSync(file, text);
+  return file;
+}
+
+test('downstream --study gives what the files give: an --average over all tasks counts MMLU once; an import at another few-shot count is refused, located, naming the stored one', () => {
+  const db = join(tmp, 'same.db');
+  const files = [groupFixtureAt(1144), groupFixtureAt(2288)];
+  const screen = ['downstream', 'screen', '--average', 'core=all', '--json'];
+  const fromFiles = scalelab([...screen, ...files, '--batch-tokens', '1048576']);
+  assert.equal(fromFiles.code, 0, fromFiles.stderr);
+  const imported = scalelab([
+    'downstream',
+    'import',
+    ...files,
+    '--batch-tokens',
+    '1048576',
+    '--study',
+    's',
+    '--db',
+    db,
+  ]);
+  assert.equal(imported.code, 0, imported.stderr);
+  assert.equal(imported.stderr, '', 'no warning');
+  const fromStore = scalelab([...screen, '--study', 's', '--db', db]);
+  assert.equal(fromStore.code, 0, fromStore.stderr);
+  assert.equal(fromStore.stderr, fromFiles.stderr);
+  type Part = { task: string; weight: number; groupOf?: number };
+  const parts = (r: typeof fromFiles) =>
+    ((r.json() as { parts: Part[] }[])[0].parts ?? []).toSorted((a, b) => a.task.localeCompare(b.task));
+  assert.equal(parts(fromFiles).length, 6);
+  assert.deepEqual(
+    parts(fromStore),
+    parts(fromFiles),
+    'mmlu once, standing for its 57 tasks (before: 67 parts, 62 of them MMLU)',
+  );
+  assert.equal(parts(fromStore).find((p) => p.task === 'mmlu')?.groupOf, 57);
+  const { source: _f, ...fileResult } = (fromFiles.json() as Record<string, unknown>[])[0];
+  const { source: _s, ...storeResult } = (fromStore.json() as Record<string, unknown>[])[0];
+  assert.deepEqual(
+    { ...storeResult, parts: parts(fromStore) },
+    { ...fileResult, parts: parts(fromFiles) },
+    'the same screen',
+  );
+  // A later checkpoint evaluated arc_easy 5-shot, imported on its own: refused as the files together are.
+  const fiveShot = groupFixtureAt(4576, 5);
+  const mixed = scalelab(['downstream', 'import', fiveShot, '--batch-tokens', '1048576', '--study', 's', '--db', db]);
+  assert.equal(mixed.code, 2, mixed.stderr);
+  assert.match(
+    mixed.stderr,
+    /results_step4576_5shot\.json:\d+:\d+: task arc_easy was evaluated 5-shot here \("n-shot"\), but 0-shot in the store \(run "\/ckpt\/ladder-60m-20x", from .*results_step1144_0shot\.json:\d+\) in study "s": expected one few-shot count per task .*import each setting into a study of its own/,
+    'before: stored, and pooled with the 0-shot checkpoints into one curve',
+  );
+  assert.ok(noStackTrace(mixed.stderr));
+  const files5 = [fiveShot, '--batch-tokens', '1048576'];
+  assert.equal(scalelab([...screen, ...files, ...files5]).code, 2, 'as the files together are refused');
+  const after = scalelab([...screen, '--study', 's', '--db', db]);
+  assert.equal(after.code, 0, after.stderr);
+  assert.deepEqual(after.json(), fromStore.json(), 'nothing of it stored');
+  // Into a study of its own it goes.
+  const own = scalelab(['downstream', 'import', fiveShot, '--batch-tokens', '1048576', '--study', 's5', '--db', db]);
+  assert.equal(own.code, 0, own.stderr);
 });
 
 test('downstream import: an lm-evaluation-harness results file goes into the store; a bad file is refused, located, and stores nothing', () => {

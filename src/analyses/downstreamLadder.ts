@@ -361,13 +361,13 @@ export function averageTask(data: TaskMetricData, name: string, tasks: readonly 
 }
 
 /**
- * Each lm-evaluation-harness group with an aggregate in the data (TaskMetricSet.groups) and every task
- * within it, its categories' tasks too.
+ * Each lm-evaluation-harness group with an aggregate in the data (TaskMetricSet.groups, or a run store's)
+ * and every task within it, its categories' tasks too.
  */
 function lmEvalGroupTasks(data: TaskMetricData): Map<string, Set<string>> {
   const direct = new Map<string, Set<string>>();
-  for (const set of data.sets)
-    for (const [group, members] of Object.entries(set.groups ?? {})) {
+  for (const groups of [...data.sets.map((s) => s.groups), data.groups])
+    for (const [group, members] of Object.entries(groups ?? {})) {
       const known = direct.get(group) ?? direct.set(group, new Set()).get(group)!;
       for (const m of members) known.add(m);
     }

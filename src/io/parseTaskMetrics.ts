@@ -113,6 +113,8 @@ export interface TaskMetricData {
   /** Role of each run (runs not listed are ladder runs). */
   roles: Map<string, RunRole>;
   tasks: TaskDefinition[];
+  /** A run store's lm-eval groups (as TaskMetricSet.groups), where the files' sets are not kept. */
+  groups?: Record<string, string[]>;
 }
 
 export interface TaskMetricOptions {

@@ -169,6 +169,28 @@ const migrations: (string | ((db: Database.Database) => void))[] = [
        END`,
     );
   },
+  // What an lm-evaluation-harness results file says about its tasks beside their values (docs/methods.md
+  // §31), so that a study analyses as its files do: each metric's few-shot count ("n-shot"; NULL where
+  // the file gives none, as a CSV) and the reader that read it (long, wide, lm-eval; NULL for a metric
+  // imported before this version, which kept neither, so that reading the study can say so rather than
+  // guess), and each lm-eval group with an aggregate and its direct members (MMLU and its categories), so
+  // that an average over every task counts the aggregate once. An index finds a task's counts, which an
+  // import compares with its file's before it writes. A step, not SQL, as the two before it.
+  (db) => {
+    const columns = db.prepare('PRAGMA table_info(task_metrics)').all() as { name: string }[];
+    if (!columns.some((c) => c.name === 'shots')) db.exec('ALTER TABLE task_metrics ADD COLUMN shots INTEGER');
+    if (!columns.some((c) => c.name === 'format')) db.exec('ALTER TABLE task_metrics ADD COLUMN format TEXT');
+    db.exec(
+      `CREATE TABLE IF NOT EXISTS task_groups (
+         study_id INTEGER NOT NULL REFERENCES studies(id),
+         grp TEXT NOT NULL,
+         task TEXT NOT NULL,
+         source TEXT,
+         PRIMARY KEY (study_id, grp, task)
+       );
+       CREATE INDEX IF NOT EXISTS task_metrics_shots ON task_metrics (study_id, task, shots)`,
+    );
+  },
 ];
 
 /** The schema version this ScaleLab writes and reads: how many migrations there are. */

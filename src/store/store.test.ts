@@ -327,7 +327,7 @@ test('a store keeps the lineage an import gives; a store from before lineages op
   old.db.pragma('user_version = 5');
   old.close();
   const store = RunStore.open(path);
-  assert.equal(store.db.pragma('user_version', { simple: true }), 7);
+  assert.equal(store.db.pragma('user_version', { simple: true }), 8);
   assert.deepEqual(
     store.runs({ study: 's' }).map((r) => r.lineage),
     [null, null, null, null],

@@ -1246,12 +1246,38 @@ export class RunStore {
             `run "${run}" has role "${role}" here, but "${stored.role}" in the store (from ${stored.source ?? 'an earlier import'}) in study "${studyName}"; expected one role per run`,
           );
       }
+      // A task's few-shot count is part of what its accuracy measures: one at another count in the study is
+      // refused, as two such files given to an analysis are (mergeTaskMetricSets), naming the stored one.
+      const otherShots = this.db.prepare(
+        'SELECT shots, run, source FROM task_metrics WHERE study_id = ? AND task = ? AND shots IS NOT NULL AND shots != ? LIMIT 1',
+      );
+      for (const [task, s] of Object.entries(set.shots ?? {})) {
+        const stored = otherShots.get(studyId, task, s.shots) as
+          { shots: number; run: string; source: string | null } | undefined;
+        if (stored)
+          throw new InputError(
+            { file: set.source, line: s.line, column: s.column },
+            (o) =>
+              `task ${task} was evaluated ${s.shots}-shot here ("n-shot"), but ${stored.shots}-shot in the store (run "${stored.run}", from ${stored.source ?? 'an earlier import'}) in study "${studyName}": expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; import each setting into a study of its own (${o('study')})`,
+          );
+      }
+      // The file's lm-eval groups (a group and each direct member), kept beside those of earlier imports.
+      const putGroup = this.db.prepare(
+        'INSERT INTO task_groups (study_id, grp, task, source) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
+      );
+      for (const [group, members] of Object.entries(set.groups ?? {}))
+        for (const m of members) putGroup.run(studyId, group, m, set.source);
       const insert = this.db.prepare(
-        `INSERT INTO task_metrics (study_id, run, tokens, step, n, c, val_loss, task, metric, value, source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        `INSERT INTO task_metrics (study_id, run, tokens, step, n, c, val_loss, task, metric, value, source, shots, format)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
       );
       const find = this.db.prepare(
-        'SELECT value, source FROM task_metrics WHERE study_id = ? AND run = ? AND tokens = ? AND task = ? AND metric = ?',
+        'SELECT value, source, format FROM task_metrics WHERE study_id = ? AND run = ? AND tokens = ? AND task = ? AND metric = ?',
+      );
+      // The same value imported again by this version records what an older one did not (its count, its
+      // reader), so that importing a study's files again brings it up to date.
+      const complete = this.db.prepare(
+        'UPDATE task_metrics SET shots = ?, format = ? WHERE study_id = ? AND run = ? AND tokens = ? AND task = ? AND metric = ?',
       );
       let added = 0,
         skipped = 0;
@@ -1272,17 +1298,25 @@ export class RunStore {
             r.metric,
             r.value,
             at,
+            set.shots?.[r.task]?.shots ?? null,
+            set.format,
           ).changes
         )
           added++;
         else {
-          const stored = find.get(studyId, r.run, tokens, r.task, r.metric) as { value: number; source: string | null };
+          const stored = find.get(studyId, r.run, tokens, r.task, r.metric) as {
+            value: number;
+            source: string | null;
+            format: string | null;
+          };
           if (stored.value !== r.value) {
             throw new InputError(
               { file: set.source, line: r.line, ...(r.column !== undefined ? { column: r.column } : {}) },
               `run "${r.run}" ${r.task} ${r.metric} is ${r.value} at ${formatNumber(tokens, 6)} tokens here, but ${stored.value} in the store (from ${stored.source ?? 'an earlier import'}) in study "${studyName}"; expected one value per run, checkpoint, task and metric`,
             );
           }
+          if (stored.format === null)
+            complete.run(set.shots?.[r.task]?.shots ?? null, set.format, studyId, r.run, tokens, r.task, r.metric);
           skipped++;
         }
         if (added + skipped === pauseAfter) pauseImport();
@@ -1307,6 +1341,49 @@ export class RunStore {
       .prepare(`SELECT r.run, r.role FROM task_run_roles r JOIN studies s ON s.id = r.study_id WHERE s.name = ?`)
       .all(study) as { run: string; role: RunRole }[];
     return new Map(rows.map((r) => [r.run, r.role]));
+  }
+
+  /**
+   * What a study's task metrics say beside their values: its lm-evaluation-harness groups, each with its
+   * direct members (as TaskMetricSet.groups), and the metrics an older ScaleLab imported, which kept no
+   * groups or few-shot counts (how many, and their files), so that the reader can say so rather than guess.
+   * @throws InputError for a task stored at two few-shot counts (a store written by hand: an import
+   * refuses it), located at the second, naming the first, as two such files given to an analysis are
+   */
+  taskMetricContext(study: string): {
+    groups: Record<string, string[]>;
+    unrecorded: { metrics: number; files: string[] };
+  } {
+    const studyId =
+      (this.db.prepare('SELECT id FROM studies WHERE name = ?').get(study) as { id: number } | undefined)?.id ?? null;
+    // SQLite takes a bare column from the row MIN() chose: the first import of each count.
+    const counts = this.db
+      .prepare(
+        `SELECT task, shots, MIN(rowid), run, source FROM task_metrics WHERE study_id = ? AND shots IS NOT NULL
+         GROUP BY task, shots ORDER BY task, MIN(rowid)`,
+      )
+      .all(studyId) as { task: string; shots: number; run: string; source: string | null }[];
+    for (let i = 1; i < counts.length; i++) {
+      const [first, second] = [counts[i - 1], counts[i]];
+      if (first.task !== second.task) continue;
+      const at = /^(.*):(\d+)$/.exec(second.source ?? '');
+      throw new InputError(
+        at ? { file: at[1], line: Number(at[2]) } : { file: this.path },
+        (o) =>
+          `task ${second.task} is stored ${second.shots}-shot here (run "${second.run}") and ${first.shots}-shot at ${first.source ?? 'an earlier import'} (run "${first.run}") in study "${study}" of ${this.path}: expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; import each setting into a study of its own (${o('study')})`,
+      );
+    }
+    const groups: Record<string, string[]> = {};
+    for (const g of this.db
+      .prepare('SELECT grp, task FROM task_groups WHERE study_id = ? ORDER BY rowid')
+      .all(studyId) as { grp: string; task: string }[])
+      (groups[g.grp] ??= []).push(g.task);
+    const old = (
+      this.db
+        .prepare('SELECT source FROM task_metrics WHERE study_id = ? AND format IS NULL ORDER BY rowid')
+        .all(studyId) as { source: string | null }[]
+    ).map((r) => /^(.*):\d+$/.exec(r.source ?? '')?.[1] ?? 'an earlier import');
+    return { groups, unrecorded: { metrics: old.length, files: [...new Set(old)] } };
   }
 
   /** The studies that hold task metrics, by name: what to offer when another study was named. */

@@ -103,7 +103,7 @@ test('task metrics: a store made before task definitions were kept is upgraded o
     old.db.pragma('user_version = 4');
     old.close();
     const store = RunStore.open(path);
-    assert.equal(store.db.pragma('user_version', { simple: true }), 7);
+    assert.equal(store.db.pragma('user_version', { simple: true }), 8);
     assert.equal(store.taskMetrics('s').length, 4);
     assert.deepEqual(store.taskDefinitions('s'), []);
     await store.importTaskMetrics(
@@ -115,6 +115,51 @@ test('task metrics: a store made before task definitions were kept is upgraded o
       },
     );
     assert.deepEqual(store.taskDefinitions('s'), [{ task: 'arc_easy', chance: 0.25 }]);
+    store.close();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("task metrics: an lm-eval file's groups and few-shot counts are kept; a task stored at two counts is refused as it is read, naming both", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scalelab-tasks-'));
+  try {
+    const store = RunStore.open(join(dir, 'runs.db'));
+    const set = parseTaskMetrics(fixture('lm-eval-0.4-mmlu-group-step1144.json'), {
+      source: 'g.json',
+      batchTokens: 1048576,
+      N: 6e7,
+    });
+    await store.importTaskMetrics('s', set);
+    const { groups, unrecorded } = store.taskMetricContext('s');
+    assert.deepEqual(groups, set.groups, 'mmlu and its 4 categories, each with its direct members');
+    assert.equal(groups.mmlu.length, 4);
+    assert.deepEqual(unrecorded, { metrics: 0, files: [] });
+    const shots = store.db
+      .prepare(
+        `SELECT DISTINCT task, shots FROM task_metrics WHERE task IN ('arc_easy', 'mmlu', 'mmlu_anatomy') ORDER BY task`,
+      )
+      .all();
+    assert.deepEqual(
+      shots,
+      [
+        { task: 'arc_easy', shots: 0 },
+        { task: 'mmlu', shots: null },
+        { task: 'mmlu_anatomy', shots: 5 },
+      ],
+      "a group's aggregate has no count of its own",
+    );
+    // A store written by hand with a second count (an import refuses it): refused as it is read.
+    store.db.prepare(`UPDATE task_metrics SET shots = 5 WHERE task = 'arc_easy' AND metric = 'acc_norm'`).run();
+    assert.throws(
+      () => store.taskMetricContext('s'),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.location.file === 'g.json' &&
+        /task arc_easy is stored 5-shot here \(run "\/ckpt\/ladder-60m-20x"\) and 0-shot at g\.json:\d+ \(run "\/ckpt\/ladder-60m-20x"\) in study "s" of .*runs\.db: expected one few-shot count per task/.test(
+          e.message,
+        ),
+    );
     store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });

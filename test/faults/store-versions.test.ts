@@ -31,7 +31,7 @@ const oldLeftOut = "left out of the study's fit: ";
 function versionOneStore(path: string, n: number): void {
   RunStore.open(path).close();
   const db = new Database(path);
-  db.exec(`DROP TRIGGER IF EXISTS runs_old_left_out_mark; DROP TABLE task_metrics; DROP TABLE task_definitions; DROP TABLE task_run_roles;
+  db.exec(`DROP TRIGGER IF EXISTS runs_old_left_out_mark; DROP TABLE task_metrics; DROP TABLE task_groups; DROP TABLE task_definitions; DROP TABLE task_run_roles;
     ALTER TABLE runs DROP COLUMN schedule; ALTER TABLE runs DROP COLUMN lineage; ALTER TABLE runs DROP COLUMN left_out;
     ALTER TABLE checkpoints DROP COLUMN lr; ALTER TABLE checkpoints DROP COLUMN source;`);
   const study = Number(db.prepare(`INSERT INTO studies (name) VALUES ('old')`).run().lastInsertRowid);
@@ -72,13 +72,13 @@ function contents(path: string): { version: number; schema: string[]; runs: stri
   }
 }
 
-test('a store from a newer ScaleLab (user_version 8, a rollback journal) is refused by every opening, with words, and not written to', () => {
+test('a store from a newer ScaleLab (user_version 9, a rollback journal) is refused by every opening, with words, and not written to', () => {
   const dir = tmp('newer-store');
   const db = join(dir, 'runs.db');
   RunStore.open(db).close();
   const raw = new Database(db);
   raw.pragma('journal_mode = DELETE'); // a newer version need not use a write-ahead log
-  raw.pragma('user_version = 8');
+  raw.pragma('user_version = 9');
   raw.close();
   const before = sha(db);
   const answers = [
@@ -90,11 +90,11 @@ test('a store from a newer ScaleLab (user_version 8, a rollback journal) is refu
     assert.equal(r.code, 1, r.stderr);
     assert.match(
       r.stderr,
-      /runs\.db: the store has schema version 8, newer than this ScaleLab understands \(7\): a newer ScaleLab wrote it; nothing was changed\. Upgrade ScaleLab to use it/,
+      /runs\.db: the store has schema version 9, newer than this ScaleLab understands \(8\): a newer ScaleLab wrote it; nothing was changed\. Upgrade ScaleLab to use it/,
     );
     assert.ok(noStackTrace(r.stderr), r.stderr);
   }
-  assert.throws(() => RunStore.openReadOnly(db), /schema version 8, newer .*nothing was changed/);
+  assert.throws(() => RunStore.openReadOnly(db), /schema version 9, newer .*nothing was changed/);
   assert.equal(sha(db), before, 'the file byte-identical (before: switched to WAL mode before the refusal)');
   assert.ok(!existsSync(`${db}-wal`) && !existsSync(`${db}-shm`), 'no write-ahead log made beside it');
 });
@@ -110,14 +110,14 @@ test('a store of schema version 1 is upgraded in one transaction, after a copy o
   assert.match(
     r.stderr,
     new RegExp(
-      `^scalelab: note: upgraded the run store ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} from schema version 1 to 7 \\(in one transaction\\); the store as it was is kept at ${backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, for a ScaleLab older than this one, which cannot open the upgraded store; stop any sweep or study an older ScaleLab is still running on this store \\(it had the store open before the upgrade and goes on writing to it\\) and resume it with this version`,
+      `^scalelab: note: upgraded the run store ${db.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} from schema version 1 to 8 \\(in one transaction\\); the store as it was is kept at ${backup.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, for a ScaleLab older than this one, which cannot open the upgraded store; stop any sweep or study an older ScaleLab is still running on this store \\(it had the store open before the upgrade and goes on writing to it\\) and resume it with this version`,
       'm',
     ),
   );
   assert.match(r.stdout, /r19/);
   assert.deepEqual(contents(backup), before, 'the copy is the store as it was');
   const after = contents(db);
-  assert.equal(after.version, 7);
+  assert.equal(after.version, 8);
   const store = RunStore.open(db);
   try {
     assert.equal(store.upgraded, undefined, 'upgraded once: the next opening says nothing');
@@ -212,7 +212,7 @@ test('an upgrade killed (kill -9) inside its transaction, with 20,000 runs rekey
   const store = RunStore.open(db);
   try {
     assert.equal(store.upgraded?.from, 1);
-    assert.equal(store.db.pragma('user_version', { simple: true }), 7);
+    assert.equal(store.db.pragma('user_version', { simple: true }), 8);
     assert.equal(store.runs({ study: 'old' }).length, 20_000);
     // Its last step too: each of the 20 left-out marks moved out of its reason, whole.
     const runs = store.runs({ study: 'old' });
@@ -249,7 +249,7 @@ test('an upgrade whose copy cannot be written (a file-size limit, as a full disk
   assert.equal(r.status, 1, r.stderr);
   assert.match(
     r.stderr,
-    /^scalelab: error: .*runs\.db: the store has schema version 1, older than this ScaleLab's \(7\), and is upgraded only after a copy of it is kept, which could not be written to .*runs\.db\.schema-1\.bak \(.*\); nothing was changed\. Free some space there/,
+    /^scalelab: error: .*runs\.db: the store has schema version 1, older than this ScaleLab's \(8\), and is upgraded only after a copy of it is kept, which could not be written to .*runs\.db\.schema-1\.bak \(.*\); nothing was changed\. Free some space there/,
   );
   assert.ok(noStackTrace(r.stderr), r.stderr);
   assert.equal(sha(db), bytes, 'the store byte-identical');
@@ -316,5 +316,65 @@ test('two processes upgrading one store at once keep one copy of it, the store a
     "only the upgrader's copy is kept",
   );
   assert.deepEqual(contents(upgrader[0]!.backup), before, 'and it is the store as it was');
-  assert.equal(contents(db).version, 7);
+  assert.equal(contents(db).version, 8);
+});
+
+test("a store of schema version 7 with an lm-eval file's metrics is upgraded keeping them; reading the study says once that it cannot tell MMLU's group, until the file is imported again", () => {
+  const dir = tmp('version-7-tasks');
+  const db = join(dir, 'runs.db');
+  const fixture = join(root, 'test', 'fixtures', 'downstream', 'lm-eval-0.4-mmlu-group-step1144.json');
+  const importIt = ['downstream', 'import', fixture, '--batch-tokens', '1048576', '--N', '60M', '--study', 'g'];
+  assert.equal(runCli([...importIt, '--db', db]).code, 0);
+  // The schema as version 7 wrote it: no few-shot count, reader or groups.
+  const raw = new Database(db);
+  raw.exec(
+    'DROP TABLE task_groups; DROP INDEX task_metrics_shots; ALTER TABLE task_metrics DROP COLUMN shots; ALTER TABLE task_metrics DROP COLUMN format',
+  );
+  raw.pragma('user_version = 7');
+  raw.close();
+  const metrics = (path: string) => {
+    const d = new Database(path, { readonly: true });
+    try {
+      return d
+        .prepare('SELECT run, tokens, step, n, task, metric, value, source FROM task_metrics ORDER BY rowid')
+        .all();
+    } finally {
+      d.close();
+    }
+  };
+  const before = { ...contents(db), metrics: metrics(db) };
+  assert.equal(before.metrics.length, 71);
+  const screen = ['downstream', 'screen', '--study', 'g', '--db', db, '--average', 'core=all', '--json'];
+  const parts = (r: ReturnType<typeof runCli>) =>
+    (r.json() as { parts: { task: string; groupOf?: number }[] }[])[0].parts;
+  const first = runCli(screen);
+  assert.equal(first.code, 0, first.stderr);
+  assert.match(first.stderr, /upgraded the run store .* from schema version 7 to 8/);
+  const warnings = first.stderr.split('\n').filter((l) => l.includes('imported by an older ScaleLab'));
+  assert.deepEqual(
+    warnings,
+    [
+      `scalelab: warning: study "g" of ${db}: 71 task metrics were imported by an older ScaleLab, which kept no lm-eval groups or few-shot counts (from ${fixture}): an --average over all tasks cannot tell a group's aggregate (mmlu) from its tasks, and counts it beside them, and imports at different few-shot counts are not told apart; import those files again ("scalelab downstream import FILE --study g") to record both — the values stored are kept`,
+    ],
+    'said once (before: nothing said)',
+  );
+  assert.equal(parts(first).length, 67, 'every task, as the store cannot tell: not a guess');
+  const backup = `${db}.schema-7.bak`;
+  assert.deepEqual({ ...contents(backup), metrics: metrics(backup) }, before, 'the copy kept is the store as it was');
+  assert.deepEqual(metrics(db), before.metrics, 'every metric kept as it was');
+  assert.equal(contents(db).version, 8);
+  assert.deepEqual(contents(db).runs, before.runs);
+  // Imported again: nothing added, what version 7 did not keep recorded, and the study reads as the file does.
+  const again = runCli([...importIt, '--db', db, '--json']);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(
+    (again.json() as { files: { added: number; skipped: number }[] }).files.map((f) => [f.added, f.skipped]),
+    [[0, 71]],
+  );
+  assert.deepEqual(metrics(db), before.metrics, 'the values as they were');
+  const after = runCli(screen);
+  assert.equal(after.code, 0, after.stderr);
+  assert.doesNotMatch(after.stderr, /older ScaleLab/);
+  assert.equal(parts(after).length, 6);
+  assert.equal(parts(after).find((p) => p.task === 'mmlu')?.groupOf, 57);
 });

@@ -369,17 +369,13 @@ function logCountWarning(set: TaskMetricSet): string | undefined {
 }
 
 /**
- * The run store keeps a results file's metrics, not its lm-eval groups (parseTaskMetrics' TaskMetricSet.groups)
- * or few-shot counts: said once, at the first file with a group, since an average over every task of the study
- * then counts MMLU's aggregate beside its tasks, as the files given to an analysis do not.
+ * A study with metrics an older ScaleLab imported (before schema version 8), which kept no lm-eval groups or
+ * few-shot counts: said once as the study is read, since the store cannot tell for those metrics what the
+ * files would have (an aggregate such as MMLU's from its tasks, a 0-shot import from a 5-shot one).
  */
-function storedGroupsWarning(set: TaskMetricSet, sets: readonly TaskMetricSet[]): string | undefined {
-  const first = sets.find((s) => s.groups);
-  if (first !== set || !set.groups) return undefined;
-  const names = Object.keys(set.groups);
-  const top = names.filter((g) => !names.some((h) => set.groups![h].includes(g)));
-  const list = top.join(', ');
-  return `lm-eval group${top.length > 1 ? 's' : ''} ${list}: the store keeps ${list} as a task of its own, not as the mean of its tasks, and keeps no few-shot count (n-shot): an --average over all tasks of the study counts ${list} beside its tasks; give the results files to the analysis (which counts the aggregate once), or name the tasks to average`;
+function unrecordedWarning(study: string, db: string, u: { metrics: number; files: string[] }): string {
+  const files = `${u.files.slice(0, 3).join(', ')}${u.files.length > 3 ? `, … (${u.files.length} files)` : ''}`;
+  return `study "${study}" of ${db}: ${u.metrics} task metric${u.metrics === 1 ? ' was' : 's were'} imported by an older ScaleLab, which kept no lm-eval groups or few-shot counts (from ${files}): an --average over all tasks cannot tell a group's aggregate (mmlu) from its tasks, and counts it beside them, and imports at different few-shot counts are not told apart; import those files again ("scalelab downstream import FILE --study ${study}") to record both — the values stored are kept`;
 }
 
 /**
@@ -491,14 +487,19 @@ function loadData(inputs: string[], f: InputFlags, writes: OutputFormat = analys
           `study "${f.study}" has no task metrics; ${others.length ? `${unknownName(f.study, others, 20, 'the studies with task metrics')}; or ` : ''}import some with "scalelab downstream import FILE --study ${f.study}"`,
         );
       }
-      // The study's manifests' task definitions and run roles, as they were imported.
+      // The study's manifests' task definitions and run roles, its lm-eval groups, as they were imported;
+      // a task imported at two few-shot counts is refused here, as two such files are.
+      const { groups, unrecorded } = store.taskMetricContext(f.study);
       data = {
         source: `${f.db} (study ${f.study})`,
         sets: [],
         records,
         roles: store.taskRunRoles(f.study),
         tasks: store.taskDefinitions(f.study),
+        ...(Object.keys(groups).length ? { groups } : {}),
       };
+      if (unrecorded.metrics)
+        process.stderr.write(`scalelab: warning: ${unrecordedWarning(f.study, f.db, unrecorded)}\n`);
     } finally {
       store.close();
     }
@@ -976,7 +977,7 @@ ${EXAMPLES}`,
                   emptyCells: set.emptyCells,
                   ignoredColumns: set.ignoredColumns,
                   tasksWithoutMetrics: set.tasksWithoutMetrics ?? [],
-                  warnings: [logCountWarning(set), storedGroupsWarning(set, data.sets)].filter((w) => w !== undefined),
+                  warnings: [logCountWarning(set)].filter((w) => w !== undefined),
                 });
               } catch (e) {
                 throw importStopped(
