@@ -369,7 +369,7 @@ test('a semicolon file\'s thousands separators: "." before groups of three digit
   // Nothing says which: refused at the cell with both readings, each written so it reads one way only.
   assert.equal(
     located(() => parseRuns('N;D;step;loss\n1e8;2e9;100;3.125\n', { source: 'q.csv' }), 2, 4),
-    'q.csv:2:4 (column "loss"): expected a number for loss, got "3.125", which a file separated by semicolons may mean either way: 3125 where "." separates thousands, 3.1250 where it is the decimal mark, and no number before it in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25); write it as the number it is (3125 or 3.1250)',
+    'q.csv:2:4 (column "loss"): expected a number for loss, got "3.125", which a file separated by semicolons may mean either way: 3125 where "." separates thousands, 3.1250 where it is the decimal mark, and no number in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25); write it as the number it is (3125 or 3.1250)',
   );
   assert.match(
     located(() => parseRuns('N;D;loss\n1e8;2e9;2,500\n', { source: 'q.csv' }), 2, 3),
