@@ -194,6 +194,63 @@ test('lm-evaluation-harness JSON: a task evaluated 0-shot in one file and 5-shot
   );
 });
 
+test("lm-evaluation-harness 0.3 JSON: its one few-shot count (config.num_fewshot) is every task's, and a 0.3 5-shot file is refused beside a 0-shot one", () => {
+  // 0.3 writes no "n-shot", only --num_fewshot in its config: before, 0-shot and 5-shot files pooled unsaid.
+  const v03 = (shots: number, step: number) =>
+    JSON.stringify(
+      {
+        results: { arc_easy: { acc: 0.5, acc_norm: 0.45 }, piqa: { acc: 0.6 } },
+        config: {
+          model: 'hf-causal',
+          model_args: `pretrained=EleutherAI/pythia-160m,revision=step${step}`,
+          num_fewshot: shots,
+        },
+      },
+      null,
+      2,
+    );
+  const zero = parseTaskMetrics(v03(0, 1000), { source: 'a.json', batchTokens: 1 });
+  assert.deepEqual(zero.shots?.piqa, { shots: 0, line: 14, column: 5, key: 'config.num_fewshot' });
+  const five = parseTaskMetrics(v03(5, 2000), { source: 'b.json', batchTokens: 1 });
+  assert.throws(
+    () => mergeTaskMetricSets([zero, five]),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'b.json' &&
+      e.location.line === 14 &&
+      e.message.includes('task arc_easy was evaluated 5-shot here (config.num_fewshot) and 0-shot at a.json:14'),
+  );
+  assert.equal(
+    mergeTaskMetricSets([zero, parseTaskMetrics(v03(0, 2000), { source: 'c.json', batchTokens: 1 })]).length,
+    6,
+  );
+});
+
+test('lm-evaluation-harness JSON: a checkpoint folder under a folder every run may have (checkpoints/step100) is refused without --run, not read as one run', () => {
+  const file = (pretrained: string) =>
+    JSON.stringify({ results: { piqa: { 'acc,none': 0.6 } }, config: { model_args: `pretrained=${pretrained}` } });
+  for (const p of ['checkpoints/step100', './checkpoints/step100', '/ckpt/step100', 'output/checkpoint-100'])
+    assert.throws(
+      () => parseTaskMetrics(file(p), { source: 'x.json' }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.location.line === 1 &&
+        /names a checkpoint folder \(step 100\) but no run: "\w+" is a folder every run may have.*name the run \(.*run.* NAME\)$/.test(
+          e.message,
+        ),
+      p,
+    );
+  // Named with --run, or under the run's folder, it is read.
+  assert.equal(parseTaskMetrics(file('checkpoints/step100'), { source: 'x.json', run: 'a' }).records[0].step, 100);
+  assert.equal(
+    parseTaskMetrics(file('/ckpt/ladder-a/checkpoints/step100'), { source: 'x.json' }).records[0].run,
+    '/ckpt/ladder-a/checkpoints',
+  );
+  // Folders that name no step are no step: step-by-step-eval, iter_final, seed_3.
+  for (const p of ['/ckpt/a/step-by-step-eval', '/ckpt/a/iter_final', '/ckpt/a/seed_3'])
+    assert.throws(() => parseTaskMetrics(file(p), { source: 'x.json' }), /no checkpoint: expected revision=stepNNN/, p);
+});
+
 test('lm-evaluation-harness JSON: a task with only an alias and standard errors is named, not dropped unseen', () => {
   const text =
     '{"results": {"piqa": {"alias": "piqa", "acc_stderr,none": 0.01}, "sciq": {"acc,none": 0.7}},\n "config": {"model_args": "pretrained=m,revision=step10"}}\n';

@@ -76,7 +76,7 @@ export interface TaskMetricSet {
    * lm-evaluation-harness's few-shot count per task (`"n-shot"`), where its value is: 0-shot and 5-shot
    * accuracies are different quantities, refused when the files mix them (mergeTaskMetricSets).
    */
-  shots?: Record<string, { shots: number; line: number; column: number }>;
+  shots?: Record<string, { shots: number; line: number; column: number; key: string }>;
 }
 
 /** A run's part in a ladder: fitted (`ladder`), another seed of a ladder run (`rerun`), or a large model to predict (`target`). */
@@ -502,6 +502,19 @@ function checkpointFolder(path: string): { run: string; step: number } | undefin
 }
 
 /**
+ * The folder, where a checkpoint folder's run path names no run: a relative `checkpoints/step2288` (lm-eval run
+ * from inside each run's folder) gives every run the one name "checkpoints", and their checkpoints would
+ * be read as one run's.
+ */
+function namesNoRun(run: string): string | undefined {
+  const named = run.split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
+  const only = named.length === 1 ? named[0] : undefined;
+  return only !== undefined && /^(checkpoints?|ckpts?|models?|outputs?|runs?|saves?|weights)$/i.test(only)
+    ? only
+    : undefined;
+}
+
+/**
  * The file's groups that have an aggregate among its results, each with its direct members:
  * `group_subtasks` (lm-eval 0.4.2 on), else the `group` each subtask's config names (0.4.0–0.4.1).
  * A group with no metric of its own (0.4.3's tags, an alias alone) is not one: its tasks stand alone.
@@ -559,6 +572,13 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   const revision = /step(\d+)/.exec(args.revision ?? '');
   // A local checkpoint is named by its folder (pretrained=/ckpt/ladder-150m/step2861): the folder above is the run.
   const folder = revision ? undefined : checkpointFolder(args.pretrained ?? '');
+  const noRun = folder && options.run === undefined ? namesNoRun(folder.run) : undefined;
+  if (folder && noRun !== undefined)
+    throw new InputError(
+      { file: source, ...at('"model_args"') },
+      (o) =>
+        `pretrained=${args.pretrained} names a checkpoint folder (step ${folder.step}) but no run: "${noRun}" is a folder every run may have, and their checkpoints would be read as one run's; expected a path with the run's folder (…/ladder-150m/${noRun}/step${folder.step}), or name the run (${o('run')} NAME)`,
+    );
   const run =
     options.run ??
     folder?.run ??
@@ -666,8 +686,17 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
       const n = (nShot as Record<string, unknown>)[task];
       if (groups[task] || typeof n !== 'number' || !Number.isInteger(n) || n < 0) continue;
       const { line, column } = at(JSON.stringify(task), nShotAt);
-      shots[task] = { shots: n, line, column };
+      shots[task] = { shots: n, line, column, key: `"n-shot"` };
     }
+  } else if (
+    typeof config.num_fewshot === 'number' &&
+    Number.isInteger(config.num_fewshot) &&
+    config.num_fewshot >= 0
+  ) {
+    // lm-eval 0.3 writes no "n-shot", only the run's one count (--num_fewshot) in its config: every task's.
+    const { line, column } = at('"num_fewshot"', at('"config"').offset);
+    for (const task of new Set(records.map((r) => r.task)))
+      if (!groups[task]) shots[task] = { shots: config.num_fewshot, line, column, key: 'config.num_fewshot' };
   }
   return {
     source,
@@ -701,7 +730,7 @@ export function mergeTaskMetricSets(sets: readonly TaskMetricSet[]): TaskMetric[
       else if (first.shots !== s.shots)
         throw new InputError(
           { file: set.source, line: s.line, column: s.column },
-          `task ${task} was evaluated ${s.shots}-shot here ("n-shot") and ${first.shots}-shot at ${first.at}: expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; analyse each setting's files apart`,
+          `task ${task} was evaluated ${s.shots}-shot here (${s.key}) and ${first.shots}-shot at ${first.at}: expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; analyse each setting's files apart`,
         );
     }
     for (const r of set.records) {
