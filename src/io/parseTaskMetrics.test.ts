@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors/index.js';
-import { mergeTaskMetricSets, metricColumn, parseTaskMetrics } from './parseTaskMetrics.js';
+import { mergeTaskMetricSets, metricColumn, parseTaskMetrics, type TaskMetricSet } from './parseTaskMetrics.js';
+import { averageTask } from '../analyses/downstreamLadder.js';
 import { taskMetricsFromFiles } from './taskMetricFiles.js';
 
 const fixture = (name: string) =>
@@ -249,6 +250,65 @@ test('lm-evaluation-harness JSON: a checkpoint folder under a folder every run m
   // Folders that name no step are no step: step-by-step-eval, iter_final, seed_3.
   for (const p of ['/ckpt/a/step-by-step-eval', '/ckpt/a/iter_final', '/ckpt/a/seed_3'])
     assert.throws(() => parseTaskMetrics(file(p), { source: 'x.json' }), /no checkpoint: expected revision=stepNNN/, p);
+});
+
+test("lm-evaluation-harness groups nested (mmlu → mmlu_stem → subjects): 0.4.0's configs with its aliases' tree, and a category without an aggregate, each make mmlu stand for its subjects once", () => {
+  const result = (alias: string) => ({ 'acc,none': 0.3, alias });
+  const config = { model_args: 'pretrained=/ckpt/a/step10' };
+  // lm-eval 0.4.0–0.4.1: no group_subtasks; subjects' configs name their category, and only the aliases'
+  // indent says the categories are within mmlu. Before, mmlu had no members: an average over every task
+  // counted mmlu beside its 2 categories, MMLU 3 of 4 weights.
+  const v040 = {
+    results: {
+      mmlu: result('mmlu'),
+      mmlu_humanities: result(' - humanities'),
+      mmlu_formal_logic: result('  - formal_logic'),
+      mmlu_stem: result(' - stem'),
+      mmlu_anatomy: result('  - anatomy'),
+      mmlu_astronomy: result('  - astronomy'),
+      arc_easy: result('arc_easy'),
+    },
+    groups: { mmlu: result('mmlu'), mmlu_humanities: result(' - humanities'), mmlu_stem: result(' - stem') },
+    configs: {
+      mmlu_formal_logic: { group: 'mmlu_humanities' },
+      mmlu_anatomy: { group: 'mmlu_stem' },
+      mmlu_astronomy: { group: 'mmlu_stem' },
+      arc_easy: {},
+    },
+    config,
+  };
+  const old = parseTaskMetrics(JSON.stringify(v040), { source: 'a.json', batchTokens: 1 });
+  assert.deepEqual(old.groups, {
+    mmlu: ['mmlu_humanities', 'mmlu_stem'],
+    mmlu_humanities: ['mmlu_formal_logic'],
+    mmlu_stem: ['mmlu_anatomy', 'mmlu_astronomy'],
+  });
+  const average = (set: TaskMetricSet) =>
+    averageTask({ source: set.source, sets: [set], records: set.records, roles: new Map(), tasks: [] }, 'core', 'all');
+  assert.deepEqual(Object.keys(average(old).parts!).sort(), ['arc_easy', 'mmlu']);
+  assert.deepEqual(average(old).partGroups, { mmlu: 3 });
+  // 0.4.2 on: group_subtasks, but a category with no aggregate of its own (only its alias): its subjects are
+  // mmlu's. Before, mmlu stood for the category alone, and its subjects were counted beside it.
+  const { mmlu_stem: _stem, ...results } = v040.results;
+  void _stem;
+  const newer = parseTaskMetrics(
+    JSON.stringify({
+      results: { ...results, mmlu_stem: { alias: ' - stem' } },
+      group_subtasks: {
+        mmlu_humanities: ['mmlu_formal_logic'],
+        mmlu_stem: ['mmlu_anatomy', 'mmlu_astronomy'],
+        mmlu: ['mmlu_humanities', 'mmlu_stem'],
+        arc_easy: [],
+      },
+      config,
+    }),
+    { source: 'b.json', batchTokens: 1 },
+  );
+  assert.deepEqual(newer.groups, {
+    mmlu_humanities: ['mmlu_formal_logic'],
+    mmlu: ['mmlu_humanities', 'mmlu_anatomy', 'mmlu_astronomy'],
+  });
+  assert.deepEqual(Object.keys(average(newer).parts!).sort(), ['arc_easy', 'mmlu']);
 });
 
 test('lm-evaluation-harness JSON: a task with only an alias and standard errors is named, not dropped unseen', () => {

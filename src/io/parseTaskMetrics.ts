@@ -515,25 +515,51 @@ function namesNoRun(run: string): string | undefined {
 }
 
 /**
- * The file's groups that have an aggregate among its results, each with its direct members:
- * `group_subtasks` (lm-eval 0.4.2 on), else the `group` each subtask's config names (0.4.0–0.4.1).
- * A group with no metric of its own (0.4.3's tags, an alias alone) is not one: its tasks stand alone.
+ * The file's groups that have an aggregate among its results, each with its members: `group_subtasks` (lm-eval
+ * 0.4.2 on), else the `group` each subtask's config names with the tree the results' aliases draw (0.4.0–0.4.1:
+ * `mmlu`, ` - stem`, `  - anatomy`; the configs alone never say that mmlu_stem is within mmlu). A group with no
+ * metric of its own (0.4.3's tags, an alias alone) is not one: its members are its parent group's, and where it
+ * has no parent its tasks stand alone.
  */
 function lmEvalGroups(doc: Record<string, unknown>, withMetrics: ReadonlySet<string>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
   const object = (v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  /** Every group's direct members, with an aggregate or not. */
+  const direct = new Map<string, string[]>();
+  const add = (group: string, member: string) => {
+    const members = direct.get(group) ?? direct.set(group, []).get(group)!;
+    if (member !== group && !members.includes(member)) members.push(member);
+  };
   for (const [group, members] of Object.entries(object(doc.group_subtasks)))
-    if (withMetrics.has(group) && Array.isArray(members)) {
-      const named = members.filter((m): m is string => typeof m === 'string' && m !== group);
+    if (Array.isArray(members)) for (const m of members) if (typeof m === 'string') add(group, m);
+  if (![...direct.values()].some((members) => members.length)) {
+    for (const [task, config] of Object.entries(object(doc.configs))) {
+      const g = object(config).group;
+      for (const group of Array.isArray(g) ? g : [g]) if (typeof group === 'string') add(group, task);
+    }
+    // lm-eval writes each entry's depth in the tree as its alias's indent (" " × depth + "- ").
+    const path: string[] = [];
+    for (const [task, metrics] of Object.entries(object(doc.results))) {
+      const alias = object(metrics).alias;
+      const depth = typeof alias === 'string' ? (/^( +)- /.exec(alias)?.[1].length ?? 0) : 0;
+      path.length = depth;
+      if (depth > 0 && path[depth - 1] !== undefined) add(path[depth - 1], task);
+      path[depth] = task;
+    }
+  }
+  /** A group's members, those of a member group without an aggregate in its place. */
+  const members = (group: string, seen: Set<string>): string[] =>
+    (direct.get(group) ?? []).flatMap((m) => {
+      if (seen.has(m)) return [];
+      seen.add(m);
+      return withMetrics.has(m) || !direct.has(m) ? [m] : members(m, seen);
+    });
+  const out: Record<string, string[]> = {};
+  for (const group of direct.keys())
+    if (withMetrics.has(group)) {
+      const named = members(group, new Set([group]));
       if (named.length) out[group] = named;
     }
-  if (Object.keys(out).length) return out;
-  for (const [task, config] of Object.entries(object(doc.configs))) {
-    const g = object(config).group;
-    for (const group of Array.isArray(g) ? g : [g])
-      if (typeof group === 'string' && group !== task && withMetrics.has(group)) (out[group] ??= []).push(task);
-  }
   return out;
 }
 
