@@ -1574,6 +1574,8 @@ export class RunValidator {
     minN: Infinity,
     maxN: -Infinity,
     lastIsMean: undefined as InputError | undefined,
+    /** Each written N|D|C's losses with their half-units, for a row that repeats a run above (a seed). */
+    runs: new Map<string, { loss: number; half: number }[]>(),
   };
 
   /**
@@ -1604,6 +1606,13 @@ export class RunValidator {
     );
     const all = (f: 'N' | 'D' | 'C' | 'loss') => written.includes(f) && m.count[f] === m.rows;
     const sizes = (['N', 'D', 'C'] as const).filter(all);
+    // Another seed of a run above, its loss that run's to the digits printed: where its size is also the mean
+    // (400M, 500M, 600M, then 500M again), a row of means would be that run's loss too, so it is read either way.
+    const key = written.includes('N') ? `${run.N}|${run.D}|${run.C}` : undefined;
+    const repeated = () =>
+      (m.runs.get(key!) ?? []).some(
+        (r) => Math.abs(r.loss - run.loss) <= (r.half + half('loss')) * (1 + 1e-9) + 1e-9 * run.loss,
+      );
     const matches = (f: 'N' | 'D' | 'C' | 'loss') => {
       const mean = m.sum[f] / m.rows;
       const tolerance = (half(f) + m.half[f] / m.rows) * (1 + 1e-9) + 1e-9 * mean;
@@ -1617,7 +1626,8 @@ export class RunValidator {
       m.maxN > m.minN &&
       run.N! < m.maxN &&
       sizes.every(matches) &&
-      matches('loss')
+      matches('loss') &&
+      !repeated()
     ) {
       const cell = columns.N === undefined ? undefined : rec.cell(columns.N);
       const listed = (values: (f: 'N' | 'D' | 'C') => number) =>
@@ -1633,6 +1643,9 @@ export class RunValidator {
       m.half[f] += half(f);
     }
     if (run.N !== undefined) [m.minN, m.maxN] = [Math.min(m.minN, run.N), Math.max(m.maxN, run.N)];
+    // Bounded: a file of millions of rows is a trainer's log, whose last row no spreadsheet averaged.
+    if (key !== undefined && (m.runs.has(key) || m.runs.size < 100_000))
+      m.runs.set(key, [...(m.runs.get(key) ?? []), { loss: run.loss, half: half('loss') }]);
     m.rows++;
   }
 
