@@ -266,6 +266,7 @@ test("lm-evaluation-harness groups nested (mmlu → mmlu_stem → subjects): 0.4
       mmlu_stem: result(' - stem'),
       mmlu_anatomy: result('  - anatomy'),
       mmlu_astronomy: result('  - astronomy'),
+      mmlu_machine_learning: result('  - machine_learning'),
       arc_easy: result('arc_easy'),
     },
     groups: { mmlu: result('mmlu'), mmlu_humanities: result(' - humanities'), mmlu_stem: result(' - stem') },
@@ -273,6 +274,7 @@ test("lm-evaluation-harness groups nested (mmlu → mmlu_stem → subjects): 0.4
       mmlu_formal_logic: { group: 'mmlu_humanities' },
       mmlu_anatomy: { group: 'mmlu_stem' },
       mmlu_astronomy: { group: 'mmlu_stem' },
+      mmlu_machine_learning: { group: 'mmlu_stem' },
       arc_easy: {},
     },
     config,
@@ -281,12 +283,19 @@ test("lm-evaluation-harness groups nested (mmlu → mmlu_stem → subjects): 0.4
   assert.deepEqual(old.groups, {
     mmlu: ['mmlu_humanities', 'mmlu_stem'],
     mmlu_humanities: ['mmlu_formal_logic'],
-    mmlu_stem: ['mmlu_anatomy', 'mmlu_astronomy'],
+    mmlu_stem: ['mmlu_anatomy', 'mmlu_astronomy', 'mmlu_machine_learning'],
   });
   const average = (set: TaskMetricSet) =>
     averageTask({ source: set.source, sets: [set], records: set.records, roles: new Map(), tasks: [] }, 'core', 'all');
   assert.deepEqual(Object.keys(average(old).parts!).sort(), ['arc_easy', 'mmlu']);
-  assert.deepEqual(average(old).partGroups, { mmlu: 3 });
+  assert.deepEqual(average(old).partGroups, { mmlu: 4 });
+  // Its keys sorted since (json.dump(sort_keys=True)): the configs still place each subject (machine_learning
+  // now follows humanities' alias, and stays in stem).
+  const sorted = JSON.parse(JSON.stringify(v040)) as typeof v040;
+  sorted.results = Object.fromEntries(
+    Object.entries(v040.results).sort(([a], [b]) => a.localeCompare(b)),
+  ) as typeof v040.results;
+  assert.deepEqual(parseTaskMetrics(JSON.stringify(sorted), { source: 's.json', batchTokens: 1 }).groups, old.groups);
   // 0.4.2 on: group_subtasks, but a category with no aggregate of its own (only its alias): its subjects are
   // mmlu's. Before, mmlu stood for the category alone, and its subjects were counted beside it.
   const { mmlu_stem: _stem, ...results } = v040.results;
@@ -296,7 +305,7 @@ test("lm-evaluation-harness groups nested (mmlu → mmlu_stem → subjects): 0.4
       results: { ...results, mmlu_stem: { alias: ' - stem' } },
       group_subtasks: {
         mmlu_humanities: ['mmlu_formal_logic'],
-        mmlu_stem: ['mmlu_anatomy', 'mmlu_astronomy'],
+        mmlu_stem: ['mmlu_anatomy', 'mmlu_astronomy', 'mmlu_machine_learning'],
         mmlu: ['mmlu_humanities', 'mmlu_stem'],
         arc_easy: [],
       },
@@ -306,7 +315,7 @@ test("lm-evaluation-harness groups nested (mmlu → mmlu_stem → subjects): 0.4
   );
   assert.deepEqual(newer.groups, {
     mmlu_humanities: ['mmlu_formal_logic'],
-    mmlu: ['mmlu_humanities', 'mmlu_anatomy', 'mmlu_astronomy'],
+    mmlu: ['mmlu_humanities', 'mmlu_anatomy', 'mmlu_astronomy', 'mmlu_machine_learning'],
   });
   assert.deepEqual(Object.keys(average(newer).parts!).sort(), ['arc_easy', 'mmlu']);
 });

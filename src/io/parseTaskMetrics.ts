@@ -537,13 +537,16 @@ function lmEvalGroups(doc: Record<string, unknown>, withMetrics: ReadonlySet<str
       const g = object(config).group;
       for (const group of Array.isArray(g) ? g : [g]) if (typeof group === 'string') add(group, task);
     }
-    // lm-eval writes each entry's depth in the tree as its alias's indent (" " × depth + "- ").
+    // lm-eval writes each entry's depth in the tree as its alias's indent (" " × depth + "- "), in the tree's
+    // order: a group's parent is the entry above it one level up. Only for what no config places (the
+    // categories), so that a file whose keys were sorted since cannot move a subject to another category.
+    const placed = new Set([...direct.values()].flat());
     const path: string[] = [];
     for (const [task, metrics] of Object.entries(object(doc.results))) {
       const alias = object(metrics).alias;
       const depth = typeof alias === 'string' ? (/^( +)- /.exec(alias)?.[1].length ?? 0) : 0;
       path.length = depth;
-      if (depth > 0 && path[depth - 1] !== undefined) add(path[depth - 1], task);
+      if (depth > 0 && path[depth - 1] !== undefined && !placed.has(task)) add(path[depth - 1], task);
       path[depth] = task;
     }
   }
