@@ -369,7 +369,7 @@ test('a semicolon file\'s thousands separators: "." before groups of three digit
   // Nothing says which: refused at the cell with both readings, each written so it reads one way only.
   assert.equal(
     located(() => parseRuns('N;D;step;loss\n1e8;2e9;100;3.125\n', { source: 'q.csv' }), 2, 4),
-    'q.csv:2:4 (column "loss"): expected a number for loss, got "3.125", which a file separated by semicolons may mean either way: 3125 where "." separates thousands, 3.1250 where it is the decimal mark, and no number before it in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25); write it as the number it is (3125 or 3.1250)',
+    'q.csv:2:4 (column "loss"): expected a number for loss, got "3.125", which a file separated by semicolons may mean either way: 3125 where "." separates thousands, 3.1250 where it is the decimal mark, and no number in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25); write it as the number it is (3125 or 3.1250)',
   );
   assert.match(
     located(() => parseRuns('N;D;loss\n1e8;2e9;2,500\n', { source: 'q.csv' }), 2, 3),
@@ -445,6 +445,17 @@ test("the unlabelled row of means (a spreadsheet's AVERAGE under each column) is
   // Seeds of one size and their mean cannot be told from one more seed: read.
   const seeds = ['N,D,loss', '1e8,2e9,3.10', '1e8,2e9,3.12', '1e8,2e9,3.11', '1e8,2e9,3.11'];
   assert.equal(parseRuns(seeds.join('\n') + '\n', { source: 's.csv' }).runs.length, 4);
+  // An evenly spaced ladder, then another seed of its middle size: its N and D are the means, and its loss (to
+  // the 2 decimals printed) the mean loss too, where the curve is nearly straight. It repeats the run above
+  // (its loss to the digits printed), which a row of means would also do: read. Before, refused at 5:1.
+  const even = ['N,D,loss', '4e8,8e9,2.59', '5e8,1e10,2.53', '6e8,1.2e10,2.48', '5e8,1e10,2.54'];
+  assert.equal(parseRuns(even.join('\n') + '\n', { source: 'e.csv' }).runs.length, 4);
+  // The row of means under a curved ladder is no such repeat (2.63 is no run's loss of 2e8): still refused.
+  const curved = ['N,D,loss', '1e8,2e9,3.48', '2e8,4e9,3.14', '3e8,6e9,2.97', '2e8,4e9,3.20'];
+  assert.match(
+    located(() => parseRuns(curved.join('\n') + '\n', { source: 'c.csv' }), 5, 1),
+    /the last row's N = 2e8 and D = 4e9 are the means of the 3 rows above it/,
+  );
 });
 
 test('a lineage column (named, or found as lineage/trunk) is kept on every run; a blank, a missing column or a conflicting mapping is refused by name', () => {

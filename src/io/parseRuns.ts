@@ -1574,6 +1574,8 @@ export class RunValidator {
     minN: Infinity,
     maxN: -Infinity,
     lastIsMean: undefined as InputError | undefined,
+    /** Each written N|D|C's losses with their half-units, for a row that repeats a run above (a seed). */
+    runs: new Map<string, { loss: number; half: number }[]>(),
   };
 
   /**
@@ -1604,6 +1606,13 @@ export class RunValidator {
     );
     const all = (f: 'N' | 'D' | 'C' | 'loss') => written.includes(f) && m.count[f] === m.rows;
     const sizes = (['N', 'D', 'C'] as const).filter(all);
+    // Another seed of a run above, its loss that run's to the digits printed: where its size is also the mean
+    // (400M, 500M, 600M, then 500M again), a row of means would be that run's loss too, so it is read either way.
+    const key = written.includes('N') ? `${run.N}|${run.D}|${run.C}` : undefined;
+    const repeated = () =>
+      (m.runs.get(key!) ?? []).some(
+        (r) => Math.abs(r.loss - run.loss) <= (r.half + half('loss')) * (1 + 1e-9) + 1e-9 * run.loss,
+      );
     const matches = (f: 'N' | 'D' | 'C' | 'loss') => {
       const mean = m.sum[f] / m.rows;
       const tolerance = (half(f) + m.half[f] / m.rows) * (1 + 1e-9) + 1e-9 * mean;
@@ -1617,7 +1626,8 @@ export class RunValidator {
       m.maxN > m.minN &&
       run.N! < m.maxN &&
       sizes.every(matches) &&
-      matches('loss')
+      matches('loss') &&
+      !repeated()
     ) {
       const cell = columns.N === undefined ? undefined : rec.cell(columns.N);
       const listed = (values: (f: 'N' | 'D' | 'C') => number) =>
@@ -1633,6 +1643,9 @@ export class RunValidator {
       m.half[f] += half(f);
     }
     if (run.N !== undefined) [m.minN, m.maxN] = [Math.min(m.minN, run.N), Math.max(m.maxN, run.N)];
+    // Bounded: a file of millions of rows is a trainer's log, whose last row no spreadsheet averaged.
+    if (key !== undefined && (m.runs.has(key) || m.runs.size < 100_000))
+      m.runs.set(key, [...(m.runs.get(key) ?? []), { loss: run.loss, half: half('loss') }]);
     m.rows++;
   }
 
@@ -1669,10 +1682,34 @@ export class RunValidator {
   }
 
   /**
+   * Takes a file separated by semicolons' decimal mark from the first number in it that shows one, before any
+   * row is read: pandas' `to_csv(sep=';')` writes 3.125 in its first row and 2.9871 in a later one, and the
+   * later one says the first's point is a decimal point. A file has one mark (noteDecimalMarks refuses a
+   * number showing the other, wherever it is), so a number read by a mark shown below it reads as one read by
+   * a mark above it would. Whether the mark is known.
+   */
+  noteFileDecimalMark(records: Iterable<RawRecord>): boolean {
+    if (this.delimiter !== ';' || this.decimalMark !== undefined) return true;
+    const columns = (this.columns ??= this.resolve());
+    for (const rec of records)
+      for (const f of [...numericFields, 'step'] as const) {
+        const col = columns[f];
+        const cell = col === undefined ? undefined : rec.cell(col);
+        if (cell === undefined || typeof cell.text !== 'string') continue;
+        const written = cell.text.trim();
+        const marked = markedNumber(written);
+        if (marked?.read === undefined || marked.shows === undefined) continue;
+        this.decimalMark = { mark: marked.shows, text: written, line: cell.line };
+        return true;
+      }
+    return false;
+  }
+
+  /**
    * A cell's text as parseNumber reads it: as written, except in a file separated by semicolons, where a
    * number with a decimal comma or thousands separators is written with "." decimals and none (3,1 → 3.1,
    * 1.300.000 → 1300000, 1.300,5 → 1300.5), and one that reads either way (2.500) is read by the decimal
-   * mark the file has shown (noteDecimalMarks), refused where it has shown none: no number is read
+   * mark the file shows (noteFileDecimalMark), refused where no number in it shows one: no number is read
    * otherwise than it was written.
    */
   private numberText(cell: Cell, what: Field | 'step', col: string): string | number | null {
@@ -1688,7 +1725,7 @@ export class RunValidator {
     const decimal = unambiguousDecimal(marked.asMark[sep]);
     throw new InputError(
       { file: this.source, line: cell.line, column: cell.column, columnName: col },
-      `expected a number for ${what}, got ${quoteForMessage(written)}, which a file separated by semicolons may mean either way: ${thousands} where "${sep}" separates thousands, ${decimal} where it is the decimal mark, and no number before it in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25); write it as the number it is (${thousands} or ${decimal})`,
+      `expected a number for ${what}, got ${quoteForMessage(written)}, which a file separated by semicolons may mean either way: ${thousands} where "${sep}" separates thousands, ${decimal} where it is the decimal mark, and no number in the file shows which (a decimal comma as in 3,1 would, or a decimal point as in 0.25); write it as the number it is (${thousands} or ${decimal})`,
     );
   }
 
@@ -2168,6 +2205,8 @@ function csvText(text: string, validator: RunValidator, onRun: (run: Run) => voi
   const rows = csvRecords(text, validator.source);
   if (rows.length === 0) return;
   const index = validator.setHeader(rows[0].record, rows[0].info.lines, csvOptions(validator.source, text).delimiter);
+  if (rows.length > 1)
+    validator.noteFileDecimalMark(rows.slice(1).map((row) => new CsvRecord(row.info.lines, row.record, index)));
   for (let r = 1; r < rows.length; r++) {
     const run = validator.run(new CsvRecord(rows[r].info.lines, rows[r].record, index));
     if (run) onRun(run);

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { InputError } from '../errors/index.js';
-import { mergeTaskMetricSets, metricColumn, parseTaskMetrics } from './parseTaskMetrics.js';
+import { mergeTaskMetricSets, metricColumn, parseTaskMetrics, type TaskMetricSet } from './parseTaskMetrics.js';
+import { averageTask } from '../analyses/downstreamLadder.js';
 import { taskMetricsFromFiles } from './taskMetricFiles.js';
 
 const fixture = (name: string) =>
@@ -192,6 +193,131 @@ test('lm-evaluation-harness JSON: a task evaluated 0-shot in one file and 5-shot
       parseTaskMetrics(text.replace('step1144', 'step2288'), { source: 'c.json', batchTokens: 1 }),
     ]).length > 0,
   );
+});
+
+test("lm-evaluation-harness 0.3 JSON: its one few-shot count (config.num_fewshot) is every task's, and a 0.3 5-shot file is refused beside a 0-shot one", () => {
+  // 0.3 writes no "n-shot", only --num_fewshot in its config: before, 0-shot and 5-shot files pooled unsaid.
+  const v03 = (shots: number, step: number) =>
+    JSON.stringify(
+      {
+        results: { arc_easy: { acc: 0.5, acc_norm: 0.45 }, piqa: { acc: 0.6 } },
+        config: {
+          model: 'hf-causal',
+          model_args: `pretrained=EleutherAI/pythia-160m,revision=step${step}`,
+          num_fewshot: shots,
+        },
+      },
+      null,
+      2,
+    );
+  const zero = parseTaskMetrics(v03(0, 1000), { source: 'a.json', batchTokens: 1 });
+  assert.deepEqual(zero.shots?.piqa, { shots: 0, line: 14, column: 5, key: 'config.num_fewshot' });
+  const five = parseTaskMetrics(v03(5, 2000), { source: 'b.json', batchTokens: 1 });
+  assert.throws(
+    () => mergeTaskMetricSets([zero, five]),
+    (e: unknown) =>
+      e instanceof InputError &&
+      e.location.file === 'b.json' &&
+      e.location.line === 14 &&
+      e.message.includes('task arc_easy was evaluated 5-shot here (config.num_fewshot) and 0-shot at a.json:14'),
+  );
+  assert.equal(
+    mergeTaskMetricSets([zero, parseTaskMetrics(v03(0, 2000), { source: 'c.json', batchTokens: 1 })]).length,
+    6,
+  );
+});
+
+test('lm-evaluation-harness JSON: a checkpoint folder under a folder every run may have (checkpoints/step100) is refused without --run, not read as one run', () => {
+  const file = (pretrained: string) =>
+    JSON.stringify({ results: { piqa: { 'acc,none': 0.6 } }, config: { model_args: `pretrained=${pretrained}` } });
+  for (const p of ['checkpoints/step100', './checkpoints/step100', '/ckpt/step100', 'output/checkpoint-100'])
+    assert.throws(
+      () => parseTaskMetrics(file(p), { source: 'x.json' }),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.location.line === 1 &&
+        /names a checkpoint folder \(step 100\) but no run: "\w+" is a folder every run may have.*name the run \(.*run.* NAME\)$/.test(
+          e.message,
+        ),
+      p,
+    );
+  // Named with --run, or under the run's folder, it is read.
+  assert.equal(parseTaskMetrics(file('checkpoints/step100'), { source: 'x.json', run: 'a' }).records[0].step, 100);
+  assert.equal(
+    parseTaskMetrics(file('/ckpt/ladder-a/checkpoints/step100'), { source: 'x.json' }).records[0].run,
+    '/ckpt/ladder-a/checkpoints',
+  );
+  // Folders that name no step are no step: step-by-step-eval, iter_final, seed_3.
+  for (const p of ['/ckpt/a/step-by-step-eval', '/ckpt/a/iter_final', '/ckpt/a/seed_3'])
+    assert.throws(() => parseTaskMetrics(file(p), { source: 'x.json' }), /no checkpoint: expected revision=stepNNN/, p);
+});
+
+test("lm-evaluation-harness groups nested (mmlu → mmlu_stem → subjects): 0.4.0's configs with its aliases' tree, and a category without an aggregate, each make mmlu stand for its subjects once", () => {
+  const result = (alias: string) => ({ 'acc,none': 0.3, alias });
+  const config = { model_args: 'pretrained=/ckpt/a/step10' };
+  // lm-eval 0.4.0–0.4.1: no group_subtasks; subjects' configs name their category, and only the aliases'
+  // indent says the categories are within mmlu. Before, mmlu had no members: an average over every task
+  // counted mmlu beside its 2 categories, MMLU 3 of 4 weights.
+  const v040 = {
+    results: {
+      mmlu: result('mmlu'),
+      mmlu_humanities: result(' - humanities'),
+      mmlu_formal_logic: result('  - formal_logic'),
+      mmlu_stem: result(' - stem'),
+      mmlu_anatomy: result('  - anatomy'),
+      mmlu_astronomy: result('  - astronomy'),
+      mmlu_machine_learning: result('  - machine_learning'),
+      arc_easy: result('arc_easy'),
+    },
+    groups: { mmlu: result('mmlu'), mmlu_humanities: result(' - humanities'), mmlu_stem: result(' - stem') },
+    configs: {
+      mmlu_formal_logic: { group: 'mmlu_humanities' },
+      mmlu_anatomy: { group: 'mmlu_stem' },
+      mmlu_astronomy: { group: 'mmlu_stem' },
+      mmlu_machine_learning: { group: 'mmlu_stem' },
+      arc_easy: {},
+    },
+    config,
+  };
+  const old = parseTaskMetrics(JSON.stringify(v040), { source: 'a.json', batchTokens: 1 });
+  assert.deepEqual(old.groups, {
+    mmlu: ['mmlu_humanities', 'mmlu_stem'],
+    mmlu_humanities: ['mmlu_formal_logic'],
+    mmlu_stem: ['mmlu_anatomy', 'mmlu_astronomy', 'mmlu_machine_learning'],
+  });
+  const average = (set: TaskMetricSet) =>
+    averageTask({ source: set.source, sets: [set], records: set.records, roles: new Map(), tasks: [] }, 'core', 'all');
+  assert.deepEqual(Object.keys(average(old).parts!).sort(), ['arc_easy', 'mmlu']);
+  assert.deepEqual(average(old).partGroups, { mmlu: 4 });
+  // Its keys sorted since (json.dump(sort_keys=True)): the configs still place each subject (machine_learning
+  // now follows humanities' alias, and stays in stem).
+  const sorted = JSON.parse(JSON.stringify(v040)) as typeof v040;
+  sorted.results = Object.fromEntries(
+    Object.entries(v040.results).sort(([a], [b]) => a.localeCompare(b)),
+  ) as typeof v040.results;
+  assert.deepEqual(parseTaskMetrics(JSON.stringify(sorted), { source: 's.json', batchTokens: 1 }).groups, old.groups);
+  // 0.4.2 on: group_subtasks, but a category with no aggregate of its own (only its alias): its subjects are
+  // mmlu's. Before, mmlu stood for the category alone, and its subjects were counted beside it.
+  const { mmlu_stem: _stem, ...results } = v040.results;
+  void _stem;
+  const newer = parseTaskMetrics(
+    JSON.stringify({
+      results: { ...results, mmlu_stem: { alias: ' - stem' } },
+      group_subtasks: {
+        mmlu_humanities: ['mmlu_formal_logic'],
+        mmlu_stem: ['mmlu_anatomy', 'mmlu_astronomy', 'mmlu_machine_learning'],
+        mmlu: ['mmlu_humanities', 'mmlu_stem'],
+        arc_easy: [],
+      },
+      config,
+    }),
+    { source: 'b.json', batchTokens: 1 },
+  );
+  assert.deepEqual(newer.groups, {
+    mmlu_humanities: ['mmlu_formal_logic'],
+    mmlu: ['mmlu_humanities', 'mmlu_anatomy', 'mmlu_astronomy', 'mmlu_machine_learning'],
+  });
+  assert.deepEqual(Object.keys(average(newer).parts!).sort(), ['arc_easy', 'mmlu']);
 });
 
 test('lm-evaluation-harness JSON: a task with only an alias and standard errors is named, not dropped unseen', () => {

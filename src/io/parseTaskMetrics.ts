@@ -76,7 +76,7 @@ export interface TaskMetricSet {
    * lm-evaluation-harness's few-shot count per task (`"n-shot"`), where its value is: 0-shot and 5-shot
    * accuracies are different quantities, refused when the files mix them (mergeTaskMetricSets).
    */
-  shots?: Record<string, { shots: number; line: number; column: number }>;
+  shots?: Record<string, { shots: number; line: number; column: number; key: string }>;
 }
 
 /** A run's part in a ladder: fitted (`ladder`), another seed of a ladder run (`rerun`), or a large model to predict (`target`). */
@@ -504,25 +504,67 @@ function checkpointFolder(path: string): { run: string; step: number } | undefin
 }
 
 /**
- * The file's groups that have an aggregate among its results, each with its direct members:
- * `group_subtasks` (lm-eval 0.4.2 on), else the `group` each subtask's config names (0.4.0–0.4.1).
- * A group with no metric of its own (0.4.3's tags, an alias alone) is not one: its tasks stand alone.
+ * The folder, where a checkpoint folder's run path names no run: a relative `checkpoints/step2288` (lm-eval run
+ * from inside each run's folder) gives every run the one name "checkpoints", and their checkpoints would
+ * be read as one run's.
+ */
+function namesNoRun(run: string): string | undefined {
+  const named = run.split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
+  const only = named.length === 1 ? named[0] : undefined;
+  return only !== undefined && /^(checkpoints?|ckpts?|models?|outputs?|runs?|saves?|weights)$/i.test(only)
+    ? only
+    : undefined;
+}
+
+/**
+ * The file's groups that have an aggregate among its results, each with its members: `group_subtasks` (lm-eval
+ * 0.4.2 on), else the `group` each subtask's config names with the tree the results' aliases draw (0.4.0–0.4.1:
+ * `mmlu`, ` - stem`, `  - anatomy`; the configs alone never say that mmlu_stem is within mmlu). A group with no
+ * metric of its own (0.4.3's tags, an alias alone) is not one: its members are its parent group's, and where it
+ * has no parent its tasks stand alone.
  */
 function lmEvalGroups(doc: Record<string, unknown>, withMetrics: ReadonlySet<string>): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
   const object = (v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+  /** Every group's direct members, with an aggregate or not. */
+  const direct = new Map<string, string[]>();
+  const add = (group: string, member: string) => {
+    const members = direct.get(group) ?? direct.set(group, []).get(group)!;
+    if (member !== group && !members.includes(member)) members.push(member);
+  };
   for (const [group, members] of Object.entries(object(doc.group_subtasks)))
-    if (withMetrics.has(group) && Array.isArray(members)) {
-      const named = members.filter((m): m is string => typeof m === 'string' && m !== group);
+    if (Array.isArray(members)) for (const m of members) if (typeof m === 'string') add(group, m);
+  if (![...direct.values()].some((members) => members.length)) {
+    for (const [task, config] of Object.entries(object(doc.configs))) {
+      const g = object(config).group;
+      for (const group of Array.isArray(g) ? g : [g]) if (typeof group === 'string') add(group, task);
+    }
+    // lm-eval writes each entry's depth in the tree as its alias's indent (" " × depth + "- "), in the tree's
+    // order: a group's parent is the entry above it one level up. Only for what no config places (the
+    // categories), so that a file whose keys were sorted since cannot move a subject to another category.
+    const placed = new Set([...direct.values()].flat());
+    const path: string[] = [];
+    for (const [task, metrics] of Object.entries(object(doc.results))) {
+      const alias = object(metrics).alias;
+      const depth = typeof alias === 'string' ? (/^( +)- /.exec(alias)?.[1].length ?? 0) : 0;
+      path.length = depth;
+      if (depth > 0 && path[depth - 1] !== undefined && !placed.has(task)) add(path[depth - 1], task);
+      path[depth] = task;
+    }
+  }
+  /** A group's members, those of a member group without an aggregate in its place. */
+  const members = (group: string, seen: Set<string>): string[] =>
+    (direct.get(group) ?? []).flatMap((m) => {
+      if (seen.has(m)) return [];
+      seen.add(m);
+      return withMetrics.has(m) || !direct.has(m) ? [m] : members(m, seen);
+    });
+  const out: Record<string, string[]> = {};
+  for (const group of direct.keys())
+    if (withMetrics.has(group)) {
+      const named = members(group, new Set([group]));
       if (named.length) out[group] = named;
     }
-  if (Object.keys(out).length) return out;
-  for (const [task, config] of Object.entries(object(doc.configs))) {
-    const g = object(config).group;
-    for (const group of Array.isArray(g) ? g : [g])
-      if (typeof group === 'string' && group !== task && withMetrics.has(group)) (out[group] ??= []).push(task);
-  }
   return out;
 }
 
@@ -561,6 +603,13 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
   const revision = /step(\d+)/.exec(args.revision ?? '');
   // A local checkpoint is named by its folder (pretrained=/ckpt/ladder-150m/step2861): the folder above is the run.
   const folder = revision ? undefined : checkpointFolder(args.pretrained ?? '');
+  const noRun = folder && options.run === undefined ? namesNoRun(folder.run) : undefined;
+  if (folder && noRun !== undefined)
+    throw new InputError(
+      { file: source, ...at('"model_args"') },
+      (o) =>
+        `pretrained=${args.pretrained} names a checkpoint folder (step ${folder.step}) but no run: "${noRun}" is a folder every run may have, and their checkpoints would be read as one run's; expected a path with the run's folder (…/ladder-150m/${noRun}/step${folder.step}), or name the run (${o('run')} NAME)`,
+    );
   const run =
     options.run ??
     folder?.run ??
@@ -668,8 +717,17 @@ function parseLmEval(text: string, options: TaskMetricOptions): TaskMetricSet {
       const n = (nShot as Record<string, unknown>)[task];
       if (groups[task] || typeof n !== 'number' || !Number.isInteger(n) || n < 0) continue;
       const { line, column } = at(JSON.stringify(task), nShotAt);
-      shots[task] = { shots: n, line, column };
+      shots[task] = { shots: n, line, column, key: `"n-shot"` };
     }
+  } else if (
+    typeof config.num_fewshot === 'number' &&
+    Number.isInteger(config.num_fewshot) &&
+    config.num_fewshot >= 0
+  ) {
+    // lm-eval 0.3 writes no "n-shot", only the run's one count (--num_fewshot) in its config: every task's.
+    const { line, column } = at('"num_fewshot"', at('"config"').offset);
+    for (const task of new Set(records.map((r) => r.task)))
+      if (!groups[task]) shots[task] = { shots: config.num_fewshot, line, column, key: 'config.num_fewshot' };
   }
   return {
     source,
@@ -703,7 +761,7 @@ export function mergeTaskMetricSets(sets: readonly TaskMetricSet[]): TaskMetric[
       else if (first.shots !== s.shots)
         throw new InputError(
           { file: set.source, line: s.line, column: s.column },
-          `task ${task} was evaluated ${s.shots}-shot here ("n-shot") and ${first.shots}-shot at ${first.at}: expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; analyse each setting's files apart`,
+          `task ${task} was evaluated ${s.shots}-shot here (${s.key}) and ${first.shots}-shot at ${first.at}: expected one few-shot count per task — accuracies at different counts are different quantities, and would be fitted as one curve; analyse each setting's files apart`,
         );
     }
     for (const r of set.records) {

@@ -53,6 +53,25 @@ test('a file streamed from disk gives what parseRuns gives for its text, runs or
   both('empty.jsonl', '\n\n');
 });
 
+test("a semicolon file's first-row 3.125 reads by a later row's decimal point, streamed as held whole", () => {
+  // pandas' to_csv(sep=';') prints as many decimals as a value needs: 3.125 first, 2.9871 below it. Before,
+  // the first row was refused (no number above it showed the mark), though the file says which it is.
+  const pandas = 'N;D;loss\n125000000;2500000000;3.125\n350000000;7000000000;2.9871\n760000000;15000000000;2.7\n';
+  assert.deepEqual(
+    parseRuns(pandas, { source: 'pandas.csv' }).runs.map((r) => r.loss),
+    [3.125, 2.9871, 2.7],
+  );
+  both('pandas.csv', pandas);
+  // A comma file's 2.500 steps in its first row read by a comma further down: 2500.
+  both('de-late.csv', 'N;D;step;loss\n1e8;2e9;2.500;3\n2e8;4e9;5.000;2,9\n');
+  assert.deepEqual(
+    readRuns(join(dir, 'de-late.csv')).runs.map((r) => r.step),
+    [2500, 5000],
+  );
+  // The marks mixed: refused where the other one shows, wherever the file's first is.
+  both('mixed-late.csv', 'N;D;loss\n1e8;2e9;3.125\n2e8;4e9;2,9\n3e8;6e9;2.85\n');
+});
+
 test('OpenQuoteScanner finds where a quote that never closes opens, across chunks and escaped quotes', () => {
   const text = 'a,b,c\n1,"x ""y"" z",3\n4,5,"never\nclosed\n';
   for (const size of [1, 2, 3, 7, text.length]) {
