@@ -58,12 +58,14 @@ function derivedAndUnread(info: DatasetInfo): {
   derived?: DatasetInfo['derived'];
   unread?: string[];
   unreadWhy?: Record<string, string>;
+  notRecorded?: DatasetInfo['notRecorded'];
 } {
   return {
     ...(info.scaled ? { scaled: info.scaled } : {}),
     ...(Object.keys(info.derived).length ? { derived: info.derived } : {}),
     ...(info.unread?.length ? { unread: info.unread } : {}),
     ...(info.unreadWhy ? { unreadWhy: info.unreadWhy } : {}),
+    ...(info.notRecorded ? { notRecorded: info.notRecorded } : {}),
   };
 }
 
