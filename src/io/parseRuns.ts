@@ -1816,12 +1816,13 @@ export class RunValidator {
   }
 
   /**
-   * For a run without a value in a column that a fit can do without (batch, lr, width, …): how to read the
-   * file without it, and without the record's other such blanks, all in one mapping. A study's export whose
-   * imported runs have no training configuration beside its sweep's runs has such blanks.
+   * For a run without a value in a column that a fit can do without and whose blanks are refused (U; a
+   * configuration column's blank is read as not recorded, mayLack): how to read the file without it, and
+   * without the record's other such blanks, all in one mapping.
    */
   private unreadHint(rec: RawRecord, f: Field, o: OptionNamer): string {
-    const optional = (g: Field) => !this.required.includes(g) && g !== 'N' && g !== 'D' && g !== 'C';
+    const optional = (g: Field) =>
+      !this.required.includes(g) && g !== 'N' && g !== 'D' && g !== 'C' && !this.mayLack(g);
     if (!optional(f)) return '';
     const blank = numericFields.filter((g) => {
       const col = this.columns?.[g];
