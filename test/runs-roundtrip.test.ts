@@ -140,3 +140,28 @@ for (const format of ['csv', 'jsonl'] as const)
     );
     assert.deepEqual(curvesOf(fresh), before);
   });
+
+test('runs export writes unique tokens (U) where every run has them, and they import back; a study mixing runs with and without U says it leaves the column out', () => {
+  const unique = join(dir, 'unique.csv');
+  writeFileSync(unique, 'run,N,D,U,loss\nu-a,1e8,8e9,2e9,3.2\nu-b,2e8,8e9,4e9,3.0\n');
+  ok(['runs', 'import', unique, '--db', db, '--study', 'ru']);
+  for (const format of ['csv', 'jsonl'] as const) {
+    const file = join(dir, `unique-out.${format}`);
+    ok(['runs', 'export', '--db', db, '--study', 'ru', '--out', file]);
+    const fresh = join(dir, `fresh-unique-${format}.db`);
+    ok(['runs', 'import', file, '--db', fresh, '--study', 'ru']);
+    const us = (store: string) =>
+      (ok(['runs', 'ls', '--db', store, '--study', 'ru', '--json']).json() as { name: string; U: number | null }[])
+        .map((r) => [r.name, r.U])
+        .sort();
+    assert.deepEqual(us(fresh), [
+      ['u-a', 2e9],
+      ['u-b', 4e9],
+    ]);
+    assert.deepEqual(us(fresh), us(db));
+  }
+  // Beside runs without U (the whole store): not written blank, which would not import again, and said.
+  const mixed = ok(['runs', 'export', '--db', db, '--format', 'csv']);
+  assert.doesNotMatch(mixed.stdout.split('\n')[0], /(^|,)U(,|$)/);
+  assert.match(mixed.stderr, /the U column \(unique tokens\) is not written: 2 of the \d+ rows have it/);
+});
