@@ -211,7 +211,6 @@ const t = setInterval(() => {
   }
 }
 
-/** Runs of an imported study in the store whose source is `file`, and all its runs. */
 /** The completed planned runs of a study that its fit keeps (what runs export writes), with their configuration. */
 function plannedConfigs(db: string, study: string): { name: string; config: Record<string, number> }[] {
   const raw = new Database(db, { readonly: true, fileMustExist: true });
@@ -228,6 +227,7 @@ function plannedConfigs(db: string, study: string): { name: string; config: Reco
   }
 }
 
+/** Runs of an imported study in the store whose source is `file`, and all its runs. */
 function storedRuns(db: string): {
   study: string;
   name: string | null;
