@@ -10,7 +10,7 @@ import { randomSource } from '../core/random.js';
 import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
 import { percentileInterval } from '../core/statistics.js';
 import { didYouMean } from '../core/names.js';
-import { describeColumns, type Dataset } from '../io/dataset.js';
+import { describeColumns, runsRecording, type Dataset } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 
 export interface CriticalBatchPreset {
@@ -308,39 +308,37 @@ export function readCriticalBatchRuns(
  * responsive (a command that stops on Ctrl-C) gives its event loop a turn there.
  */
 export function* criticalBatchFromRunsSteps(
-  dataset: Dataset,
+  given: Dataset,
   targets?: number[],
   bootstrap?: TradeoffBootstrap,
 ): Steps<CriticalBatchFromRuns> {
-  const source = dataset.source;
-  if (dataset.columns.batch === undefined)
+  const source = given.source;
+  if (given.columns.batch === undefined)
     throw new InputError(
       { file: source, line: 1 },
       (o) =>
-        `needs a batch column (batch size of each run); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} batch=NAME`,
+        `needs a batch column (batch size of each run); the data have: ${describeColumns(given)}; map one with ${o('columns')} batch=NAME`,
     );
-  if (dataset.columns.step === undefined)
+  if (given.columns.step === undefined)
     throw new InputError(
       { file: source, line: 1 },
       (o) =>
-        `needs a step column (optimizer step of each checkpoint); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} step=NAME`,
+        `needs a step column (optimizer step of each checkpoint); the data have: ${describeColumns(given)}; map one with ${o('columns')} step=NAME`,
     );
+  // A checkpoint of a run that did not record its batch size (blank) is left out, counted.
+  const recorded = runsRecording(given, ['batch'], 'the critical batch from training curves');
+  const dataset = recorded.dataset;
   checkMagnitudes(dataset, ['batch', 'step', 'loss'], dataset.runs);
   checkLossVaries(dataset, dataset.runs, 'counting the steps to a target loss');
   const curves = new Map<string, { batch: number; points: { step: number; loss: number }[]; line: number }>();
   for (const r of dataset.runs) {
     const id = r.run ?? `batch ${r.batch}`;
-    if (r.batch === undefined)
-      throw new InputError(
-        { file: source, line: r.line, columnName: dataset.columns.batch },
-        'this checkpoint has no batch size',
-      );
     if (r.step === undefined)
       throw new InputError(
         { file: source, line: r.line, columnName: dataset.columns.step },
         'this checkpoint has no step',
       );
-    if (!curves.has(id)) curves.set(id, { batch: r.batch, points: [], line: r.line });
+    if (!curves.has(id)) curves.set(id, { batch: r.batch!, points: [], line: r.line });
     curves.get(id)!.points.push({ step: r.step, loss: r.loss });
   }
   for (const [id, c] of curves) {
@@ -358,7 +356,7 @@ export function* criticalBatchFromRunsSteps(
       `all runs use one batch size (${[...batchSizes][0]}): the critical batch needs runs at two or more batch sizes`,
     );
   }
-  const warnings: string[] = [];
+  const warnings: string[] = recorded.warning ? [recorded.warning] : [];
   let levels = targets;
   if (!levels) {
     const reachedByAll = Math.max(...[...curves.values()].map((c) => Math.min(...c.points.map((p) => p.loss))));

@@ -9,7 +9,7 @@ import { powerFit } from '../core/linearRegression.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import { finish, type Steps } from '../core/steps.js';
-import { describeColumns, groupedDraw, type Dataset, type Run } from '../io/dataset.js';
+import { describeColumns, groupedDraw, runsRecording, type Dataset, type Run } from '../io/dataset.js';
 import { clusterByLog10 } from '../io/clusters.js';
 import { formatNumber, plain } from '../core/format.js';
 import { percentSlip } from '../core/slips.js';
@@ -296,21 +296,21 @@ export interface HparamFitOptions {
  * responsive (a command that stops on Ctrl-C) gives its event loop a turn there.
  * @throws InputError as fitHparamLaws
  */
-export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions = {}): Steps<HparamFit> {
-  const source = dataset.source;
+export function* fitHparamLawsSteps(given: Dataset, options: HparamFitOptions = {}): Steps<HparamFit> {
+  const source = given.source;
   const variable = options.variable ?? 'C';
   for (const [field, what] of [
     ['lr', 'peak learning rate'],
     ['batch', 'batch size'],
   ] as const) {
-    if (dataset.columns[field] === undefined)
+    if (given.columns[field] === undefined)
       throw new InputError(
         { file: source, line: 1 },
         (o) =>
-          `a learning-rate/batch sweep needs a ${field} column (${what}); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} ${field}=NAME`,
+          `a learning-rate/batch sweep needs a ${field} column (${what}); the data have: ${describeColumns(given)}; map one with ${o('columns')} ${field}=NAME`,
       );
   }
-  if (dataset.columns[variable] === undefined && dataset.derived[variable] === undefined) {
+  if (given.columns[variable] === undefined && given.derived[variable] === undefined) {
     throw new InputError(
       { file: source, line: 1 },
       variable === 'C'
@@ -320,9 +320,9 @@ export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions 
             `laws in model size need an N column (parameters of each run); map one with ${o('columns')} N=NAME (a sweep with only C fits laws in compute: ${o('compute')} C)`,
     );
   }
-  const missing = dataset.runs.find((r) => r.lr === undefined || r.batch === undefined);
-  if (missing)
-    throw new InputError({ file: source, line: missing.line }, 'this run has no learning rate or batch size');
+  // A run that did not record its learning rate or batch (a study export's imported runs) is left out, counted.
+  const recorded = runsRecording(given, ['lr', 'batch'], 'the learning-rate/batch fit');
+  const dataset = recorded.dataset;
   const noScale = dataset.runs.find((r) => r[variable] === undefined);
   if (noScale)
     throw new InputError(
@@ -353,7 +353,7 @@ export function* fitHparamLawsSteps(dataset: Dataset, options: HparamFitOptions 
     );
   }
   const budgets = centres(groups, tolerance, variable);
-  const warnings: string[] = [];
+  const warnings: string[] = recorded.warning ? [recorded.warning] : [];
   // A best run at the end of its group's sweep: the near-optimal region is cut there, its centre
   // pulled inside, and the bootstrap (which redraws the same grid) cannot see it; the intervals were
   // tight around a learning rate half the truth's (walk17).

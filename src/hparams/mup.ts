@@ -12,7 +12,7 @@ import { polynomialFit } from '../core/leastSquares.js';
 import { percentileInterval } from '../core/statistics.js';
 import { randomSource } from '../core/random.js';
 import { polynomialDesign, residualBootstrap } from '../fit/residualBootstrap.js';
-import { describeColumns, type Dataset, type Run } from '../io/dataset.js';
+import { describeColumns, runsRecording, type Dataset, type Run } from '../io/dataset.js';
 import { checkLossVaries, checkMagnitudes } from '../io/dataChecks.js';
 import { formatInterval, formatNumber } from '../core/format.js';
 import { magnitudeRefusal } from '../core/magnitude.js';
@@ -330,20 +330,20 @@ export function learningRateTransfer(
 
 /** learningRateTransfer a bootstrap replicate at a time (it yields between them), for a caller that stays responsive. */
 export function* learningRateTransferSteps(
-  dataset: Dataset,
+  given: Dataset,
   bootstrap?: { replicates: number; seed: number; level: number },
   options: { targetWidth?: number } = {},
 ): Steps<TransferCheck> {
-  const source = dataset.source;
+  const source = given.source;
   for (const [field, what] of [
     ['width', 'model width (d_model)'],
     ['lr', 'peak learning rate'],
   ] as const) {
-    if (dataset.columns[field] === undefined)
+    if (given.columns[field] === undefined)
       throw new InputError(
         { file: source, line: 1 },
         (o) =>
-          `the transfer check needs a ${field} column (${what}); the data have: ${describeColumns(dataset)}; map one with ${o('columns')} ${field}=NAME`,
+          `the transfer check needs a ${field} column (${what}); the data have: ${describeColumns(given)}; map one with ${o('columns')} ${field}=NAME`,
       );
   }
   const target = options.targetWidth;
@@ -351,16 +351,18 @@ export function* learningRateTransferSteps(
     throw new UsageError(`the target width must be a positive number, got ${target}`);
   const byWidth = new Map<number, Run[]>();
   const divergedBy = new Map<number, Run[]>();
+  // A run that did not record its width or learning rate (a study export's imported runs) is left out, counted.
+  const recorded = runsRecording(given, ['width', 'lr'], 'the learning-rate transfer check');
+  const dataset = recorded.dataset;
   checkMagnitudes(dataset, ['width', 'lr', 'loss'], dataset.runs);
   for (const [runs, into] of [
     [dataset.runs, byWidth],
     [dataset.diverged ?? [], divergedBy],
   ] as const) {
     for (const r of runs) {
-      if (r.width === undefined || r.lr === undefined)
-        throw new InputError({ file: source, line: r.line }, 'this run has no width or learning rate');
-      if (!into.has(r.width)) into.set(r.width, []);
-      into.get(r.width)!.push(r);
+      // runsRecording kept only runs with both.
+      if (!into.has(r.width!)) into.set(r.width!, []);
+      into.get(r.width!)!.push(r);
     }
   }
   for (const [w, runs] of divergedBy)
@@ -394,7 +396,7 @@ export function* learningRateTransferSteps(
     );
   const line = lineOf(widths.map((w) => w.learningRate));
   const slope = line.exponent;
-  const warnings: string[] = [];
+  const warnings: string[] = recorded.warning ? [recorded.warning] : [];
   // The residuals of every width's parabola (src/fit/residualBootstrap.ts): relative to its fitted loss,
   // leverage-adjusted so that a parabola's few points (it takes 3 of the window's degrees of freedom) do not
   // understate the noise, centred, and pooled across widths, as each window alone has about two.

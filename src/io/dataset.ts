@@ -5,7 +5,7 @@
 import type { LawInputs, Variable } from '../laws/law.js';
 import { InputError, libraryOption, OptionError } from '../errors/index.js';
 import { resample, resampleCounts, type Random } from '../core/random.js';
-import { formatNumber } from '../core/format.js';
+import { counted, formatNumber } from '../core/format.js';
 import { quoteForMessage } from './textPosition.js';
 
 /**
@@ -76,6 +76,9 @@ export interface Run {
   line: number;
 }
 
+/** A run's training configuration or measurement beside its result, which a run may not have recorded. */
+export type ConfigurationField = 'batch' | 'lr' | 'width' | 'layers' | 'gradSq';
+
 export interface Dataset {
   /** Where the runs came from (a path, or a label such as "upload"). */
   source: string;
@@ -89,6 +92,12 @@ export interface Dataset {
   scaled?: Partial<Record<'N' | 'D' | 'C' | 'U', string>>;
   /** Fields computed rather than read, e.g. { D: 'C/(6N)' }. */
   derived: Partial<Record<Variable, string>>;
+  /**
+   * Configuration columns that some runs have no number in (a blank cell: not recorded for that run), with
+   * how many rows lack it and the first of them: { batch: { column: 'batch_tokens', rows: 3, line: 4 } }.
+   * Those runs have the field undefined; an analysis that needs it leaves them out and says how many.
+   */
+  notRecorded?: Partial<Record<ConfigurationField, { column: string; rows: number; line: number }>>;
   /** Which rows of the source were kept, when not all ("group isoflop: 15 of 25 rows"). */
   selection?: string;
   /**
@@ -127,6 +136,53 @@ export interface Dataset {
    * asked for them (a learning-rate sweep, where a divergence bounds the optimum).
    */
   diverged?: Run[];
+}
+
+/**
+ * What a file's blank configuration cells mean, said once it is read: which columns some runs did not
+ * record, and how many ("learning_rate (lr) for 1 of 9 runs"), so a value is neither made up nor dropped
+ * unsaid. Undefined when every run has every configuration column it has.
+ */
+export function notRecordedNote(info: Pick<Dataset, 'notRecorded' | 'columns'> & { rows: number }): string | undefined {
+  const lacking = Object.entries(info.notRecorded ?? {});
+  if (lacking.length === 0) return undefined;
+  const unit = info.columns.step === undefined ? 'run' : 'row';
+  const each = lacking.map(
+    ([f, n]) => `${n.column === f ? f : `${n.column} (${f})`} for ${n.rows} of ${counted(info.rows, unit)}`,
+  );
+  return `blank cells read as not recorded: ${each.join(', ')} (the first at line ${Math.min(...lacking.map(([, n]) => n.line))}); the other runs' values are read, and an analysis that needs one of these leaves out the ${unit}s without it and says how many`;
+}
+
+/**
+ * The runs (and diverged runs) that recorded every one of `fields`, for an analysis that needs them, and a
+ * warning counting those left out (a blank cell: not recorded), as a file without the column could not be
+ * read at all. `analysis` names what they are left out of ("the learning-rate/batch fit").
+ * @throws InputError when no run recorded them all
+ */
+export function runsRecording(
+  dataset: Dataset,
+  fields: readonly ConfigurationField[],
+  analysis: string,
+): { dataset: Dataset; warning?: string } {
+  const has = (r: Run) => fields.every((f) => r[f] !== undefined);
+  const runs = dataset.runs.filter(has);
+  const lacking = dataset.runs.filter((r) => !has(r));
+  if (lacking.length === 0) return { dataset };
+  const which = fields
+    .map((f) => (dataset.columns[f] === undefined ? f : `${f} (${dataset.columns[f]})`))
+    .join(' and ');
+  const unit = dataset.columns.step === undefined ? 'run' : 'row';
+  if (runs.length === 0)
+    throw new InputError(
+      { file: dataset.source, line: lacking[0].line },
+      `no ${unit} has ${which} recorded (their cells are blank): ${analysis} needs ${fields.length === 1 ? 'it' : 'them'}`,
+    );
+  const diverged = dataset.diverged?.filter(has);
+  const divergedLacking = (dataset.diverged?.length ?? 0) - (diverged?.length ?? 0);
+  return {
+    dataset: { ...dataset, runs, ...(diverged ? { diverged } : {}) },
+    warning: `${lacking.length} of ${counted(dataset.runs.length, unit)} ${lacking.length === 1 ? 'has' : 'have'} no ${which} recorded (a blank cell; the first at line ${lacking[0].line})${divergedLacking ? `, nor ${divergedLacking} diverged` : ''}: left out of ${analysis}`,
+  };
 }
 
 /**

@@ -214,6 +214,15 @@ export function curvesFromDataset(ds: Dataset, schedules: Record<string, Schedul
         (option) =>
           `run "${name}" has no schedule and the file has no lr column; expected the learning rate at each checkpoint (an lr column) or a schedule for the run (${option('schedules')})`,
       );
+    // A blank lr cell is a checkpoint that did not record its rate (parseRuns reads it so): the schedule
+    // between the others is not made up across it, and the run needs a schedule of its own.
+    const unrecorded = rows.find((r) => r.lr === undefined);
+    if (unrecorded !== undefined)
+      throw new InputError(
+        { file, line: unrecorded.line, columnName: ds.columns.lr },
+        (option) =>
+          `run "${name}" has no learning rate recorded at this checkpoint (a blank cell); expected the learning rate at each of its checkpoints, or a schedule for the run (${option('schedules')})`,
+      );
     const last = rows.at(-1)!.step!;
     if (!Number.isInteger(last) || last > MAX_SCHEDULE_STEPS)
       throw new InputError(

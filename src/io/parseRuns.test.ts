@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRuns, parseColumnMapping, runFormatNames, type Field } from './parseRuns.js';
 import { InputError } from '../errors/index.js';
-import { checkRunSizes, describeColumns, finalCheckpoints, unfinishedRuns } from './dataset.js';
+import { checkRunSizes, describeColumns, finalCheckpoints, notRecordedNote, unfinishedRuns } from './dataset.js';
 
 const csv =
   (body: string) =>
@@ -1117,23 +1117,78 @@ test('an infinite loss written as a word (pandas inf, W&B Infinity) is said as n
   );
 });
 
-test("a run without a batch, lr, width or layers that other runs have (a study export's imported runs beside its sweep's) says how to read the file without them, all in one mapping", () => {
-  // As `runs export` writes a study whose sweep runs carry their configuration and an imported run none.
-  const csv =
-    'run,N,D,loss,group,batch_tokens,learning_rate,d_model\niso-a,1e6,2e7,3.1,isoflop,2048,0.003,64\nrun-9,2e6,1e7,3,,,,\n';
-  assert.match(
-    located(() => parseRuns(csv, { source: 'export.csv' }), 3, 6),
-    /expected a positive number for batch, got an empty cell \(a column with numbers needs one in every run: fill them in, or leave the columns unread, option "columns" batch=-,lr=-,width=-\)$/,
+test("a run without a batch, lr, width or layers that other runs have (a study export's imported runs beside its sweep's) is read as not having recorded them: the other runs keep theirs, and the file says how many lack each", () => {
+  // As `runs export` writes a study whose sweep runs carry their configuration and an imported run none,
+  // the imported run first or last.
+  for (const csv of [
+    'run,N,D,loss,group,batch_tokens,learning_rate,d_model\niso-a,1e6,2e7,3.1,isoflop,2048,0.003,64\nrun-9,2e6,1e7,3,,,,\n',
+    'run,N,D,loss,group,batch_tokens,learning_rate,d_model\nrun-9,2e6,1e7,3,,,,\niso-a,1e6,2e7,3.1,isoflop,2048,0.003,64\n',
+  ]) {
+    const d = parseRuns(csv, { source: 'export.csv' });
+    const byName = new Map(d.runs.map((r) => [r.run, r]));
+    assert.deepEqual(
+      [byName.get('iso-a')!.batch, byName.get('iso-a')!.lr, byName.get('iso-a')!.width],
+      [2048, 0.003, 64],
+    );
+    assert.deepEqual(
+      [byName.get('run-9')!.batch, byName.get('run-9')!.lr, byName.get('run-9')!.width],
+      [undefined, undefined, undefined],
+    );
+    assert.equal(d.columns.batch, 'batch_tokens');
+    const line = csv.indexOf('run-9') < csv.indexOf('iso-a') ? 2 : 3;
+    assert.deepEqual(d.notRecorded, {
+      batch: { column: 'batch_tokens', rows: 1, line },
+      lr: { column: 'learning_rate', rows: 1, line },
+      width: { column: 'd_model', rows: 1, line },
+    });
+    assert.equal(
+      notRecordedNote({ ...d, rows: d.runs.length }),
+      `blank cells read as not recorded: batch_tokens (batch) for 1 of 2 runs, learning_rate (lr) for 1 of 2 runs, d_model (width) for 1 of 2 runs (the first at line ${line}); the other runs' values are read, and an analysis that needs one of these leaves out the runs without it and says how many`,
+    );
+  }
+  // JSONL: a key absent from the earlier runs, or null, is not recorded there.
+  for (const jsonl of [
+    '{"run":"run-9","N":2e6,"D":1e7,"loss":3}\n{"run":"iso-a","N":1e6,"D":2e7,"loss":3.1,"batch_tokens":2048}\n',
+    '{"run":"iso-a","N":1e6,"D":2e7,"loss":3.1,"batch_tokens":2048}\n{"run":"run-9","N":2e6,"D":1e7,"loss":3,"batch_tokens":null}\n',
+  ]) {
+    const j = parseRuns(jsonl, { source: 'export.jsonl' });
+    assert.deepEqual(
+      j.runs.map((r) => [r.run, r.batch]),
+      jsonl.startsWith('{"run":"run-9"')
+        ? [
+            ['run-9', undefined],
+            ['iso-a', 2048],
+          ]
+        : [
+            ['iso-a', 2048],
+            ['run-9', undefined],
+          ],
+    );
+    assert.equal(j.notRecorded?.batch?.rows, 1);
+  }
+  // Where the read needs the field (bcrit --noise needs batch), a blank is still refused at its cell.
+  located(
+    () => parseRuns('N,D,loss,batch\n1e8,2e9,3,\n1e8,2e9,3,4\n', { source: 'x.csv', require: ['batch', 'loss'] }),
+    2,
+    4,
   );
-  const jsonl =
-    '{"run":"iso-a","N":1e6,"D":2e7,"loss":3.1,"batch_tokens":2048}\n{"run":"run-9","N":2e6,"D":1e7,"loss":3}\n';
+  // A word is no blank: refused where it is.
+  located(() => parseRuns('N,D,loss,lr\n1e8,2e9,3,0.01\n2e8,2e9,2.9,adam\n', { source: 'x.csv' }), 3, 4);
+  // A column mapped to a field with no number in any run is refused: the mapping asked for numbers there.
   assert.match(
-    located(() => parseRuns(jsonl, { source: 'export.jsonl' }), 2),
-    /has no value for "batch_tokens" \(batch\); expected a positive number \(.*: fill it in, or leave the column unread, option "columns" batch=-\)$/,
+    located(() => parseRuns('N,D,loss,foo\n1e8,2e9,3,\n', { source: 'x.csv', columns: { lr: 'foo' } }), 2),
+    /expected a non-negative number for lr in "foo" \(option "columns" lr=foo\), but no run has one there/,
   );
-  // What the hint says reads the file.
-  const read = parseRuns(csv, { source: 'export.csv', columns: { batch: '-', lr: '-', width: '-' } });
-  assert.equal(read.runs.length, 2);
+  // A column of its field's own name with no number in any run is left unread, and said so.
+  const none = parseRuns('N,D,loss,lr\n1e8,2e9,3,\n2e8,2e9,2.9,n/a\n', { source: 'x.csv' });
+  assert.equal(none.columns.lr, undefined);
+  assert.deepEqual(none.unreadWhy, { lr: 'lr: no run has a number there' });
+  assert.equal(none.notRecorded, undefined);
+  // U, like N, D, C and loss, is a coordinate of the fit: a blank there is refused, with how to leave it unread.
+  assert.match(
+    located(() => parseRuns('N,D,U,loss\n1e8,2e9,1e9,3\n2e8,2e9,,2.9\n', { source: 'x.csv' }), 3, 3),
+    /expected a positive number for U, got an empty cell \(a column with numbers needs one in every run: fill it in, or leave the column unread, option "columns" U=-\)$/,
+  );
   // A required column's blank has no such hint: a run cannot be read without its loss.
   assert.doesNotMatch(
     located(() => parseRuns('N,D,loss\n1e8,2e9,\n', { source: 'x.csv' }), 2),

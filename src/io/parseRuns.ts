@@ -12,7 +12,15 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { visit, type JSONVisitor, type ParseErrorCode } from 'jsonc-parser';
 import { malformedJson, nonFiniteWord } from './jsonSyntax.js';
 import { InputError, type Location, OptionError, type OptionNamer } from '../errors/index.js';
-import { groupSelectionNote, noRunsInGroups, runStates, type Dataset, type Run, type RunState } from './dataset.js';
+import {
+  groupSelectionNote,
+  noRunsInGroups,
+  runStates,
+  type ConfigurationField,
+  type Dataset,
+  type Run,
+  type RunState,
+} from './dataset.js';
 import { parseSuffixedNumber, sizeSuffixOf, suffixHint } from '../core/quantity.js';
 import { lastDigitPlace, notePrintedPlaces, type PrintedPlaces, type RunValueField } from '../core/sameRun.js';
 import {
@@ -152,6 +160,20 @@ export const WANDB_LOG_COUNT = '_step';
 export type Field = keyof typeof fieldAliases;
 
 const numericFields = ['N', 'D', 'C', 'U', 'loss', 'batch', 'lr', 'width', 'layers', 'gradSq'] as const;
+
+/**
+ * A run's training configuration and measurements beside its result: a run may not have recorded them (a
+ * study's export writes blank cells for its imported runs beside its sweep's), and a blank there is that,
+ * not an error, unless the read needs the field. N, D, C, U and loss are the runs' coordinates in a fit: a
+ * blank C or U would be 6ND or D for one run beside measured values for the others, so blanks stay refused.
+ */
+const configurationFields: readonly Field[] = [
+  'batch',
+  'lr',
+  'width',
+  'layers',
+  'gradSq',
+] satisfies ConfigurationField[];
 
 /**
  * Deepest JSON nesting accepted. A run is an object in an array (depth 2); the limit leaves room
@@ -874,6 +896,13 @@ export class RunValidator {
   private readonly blank = new Map<Field, { col: string; cell: Cell | undefined; line: number }>();
   /** Numeric fields a kept run has had a number for. */
   private readonly numbered = new Set<Field>();
+  /**
+   * Configuration fields (configurationFields) some kept runs have no number for, with their column, how
+   * many runs lack it and the first of them: said once the file is read (DatasetInfo.notRecorded).
+   */
+  private readonly notRecorded = new Map<Field, { col: string; rows: number; line: number }>();
+  /** This record's configuration fields left blank, counted in notRecorded once the run is kept. */
+  private rowBlanks: Field[] = [];
 
   constructor(private readonly options: ParseRunsOptions) {
     this.required = options.require ?? ['loss'];
@@ -988,6 +1017,11 @@ export class RunValidator {
             },
             `key "${col}" first appears here and would feed ${f}, which earlier runs gave as "${before[f]}"; expected the same keys in every run`,
           );
+        }
+        // A configuration field is one the earlier runs did not record (a study's imported runs first).
+        if (this.mayLack(f) && this.kept > 0) {
+          this.notRecorded.set(f, { col, rows: this.kept, line: this.firstLine! });
+          continue;
         }
         if ((numericFields as readonly string[]).includes(f) && this.kept > 0) {
           throw new InputError(
@@ -1195,6 +1229,7 @@ export class RunValidator {
   private check(rec: RawRecord): Run | undefined {
     this.total++;
     this.rowTotals = undefined;
+    this.rowBlanks = [];
     if (!this.fixedHeader) this.learnKeys(rec);
     const columns = (this.columns ??= this.resolve());
     const source = this.source;
@@ -1382,6 +1417,11 @@ export class RunValidator {
     if (columns.group === undefined) this.noteVariants(rec, run);
     this.noteSums(rec, run, columns, places);
     this.kept++;
+    for (const f of this.rowBlanks) {
+      const lacking = this.notRecorded.get(f);
+      if (lacking === undefined) this.notRecorded.set(f, { col: columns[f]!, rows: 1, line: rec.line });
+      else lacking.rows++;
+    }
     this.firstLine ??= rec.line;
     return run;
   }
@@ -1752,16 +1792,22 @@ export class RunValidator {
   }
 
   /**
-   * Whether this record's cell of field `f` is passed over, the column being one left unread: a column
-   * found by another name than the field's (total_flops, train_lr) for a field this read can do without,
-   * whose every cell so far is blank or says it has no value (a spreadsheet's empty column, "n/a", a JSON
-   * null). Files read with such a column before its name was recognised still read. It is left unread, and
-   * said so (finish); a number in it after a blank refuses the file at the first blank, as a column that
-   * was mapped or that a read needs is refused at every blank: no run is read with a value another lacks.
+   * Whether this record's cell of field `f` is passed over. A configuration field the read does not need
+   * (mayLack) is passed over at a blank (empty, "n/a", a JSON null or absent key): that run did not record
+   * it, and finish says how many runs lack it (a column with no number in any run is left unread, and
+   * said so). For another field, the column must be one left unread: a column found by another name than
+   * the field's (total_flops) for a field this read can do without, whose every cell so far is blank.
+   * Files read with such a column before its name was recognised still read; a number in it after a blank
+   * refuses the file at the first blank, as a column that was mapped or that a read needs is refused at
+   * every blank: no run's N, D, C or U is made up beside another's read (a 6ND beside measured FLOPs).
    */
   private leftBlank(f: Field, col: string, cell: Cell | undefined, line: number): boolean {
     const empty =
       cell === undefined || cell.text === null || (typeof cell.text === 'string' && MISSING.test(cell.text));
+    if (this.mayLack(f)) {
+      if (empty) this.rowBlanks.push(f);
+      return empty;
+    }
     const first = this.blank.get(f);
     if (first !== undefined && first.col === col) {
       if (empty) return true;
@@ -1785,6 +1831,14 @@ export class RunValidator {
   }
 
   /**
+   * Whether a run may lack field `f` (a blank cell: not recorded for it): a configuration field the read
+   * does not need. Its column stays read for the runs that have it; finish says how many do not.
+   */
+  private mayLack(f: Field): boolean {
+    return configurationFields.includes(f) && !this.required.includes(f);
+  }
+
+  /**
    * Whether field `f`'s column may be left unread: found by its name, not mapped, and neither required
    * nor needed to derive a required field (C for D = C/(6N)) once the columns already left are gone.
    */
@@ -1799,12 +1853,13 @@ export class RunValidator {
   }
 
   /**
-   * For a run without a value in a column that a fit can do without (batch, lr, width, …): how to read the
-   * file without it, and without the record's other such blanks, all in one mapping. A study's export whose
-   * imported runs have no training configuration beside its sweep's runs has such blanks.
+   * For a run without a value in a column that a fit can do without and whose blanks are refused (U; a
+   * configuration column's blank is read as not recorded, mayLack): how to read the file without it, and
+   * without the record's other such blanks, all in one mapping.
    */
   private unreadHint(rec: RawRecord, f: Field, o: OptionNamer): string {
-    const optional = (g: Field) => !this.required.includes(g) && g !== 'N' && g !== 'D' && g !== 'C';
+    const optional = (g: Field) =>
+      !this.required.includes(g) && g !== 'N' && g !== 'D' && g !== 'C' && !this.mayLack(g);
     if (!optional(f)) return '';
     const blank = numericFields.filter((g) => {
       const col = this.columns?.[g];
@@ -1861,9 +1916,19 @@ export class RunValidator {
         noRunsInGroups(groups, this.groupsSeen),
       );
     }
+    // A configuration column with no number in any run is left unread, as an empty total_flops is; one the
+    // user mapped is refused at its first blank, as the mapping asked for numbers there.
+    const noNumber = [...this.notRecorded].filter(([f]) => !this.numbered.has(f));
+    for (const [f, { col, line }] of noNumber)
+      if (this.options.columns?.[f] !== undefined)
+        throw new InputError(
+          { file: source, line, columnName: col },
+          (o) =>
+            `expected a ${f === 'lr' ? 'non-negative' : 'positive'} number for ${f} in "${col}" (${o('columns')} ${f}=${col}), but no run has one there: map the column that holds ${f}, or leave it unread (${f}=${UNREAD_COLUMN})`,
+        );
     const usedColumns: Dataset['columns'] = {};
     for (const [f, c] of Object.entries(this.columns ?? {}))
-      if (this.blank.get(f as Field)?.col !== c) usedColumns[f as Field] = c;
+      if (this.blank.get(f as Field)?.col !== c && !noNumber.some(([g]) => g === f)) usedColumns[f as Field] = c;
     const info: DatasetInfo = { source, columns: usedColumns, derived: this.derived, rows: this.kept };
     for (const f of scaledFields) {
       const col = usedColumns[f];
@@ -1895,8 +1960,10 @@ export class RunValidator {
     const variants = this.variantColumns();
     if (variants.length) info.variantColumns = variants;
     const why: Record<string, string> = Object.fromEntries(
-      [...this.blank].map(([f, { col }]) => [col, `${f}: no run has a number there`]),
+      [...this.blank, ...noNumber].map(([f, { col }]) => [col, `${f}: no run has a number there`]),
     );
+    for (const [f, { col, rows, line }] of this.notRecorded)
+      if (this.numbered.has(f)) (info.notRecorded ??= {})[f as ConfigurationField] = { column: col, rows, line };
     // A column the mapping left unread (lr=-) is said as such, where its field would have found it.
     const leftOut = (Object.keys(fieldAliases) as Field[]).filter((f) => this.options.columns?.[f] === UNREAD_COLUMN);
     if (leftOut.length) {

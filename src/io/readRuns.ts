@@ -31,7 +31,7 @@ import {
 } from './parseRuns.js';
 import { tagNonFinite } from './parseJson.js';
 import { cutLastLineNote, notUtf8Detail, OpenQuoteScanner, Utf8Scanner } from './textPosition.js';
-import type { Dataset, Run } from './dataset.js';
+import { notRecordedNote, type Dataset, type Run } from './dataset.js';
 
 import { MAX_WHOLE_FILE_BYTES } from './limits.js';
 export { MAX_WHOLE_FILE_BYTES };
@@ -401,6 +401,8 @@ function streamJsonl(
 
 /** Files whose W&B display name was said to be read as the run, in this process. */
 const notedNameRun = new Set<string>();
+/** Files whose blank configuration cells were said (notRecordedNote), once a file. */
+const notedNotRecorded = new Set<string>();
 
 /**
  * Validate a file's runs one at a time, calling `onRun` with each (those --group keeps), without
@@ -439,6 +441,12 @@ export function forEachRun(
     process.stderr.write(
       `scalelab: note: ${path}: W&B's display name "${info.wandbNameRun}" is read as the run: no name here repeats at a step (one that did would be refused), but runs that share a name and never log at the same step would be read as one run's rows; to read W&B's run ids instead, add its ID column to the export and map it as the run (run=ID)\n`,
     );
+  }
+  // Blank configuration cells (a study export's imported runs beside its sweep's) are said once a file too.
+  const lacking = notRecordedNote(info);
+  if (lacking !== undefined && !notedNotRecorded.has(path)) {
+    notedNotRecorded.add(path);
+    process.stderr.write(`scalelab: note: ${path}: ${lacking}\n`);
   }
   return info;
 }

@@ -211,6 +211,22 @@ const t = setInterval(() => {
   }
 }
 
+/** The completed planned runs of a study that its fit keeps (what runs export writes), with their configuration. */
+function plannedConfigs(db: string, study: string): { name: string; config: Record<string, number> }[] {
+  const raw = new Database(db, { readonly: true, fileMustExist: true });
+  try {
+    return (
+      raw
+        .prepare(
+          "SELECT r.name, r.config FROM runs r JOIN studies s ON s.id = r.study_id WHERE s.name = ? AND r.status = 'completed' AND r.config IS NOT NULL AND r.left_out IS NULL",
+        )
+        .all(study) as { name: string; config: string }[]
+    ).map((x) => ({ name: x.name, config: JSON.parse(x.config) as Record<string, number> }));
+  } finally {
+    raw.close();
+  }
+}
+
 /** Runs of an imported study in the store whose source is `file`, and all its runs. */
 function storedRuns(db: string): {
   study: string;
@@ -859,10 +875,19 @@ async function chaosSeed(seed: number, steps: number) {
     assert.equal(exported.end.code, 0, exported.out.stderr);
     const fresh = RunStore.open(join(mkdtempSync(join(w.dir, 'fresh-')), 'fresh.db'));
     try {
-      // Runs imported beside the sweep's have no configuration: their cells of its columns are empty, which
-      // the reader refuses in a column it reads as hyperparameters, saying to leave them unread, as here.
-      const unread = { batch: '-', lr: '-', width: '-', layers: '-' };
-      fresh.importDataset(parseRuns(exported.out.stdout, { source: 'sweep.csv', columns: unread }), SWEEP_STUDY);
+      // Runs imported beside the sweep's have no configuration: their cells of its columns are empty, read
+      // as not recorded for them, and each sweep run's configuration is read as it was planned.
+      const read = parseRuns(exported.out.stdout, { source: 'sweep.csv' });
+      const back = new Map(read.runs.map((x) => [x.run, x]));
+      for (const { name, config } of plannedConfigs(w.db, SWEEP_STUDY)) {
+        const x = back.get(name);
+        assert.deepEqual(
+          [x?.batch, x?.lr, x?.width, x?.layers],
+          [config.batch_tokens, config.learning_rate, config.d_model, config.n_layer],
+          `sweep run ${name}'s configuration, read back from its export`,
+        );
+      }
+      fresh.importDataset(read, SWEEP_STUDY);
       const tuple = (x: { N?: number | null; D?: number | null; loss?: number | null }) => `${x.N}|${x.D}|${x.loss}`;
       assert.deepEqual(
         fresh.runs({ study: SWEEP_STUDY }).map(tuple).sort(),

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { readRuns } from '../../io/readRuns.js';
 import { parseColumnMapping } from '../../io/parseRuns.js';
+import { runsRecording } from '../../io/dataset.js';
 import { aspectSpread } from '../../analyses/groups.js';
 import { aspectSpreadReport } from '../../report/text/data.js';
 import { parseQuantity, plainNumber } from '../options.js';
@@ -27,7 +28,14 @@ export function registerDepthWidth(program: Command, run: Run): void {
           'depth-width',
         );
         const decades = parseQuantity(f.tolerance, '--tolerance', { plain: plainNumber.decades });
-        const r = aspectSpread(ds, decades);
+        // A run that did not record its shape (a study export's imported runs) is left out, counted.
+        let data = ds;
+        if (ds.columns.width !== undefined && ds.columns.layers !== undefined) {
+          const recorded = runsRecording(ds, ['width', 'layers'], 'depth versus width');
+          if (recorded.warning) process.stderr.write(`scalelab: warning: ${file}: ${recorded.warning}\n`);
+          data = recorded.dataset;
+        }
+        const r = aspectSpread(data, decades);
         if (f.json) return printResult(r, file);
         const typed = cmd.getOptionValueSource('tolerance') === 'cli';
         writeResult(

@@ -58,12 +58,14 @@ function derivedAndUnread(info: DatasetInfo): {
   derived?: DatasetInfo['derived'];
   unread?: string[];
   unreadWhy?: Record<string, string>;
+  notRecorded?: DatasetInfo['notRecorded'];
 } {
   return {
     ...(info.scaled ? { scaled: info.scaled } : {}),
     ...(Object.keys(info.derived).length ? { derived: info.derived } : {}),
     ...(info.unread?.length ? { unread: info.unread } : {}),
     ...(info.unreadWhy ? { unreadWhy: info.unreadWhy } : {}),
+    ...(info.notRecorded ? { notRecorded: info.notRecorded } : {}),
   };
 }
 
@@ -158,6 +160,7 @@ export function exportedRuns(
             N: r.N,
             D: c.tokens,
             C: r.N === null ? null : 6 * r.N * c.tokens,
+            U: r.U,
             loss: c.loss,
             // Which experiment the run was (lr-probe, isoflop, …), as the final-loss export says:
             // fit --group isoflop keeps a study's IsoFLOP curves apart from its probes.
@@ -173,6 +176,7 @@ export function exportedRuns(
           N: r.N,
           D: r.D,
           C: r.C ?? (r.N !== null && r.D !== null ? 6 * r.N * r.D : null),
+          U: r.U,
           loss: r.loss,
           group: r.group ?? r.phase,
           status: r.status,
@@ -465,6 +469,14 @@ in a fit and narrow its intervals; --keep-copies adds them all the same.`,
           // The learning rate at each checkpoint (curve laws read it) only when every checkpoint has one:
           // an empty lr cell would not import again.
           if (f.checkpoints && rows.some((r) => r.lr === null)) for (const r of rows) delete r.lr;
+          // Unique tokens (U) only when every run has them: U is a coordinate of a fit (the data-constrained
+          // law's), and a blank U is refused on import rather than read as D; a mix is said, not written blank.
+          const withU = rows.filter((r) => r.U !== null).length;
+          if (withU < rows.length) for (const r of rows) delete r.U;
+          if (withU > 0 && withU < rows.length)
+            process.stderr.write(
+              `note: the U column (unique tokens) is not written: ${withU} of the ${counted(rows.length, 'row')} have it and the others none, and a file of runs needs it in every row or none (export the runs with U alone, e.g. --study, to keep it)\n`,
+            );
           // The lineage column only when a run has one (fit reads it back as the bootstrap's unit).
           if (rows.every((r) => r.lineage === null)) for (const r of rows) delete r.lineage;
           // The group column of checkpoints only when a run has one (runs imported from files may not).
