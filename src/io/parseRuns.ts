@@ -778,6 +778,19 @@ function parseNumber(raw: string | number | null): number {
 /** A decimal mark: the comma of a comma-decimal locale, or the point. */
 type DecimalMark = ',' | '.';
 
+/** The cells of a row's number columns whose text shows its decimal mark (3,1; 0.25; 1.300,5), in column order. */
+function* markedCells(rec: RawRecord, columns: Partial<Record<Field, string>>) {
+  for (const f of [...numericFields, 'step'] as const) {
+    const col = columns[f];
+    const cell = col === undefined ? undefined : rec.cell(col);
+    if (cell === undefined || typeof cell.text !== 'string') continue;
+    const written = cell.text.trim();
+    const marked = markedNumber(written);
+    if (marked?.read === undefined || marked.shows === undefined) continue;
+    yield { f, col: col!, cell, written, read: marked.read, shows: marked.shows };
+  }
+}
+
 /**
  * A number written with "." or "," in it, as a file separated by semicolons (a spreadsheet's CSV in a
  * comma-decimal locale, or a file of "." decimals so separated) may write it: `read`, with "." decimals and no
@@ -1705,18 +1718,12 @@ export class RunValidator {
    * (2.500) may already have been read by the first.
    */
   private noteDecimalMarks(rec: RawRecord, columns: Partial<Record<Field, string>>): void {
-    for (const f of [...numericFields, 'step'] as const) {
-      const col = columns[f];
-      const cell = col === undefined ? undefined : rec.cell(col);
-      if (cell === undefined || typeof cell.text !== 'string') continue;
-      const written = cell.text.trim();
-      const marked = markedNumber(written);
-      if (marked?.read === undefined || marked.shows === undefined) continue;
-      const file = (this.decimalMark ??= { mark: marked.shows, text: written, line: cell.line });
-      if (file.mark !== marked.shows)
+    for (const { f, col, cell, written, read, shows } of markedCells(rec, columns)) {
+      const file = (this.decimalMark ??= { mark: shows, text: written, line: cell.line });
+      if (file.mark !== shows)
         throw new InputError(
           { file: this.source, line: cell.line, column: cell.column, columnName: col },
-          `expected a number for ${f} with "${file.mark}" as its decimal mark, as this file separated by semicolons writes them (line ${file.line}: ${quoteForMessage(file.text)}), got ${quoteForMessage(written)}, which writes "${marked.shows}": a file written both ways has numbers that read either way (2.500: 2500 or 2.5); write ${file.mark === ',' ? marked.read.replace('.', ',') : marked.read}`,
+          `expected a number for ${f} with "${file.mark}" as its decimal mark, as this file separated by semicolons writes them (line ${file.line}: ${quoteForMessage(file.text)}), got ${quoteForMessage(written)}, which writes "${shows}": a file written both ways has numbers that read either way (2.500: 2500 or 2.5); write ${file.mark === ',' ? read.replace('.', ',') : read}`,
         );
     }
   }
@@ -1732,14 +1739,8 @@ export class RunValidator {
     if (this.delimiter !== ';' || this.decimalMark !== undefined) return true;
     const columns = (this.columns ??= this.resolve());
     for (const rec of records)
-      for (const f of [...numericFields, 'step'] as const) {
-        const col = columns[f];
-        const cell = col === undefined ? undefined : rec.cell(col);
-        if (cell === undefined || typeof cell.text !== 'string') continue;
-        const written = cell.text.trim();
-        const marked = markedNumber(written);
-        if (marked?.read === undefined || marked.shows === undefined) continue;
-        this.decimalMark = { mark: marked.shows, text: written, line: cell.line };
+      for (const { cell, written, shows } of markedCells(rec, columns)) {
+        this.decimalMark = { mark: shows, text: written, line: cell.line };
         return true;
       }
     return false;
