@@ -35,9 +35,14 @@ const boxes = (page: Page): Promise<Box[]> =>
 /** The boxes settle (a resize is seen a frame later): each a tab stop exactly while its table overflows it. */
 async function settled(page: Page, what: string): Promise<Box[]> {
   await page
+    // A function, not a string: a string predicate that must poll is evaluated by eval in the page, which the
+    // app's Content-Security-Policy (script-src 'self') refuses.
     .waitForFunction(
-      `[...document.querySelectorAll('.table-scroll')].every((b) =>
-        (b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight) === (b.getAttribute('tabindex') === '0'))`,
+      () =>
+        [...document.querySelectorAll('.table-scroll')].every(
+          (b) =>
+            (b.scrollWidth > b.clientWidth || b.scrollHeight > b.clientHeight) === (b.getAttribute('tabindex') === '0'),
+        ),
       undefined,
       { timeout: 10_000 },
     )
